@@ -1,0 +1,90 @@
+#pragma once
+// The HTTP vocabulary shared by the server, the in-process transport of the CLI, the
+// HTTP client and every handler. No Beast here: handlers are plain functions from a
+// Request to a Response and can run without a socket (the CLI's in-process mode).
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/core.h"
+
+namespace strata::api {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received: "/api/v1/jobs?limit=2"
+  std::string path;    // percent-decoded path without the query: "/api/v1/jobs"
+  std::map<std::string, std::string> query;        // percent-decoded query parameters
+  std::map<std::string, std::string> path_params;  // set by the Router: {"id": "..."}
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string request_id;  // set by the server (or the in-process transport)
+  std::string route;       // set by the Router: the matched pattern, for metrics
+  std::string remote;      // peer address, "" in-process
+
+  // Case-insensitive header lookup.
+  std::optional<std::string> Header(std::string_view name) const;
+  std::string Query(std::string_view name, std::string fallback = "") const;
+  // Splits a target into path and query (percent-decoding both); false if malformed.
+  bool ParseTarget(std::string_view target);
+};
+
+// Produces a streamed body, chunk by chunk (chunked transfer encoding; server-sent
+// events when the content type is text/event-stream).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends one chunk now. False when the client has gone or the server is shutting
+  // down: the producer should stop and return.
+  virtual bool Write(std::string_view data) = 0;
+  virtual bool Cancelled() const = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, `body` is ignored: after the headers are sent, the server calls this on
+  // a handler thread (it may block, e.g. following a log) to produce the body.
+  std::function<void(StreamWriter&)> stream;
+
+  static Response MakeJson(int status, const Json& body);
+  static Response MakeText(int status, std::string body,
+                           std::string content_type = "text/plain; charset=utf-8");
+  // {"error": {"code": "NotFound", "message": "...", "request_id": "..."}} with the
+  // code's HTTP status (API.md).
+  static Response MakeError(const Status& status, std::string_view request_id);
+  void SetHeader(std::string name, std::string value);
+};
+
+using Handler = std::function<Response(Request&)>;
+
+// Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}`
+// segments that bind one path segment into Request::path_params.
+// Thread-safety: Add() during setup only; Dispatch() from any number of threads.
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, Handler handler);
+
+  // Finds the route, fills path_params and route, and runs the handler inside a
+  // last-resort guard: an exception becomes a 500 Internal error response. Unknown
+  // paths get 404 NotFound, a known path with another method 405 with an Allow header.
+  Response Dispatch(Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace strata::api
