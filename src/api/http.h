@@ -26,6 +26,10 @@ struct Request {
   std::string request_id;  // set by the server (or the in-process transport)
   std::string route;       // set by the Router: the matched pattern, for metrics
   std::string remote;      // peer address, "" in-process
+  // For routes with RouteOptions::body_to_file: the body was streamed to this file
+  // (deleted after the handler returns unless the handler renamed it away) and `body`
+  // is empty.
+  std::string body_file;
 
   // Case-insensitive header lookup.
   std::optional<std::string> Header(std::string_view name) const;
@@ -65,12 +69,21 @@ struct Response {
 
 using Handler = std::function<Response(Request&)>;
 
+// Per-route treatment of the request body by the server.
+struct RouteOptions {
+  uint64_t max_body_bytes = 0;  // 0: the server's limit
+  bool body_to_file = false;    // stream the body to a temporary file (large uploads)
+};
+
 // Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}`
 // segments that bind one path segment into Request::path_params.
 // Thread-safety: Add() during setup only; Dispatch() from any number of threads.
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Handler handler);
+  void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // The options of the route a request would reach, or null: lets the server decide
+  // how to read a body after the header, before dispatching.
+  const RouteOptions* FindOptions(std::string_view method, std::string_view path) const;
 
   // Finds the route, fills path_params and route, and runs the handler inside a
   // last-resort guard: an exception becomes a 500 Internal error response. Unknown
@@ -83,7 +96,11 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    RouteOptions options;
   };
+  // Splits a path into segments; false when it has a percent-decoded '/'.
+  static bool Match(const Route& route, const std::vector<std::string_view>& segments,
+                    std::map<std::string, std::string>* params);
   std::vector<Route> routes_;
 };
 

@@ -24,8 +24,6 @@ const std::vector<SettingSpec>& AllSettings() {
       {"shutdown_grace_s", SettingType::kInt, "30",
        "seconds in-flight requests get to finish on SIGINT/SIGTERM"},
       {"max_jobs", SettingType::kInt, "0", "jobs run at once (0: one per core)"},
-      {"sample_data", SettingType::kBool, "false",
-       "load the bundled sample data into an empty data dir at start"},
   };
   return kSettings;
 }

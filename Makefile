@@ -1,0 +1,50 @@
+# The two commands of the README:
+#   make run   install dependencies, build, start the server on ./strata-data
+#   make test  install dependencies, build, run every test
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+DATA_DIR ?= ./strata-data
+PORT ?= 8080
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps configure build run test unit e2e check-layers asan clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/strata server --data-dir $(DATA_DIR) --port $(PORT)
+
+test: build check-layers
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit -j $(JOBS)
+
+e2e: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
+
+check-layers:
+	@scripts/check-layers
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build and tests, in build-asan/.
+asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

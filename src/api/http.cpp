@@ -1,0 +1,187 @@
+#include "api/http.h"
+
+#include <strings.h>
+
+#include <fmt/format.h>
+
+namespace strata::api {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes; `plus_is_space` for query strings. False on a bad escape or NUL.
+bool Decode(std::string_view in, bool plus_is_space, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return false;
+    out->push_back(c);
+  }
+  return true;
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+}  // namespace
+
+std::optional<std::string> Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
+  }
+  return std::nullopt;
+}
+
+std::string Request::Query(std::string_view name, std::string fallback) const {
+  auto it = query.find(std::string(name));
+  return it == query.end() ? fallback : it->second;
+}
+
+bool Request::ParseTarget(std::string_view t) {
+  if (t.empty() || t.front() != '/') return false;
+  size_t q = t.find('?');
+  std::string_view raw_path = t.substr(0, q);
+  if (!Decode(raw_path, false, &path)) return false;
+  query.clear();
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = t.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string key, value;
+    if (!Decode(pair.substr(0, eq), true, &key)) return false;
+    if (eq != std::string_view::npos && !Decode(pair.substr(eq + 1), true, &value)) return false;
+    query[key] = value;
+  }
+  return true;
+}
+
+Response Response::MakeJson(int status, const Json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::MakeText(int status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::MakeError(const Status& status, std::string_view request_id) {
+  ErrorCode code = status.ok() ? ErrorCode::kInternal : status.code();
+  return MakeJson(HttpStatusFor(code), {{"error",
+                                         {{"code", ErrorCodeName(code)},
+                                          {"message", status.message()},
+                                          {"request_id", request_id}}}});
+}
+
+void Response::SetHeader(std::string name, std::string value) {
+  for (auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) {
+      v = std::move(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+void Router::Add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
+  Route route{std::move(method), std::move(pattern), {}, std::move(handler), options};
+  for (auto s : SplitPath(route.pattern)) route.segments.emplace_back(s);
+  routes_.push_back(std::move(route));
+}
+
+bool Router::Match(const Route& route, const std::vector<std::string_view>& segments,
+                   std::map<std::string, std::string>* params) {
+  if (route.segments.size() != segments.size()) return false;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& want = route.segments[i];
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (segments[i].empty()) return false;
+      if (params) (*params)[want.substr(1, want.size() - 2)] = std::string(segments[i]);
+    } else if (want != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const RouteOptions* Router::FindOptions(std::string_view method, std::string_view path) const {
+  auto segments = SplitPath(path);
+  for (const Route& r : routes_) {
+    if (r.method == method && Match(r, segments, nullptr)) return &r.options;
+  }
+  return nullptr;
+}
+
+Response Router::Dispatch(Request& request) const {
+  auto segments = SplitPath(request.path);
+  std::string allow;
+  for (const Route& r : routes_) {
+    std::map<std::string, std::string> params;
+    if (!Match(r, segments, &params)) continue;
+    if (r.method != request.method) {
+      if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
+      continue;
+    }
+    request.path_params = std::move(params);
+    request.route = r.pattern;
+    try {
+      return r.handler(request);
+    } catch (const std::exception& e) {
+      core::log::Error("handler for {} {} threw: {}", request.method, r.pattern, e.what());
+      return Response::MakeError(InternalError("internal error while handling the request"),
+                                 request.request_id);
+    } catch (...) {
+      core::log::Error("handler for {} {} threw a non-exception", request.method, r.pattern);
+      return Response::MakeError(InternalError("internal error while handling the request"),
+                                 request.request_id);
+    }
+  }
+  request.route = "unmatched";
+  if (!allow.empty()) {
+    Response r = Response::MakeJson(
+        405, {{"error",
+               {{"code", "InvalidArgument"},
+                {"message", fmt::format("method {} is not allowed on {} (allowed: {})", request.method,
+                                        request.path, allow)},
+                {"request_id", request.request_id}}}});
+    r.SetHeader("Allow", allow);
+    return r;
+  }
+  return Response::MakeError(NotFoundError(fmt::format("no route for {} {}", request.method, request.path)),
+                             request.request_id);
+}
+
+}  // namespace strata::api

@@ -1,0 +1,485 @@
+// Adapter over Boost.Asio/Beast (with <utility> first: g++ 12 needs it for
+// asio/awaitable.hpp on Boost 1.74).
+#include <utility>
+
+#include "api/http_server.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <filesystem>
+#include <limits>
+#include <list>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <fmt/format.h>
+
+namespace strata::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Writes a chunked body straight to the socket from a handler thread, while the
+// connection's coroutine waits. poll() bounds each write by the write timeout.
+class ChunkWriter : public StreamWriter {
+ public:
+  ChunkWriter(int fd, std::chrono::milliseconds timeout, const std::atomic<bool>& stopping)
+      : fd_(fd), timeout_(timeout), stopping_(stopping) {}
+
+  bool Write(std::string_view data) override {
+    if (failed_ || stopping_) return false;
+    if (data.empty()) return true;
+    std::string frame = fmt::format("{:x}\r\n", data.size());
+    frame.append(data);
+    frame += "\r\n";
+    return Send(frame);
+  }
+  bool Cancelled() const override { return failed_ || stopping_; }
+  bool Finish() { return !failed_ && Send("0\r\n\r\n"); }
+  bool failed() const { return failed_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        bytes_ += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        pollfd p{fd_, POLLOUT, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout_.count())) > 0 && !(p.revents & (POLLERR | POLLHUP))) continue;
+      }
+      failed_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  int fd_;
+  std::chrono::milliseconds timeout_;
+  const std::atomic<bool>& stopping_;
+  bool failed_ = false;
+  uint64_t bytes_ = 0;
+};
+
+// A read deadline that cancels the socket's pending operations instead of closing
+// the socket (as beast::tcp_stream's own timeout does), so a 408 can still be sent.
+// Shared with the timer's handler, which may run after the connection is gone.
+struct ReadDeadline {
+  tcp::socket* socket = nullptr;
+  bool fired = false;
+  bool alive = true;
+};
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, Metrics& metrics)
+      : options_(std::move(options)),
+        router_(router),
+        metrics_(metrics),
+        acceptor_(ioc_),
+        signals_(ioc_),
+        grace_timer_(ioc_),
+        handlers_(static_cast<size_t>(options_.handler_threads > 0 ? options_.handler_threads
+                                                                   : std::max(2u, core::CoreCount()))) {
+    if (options_.temp_dir.empty()) options_.temp_dir = std::filesystem::temp_directory_path().string();
+  }
+
+  ~Impl() {
+    Stop();
+    handlers_.join();
+  }
+
+  Status Start() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return InvalidArgumentError(fmt::format("host '{}' is not an IP address", options_.host));
+    tcp::endpoint endpoint(address, static_cast<uint16_t>(options_.port));
+    std::string where = fmt::format("{}:{}", options_.host, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (ec) return UnavailableError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return UnavailableError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+    port_ = acceptor_.local_endpoint().port();
+    std::error_code fec;
+    std::filesystem::create_directories(options_.temp_dir, fec);
+    return Status::Ok();
+  }
+
+  int port() const { return port_; }
+
+  void Run() {
+    if (options_.handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([this](const beast::error_code& ec, int sig) {
+        if (!ec) {
+          core::log::Info("received signal {}; shutting down gracefully", sig);
+          BeginShutdown();
+        }
+      });
+    }
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    ioc_.run();
+  }
+
+  void Stop() {
+    asio::post(ioc_, [this] { BeginShutdown(); });
+  }
+
+ private:
+  struct Connection {
+    tcp::socket* socket = nullptr;
+    bool busy = false;
+  };
+
+  awaitable<void> Accept() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (stopping_) co_return;
+        if (ec == asio::error::operation_aborted) co_return;
+        core::log::Warn("accept failed: {}", ec.message());
+        continue;
+      }
+      if (stopping_) co_return;
+      asio::co_spawn(ioc_, Serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  void BeginShutdown() {
+    if (stopping_.exchange(true)) return;
+    beast::error_code ec;
+    acceptor_.close(ec);
+    signals_.cancel(ec);
+    for (auto& c : connections_) {
+      if (!c.busy) c.socket->cancel(ec);  // idle keep-alive: wake its read, which ends it
+    }
+    if (connections_.empty()) {
+      ioc_.stop();
+      return;
+    }
+    grace_timer_.expires_after(options_.shutdown_grace);
+    grace_timer_.async_wait([this](const beast::error_code& e) {
+      if (!e) {
+        core::log::Warn("{} connections still busy after the shutdown grace; closing them",
+                        connections_.size());
+        ioc_.stop();
+      }
+    });
+  }
+
+  awaitable<void> Serve(tcp::socket socket) {
+    connections_.push_back(Connection{});
+    auto self = std::prev(connections_.end());
+    beast::tcp_stream stream(std::move(socket));
+    self->socket = &stream.socket();
+    beast::error_code ignored;
+    stream.socket().set_option(tcp::no_delay(true), ignored);
+    std::string remote;
+    if (auto ep = stream.socket().remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
+
+    beast::flat_buffer buffer;
+    for (;;) {
+      self->busy = false;
+      if (stopping_) break;
+      // Wait for the first byte of a request under the idle timeout...
+      if (buffer.size() == 0) {
+        beast::error_code ec;
+        stream.expires_after(options_.idle_timeout);
+        size_t n = co_await stream.async_read_some(buffer.prepare(8192), asio::redirect_error(use_awaitable, ec));
+        if (ec) break;  // closed, idle timeout, or shutdown
+        buffer.commit(n);
+      }
+      // ...then for the whole request under the read timeout.
+      self->busy = true;
+      bool keep_alive = co_await ServeOne(stream, buffer, remote);
+      if (!keep_alive) break;
+    }
+    // Lingering close: after our last response, read and drop what the client still
+    // sends (say, the rest of a refused upload) for a moment. Closing with unread
+    // input would send a reset, which can destroy the response before it is read.
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!stopping_) {
+      stream.expires_after(std::chrono::seconds(2));
+      char sink[16384];
+      for (size_t drained = 0; !ec && drained < (16u << 20);) {
+        drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+      }
+    }
+    stream.socket().close(ec);
+    connections_.erase(self);
+    if (stopping_ && connections_.empty()) {
+      grace_timer_.cancel();
+      ioc_.stop();
+    }
+  }
+
+  // Sends a whole response; false if the connection should close.
+  awaitable<bool> Send(beast::tcp_stream& stream, const Request& req, Response& resp, unsigned version,
+                       bool keep_alive, uint64_t* bytes) {
+    http::response<http::string_body> res{static_cast<http::status>(resp.status), version};
+    res.set(http::field::server, "strata/" + std::string(core::Version()));
+    res.set(http::field::content_type, resp.content_type);
+    res.set("X-Request-Id", req.request_id);
+    for (const auto& [k, v] : resp.headers) res.set(k, v);
+    res.body() = std::move(resp.body);
+    res.keep_alive(keep_alive && !stopping_);
+    res.prepare_payload();
+    *bytes = res.body().size();
+    beast::error_code ec;
+    stream.expires_after(options_.write_timeout);
+    co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    co_return !ec && res.keep_alive();
+  }
+
+  // An error response that ends the connection. `http_status` overrides the code's own
+  // (408 has no code of its own in API.md's set).
+  awaitable<bool> SendError(beast::tcp_stream& stream, Request& req, const Status& status, unsigned version,
+                            int http_status = 0) {
+    Response resp = Response::MakeError(status, req.request_id);
+    if (http_status != 0) resp.status = http_status;
+    uint64_t bytes = 0;
+    co_await Send(stream, req, resp, version, false, &bytes);
+    co_return false;
+  }
+
+  // Reads, handles and answers one request; returns whether to keep the connection.
+  awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& remote) {
+    auto deadline = std::make_shared<ReadDeadline>();
+    deadline->socket = &stream.socket();
+    asio::steady_timer timer(ioc_);
+    timer.expires_after(options_.read_timeout);
+    timer.async_wait([deadline](const beast::error_code& e) {
+      if (e || !deadline->alive) return;
+      deadline->fired = true;
+      beast::error_code ignored;
+      deadline->socket->cancel(ignored);
+    });
+    struct Disarm {
+      std::shared_ptr<ReadDeadline> d;
+      asio::steady_timer& t;
+      ~Disarm() {
+        d->alive = false;
+        t.cancel();
+      }
+    } disarm{deadline, timer};
+    auto timed_out = [&](const beast::error_code& e) {
+      return e == beast::error::timeout || (deadline->fired && e == asio::error::operation_aborted);
+    };
+    auto started = std::chrono::steady_clock::now();
+    Request req;
+    req.remote = remote;
+    req.request_id = core::NewId();
+    int status_code = 0;
+    uint64_t bytes = 0;
+    bool keep_alive = false;
+    // Counted in flight from the moment a request is known to exist (its header read,
+    // or a partial one answered with an error) until its response is sent.
+    auto finish = [&] {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (req.route.empty()) req.route = "unmatched";
+      metrics_.RequestFinished(req.method.empty() ? "-" : req.method, req.route, status_code, secs);
+      core::log::LogContext ctx("request_id", req.request_id);
+      core::log::Info("{} {} {} {}B {:.1f}ms", req.method.empty() ? "-" : req.method,
+                      req.target.empty() ? "-" : req.target, status_code, bytes, secs * 1000);
+    };
+
+    stream.expires_never();  // the read deadline above governs reading
+    http::request_parser<http::empty_body> header;
+    header.header_limit(64 * 1024);
+    // The route's body limit is applied once the route is known; Beast would otherwise
+    // check Content-Length against its 1 MB default while reading the header.
+    header.body_limit(std::numeric_limits<std::uint64_t>::max());
+    beast::error_code ec;
+    co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
+    unsigned version = 11;
+    if (ec) {
+      if (!timed_out(ec) && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                             ec == asio::error::connection_reset || ec == asio::error::operation_aborted)) {
+        co_return false;  // the client left between requests: not a request
+      }
+      metrics_.RequestStarted();
+      if (timed_out(ec)) {
+        status_code = 408;
+        co_await SendError(stream, req, InvalidArgumentError("request not received in time"), version, 408);
+      } else {
+        status_code = 400;
+        co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed HTTP request: {}", ec.message())),
+                           version);
+      }
+      finish();
+      co_return false;
+    }
+    metrics_.RequestStarted();
+
+    auto& h = header.get();
+    version = h.version();
+    req.method = std::string(h.method_string());
+    req.target = std::string(h.target());
+    for (const auto& field : h) req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    if (auto id = req.Header("X-Request-Id"); id && ValidRequestId(*id)) req.request_id = *id;
+    keep_alive = h.keep_alive();
+    if (!req.ParseTarget(req.target)) {
+      status_code = 400;
+      co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed request target '{}'",
+                                                                       req.target.substr(0, 200))), version);
+      finish();
+      co_return false;
+    }
+
+    // The route decides how its body is read.
+    const RouteOptions* route = router_.FindOptions(req.method, req.path);
+    uint64_t limit = route && route->max_body_bytes ? route->max_body_bytes : options_.max_body_bytes;
+    std::filesystem::path body_file;
+    // A declared length is checked here; chunked bodies by the parser as they arrive.
+    if (auto length = header.content_length(); length && *length > limit) {
+      status_code = 413;
+      co_await SendError(stream, req, PayloadTooLargeError(fmt::format(
+                                          "request body of {} bytes is larger than the limit of {} bytes",
+                                          *length, limit)), version);
+      finish();
+      co_return false;
+    }
+    if (route && route->body_to_file) {
+      body_file = std::filesystem::path(options_.temp_dir) / (".upload-" + core::NewId());
+      http::request_parser<http::file_body> parser(std::move(header));
+      parser.body_limit(limit);
+      parser.get().body().open(body_file.c_str(), beast::file_mode::write, ec);
+      if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      req.body_file = body_file.string();
+    } else {
+      http::request_parser<http::string_body> parser(std::move(header));
+      parser.body_limit(limit);
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (!ec) req.body = std::move(parser.get().body());
+    }
+    if (ec) {
+      std::error_code fec;
+      if (!body_file.empty()) std::filesystem::remove(body_file, fec);
+      if (ec == http::error::body_limit) {
+        status_code = 413;
+        co_await SendError(stream, req, PayloadTooLargeError(fmt::format("request body is larger than {} bytes", limit)),
+                           version);
+      } else if (timed_out(ec)) {
+        status_code = 408;
+        co_await SendError(stream, req, InvalidArgumentError("request body not received in time"), version, 408);
+      } else {
+        status_code = 400;
+        co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed HTTP request body: {}", ec.message())),
+                           version);
+      }
+      finish();
+      co_return false;
+    }
+
+    deadline->alive = false;  // the request is in: the read deadline no longer applies
+    timer.cancel();
+
+    // The handler runs on the pool; this coroutine waits without blocking the I/O thread.
+    Response resp = co_await asio::co_spawn(
+        handlers_.get_executor(),
+        [this, &req]() -> awaitable<Response> {
+          core::log::LogContext ctx("request_id", req.request_id);
+          co_return router_.Dispatch(req);
+        },
+        use_awaitable);
+    if (!body_file.empty()) {
+      std::error_code fec;
+      std::filesystem::remove(body_file, fec);
+    }
+    status_code = resp.status;
+
+    if (!resp.stream) {
+      bool keep = co_await Send(stream, req, resp, version, keep_alive, &bytes);
+      finish();
+      co_return keep;
+    }
+
+    // Streamed body: headers now, chunks from the producer on a handler thread.
+    http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
+    res.set(http::field::server, "strata/" + std::string(core::Version()));
+    res.set(http::field::content_type, resp.content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Request-Id", req.request_id);
+    for (const auto& [k, v] : resp.headers) res.set(k, v);
+    res.chunked(true);
+    res.keep_alive(keep_alive && !stopping_);
+    http::response_serializer<http::empty_body> sr(res);
+    stream.expires_after(options_.write_timeout);
+    co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      finish();
+      co_return false;
+    }
+    stream.expires_never();
+    int fd = stream.socket().native_handle();
+    ChunkWriter writer(fd, std::chrono::duration_cast<std::chrono::milliseconds>(options_.write_timeout), stopping_);
+    co_await asio::co_spawn(
+        handlers_.get_executor(),
+        [&]() -> awaitable<void> {
+          core::log::LogContext ctx("request_id", req.request_id);
+          try {
+            resp.stream(writer);
+          } catch (const std::exception& e) {
+            core::log::Error("stream producer threw: {}", e.what());
+          }
+          writer.Finish();
+          co_return;
+        },
+        use_awaitable);
+    bytes = writer.bytes();
+    finish();
+    co_return !writer.failed() && res.keep_alive() && !stopping_;
+  }
+
+  ServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  asio::io_context ioc_{1};
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  asio::steady_timer grace_timer_;
+  asio::thread_pool handlers_;
+  std::atomic<bool> stopping_{false};
+  std::list<Connection> connections_;  // I/O thread only
+  int port_ = 0;
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+HttpServer::~HttpServer() = default;
+Status HttpServer::Start() { return impl_->Start(); }
+int HttpServer::port() const { return impl_->port(); }
+void HttpServer::Run() { impl_->Run(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace strata::api

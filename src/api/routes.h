@@ -1,0 +1,19 @@
+#pragma once
+// The native REST API (API.md): each group of routes in its own file, added to one
+// Router. Handlers translate between HTTP and platform calls and hold no logic.
+
+#include "api/http.h"
+#include "api/metrics.h"
+#include "platform/platform.h"
+
+namespace strata::api {
+
+// GET /health, GET /metrics.
+void AddServiceRoutes(Router& router, platform::App& app, Metrics& metrics);
+// /api/v1/jobs...
+void AddJobRoutes(Router& router, platform::App& app);
+
+// Every route of the program.
+void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
+
+}  // namespace strata::api

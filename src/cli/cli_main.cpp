@@ -1,0 +1,109 @@
+// The argument parser (CLI11, kept to this one translation unit: it is slow to
+// compile). Commands mirror API.md: `strata <noun> <verb>`.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+namespace strata::cli {
+namespace {
+
+// Registers the global flags, each bound to the config setting of the same name.
+void AddGlobalFlags(CLI::App& app, GlobalFlags& g, std::map<std::string, std::string>& raw) {
+  for (const char* name : {"server", "data_dir", "config", "log_format", "log_level"}) {
+    const core::SettingSpec* spec = core::FindSetting(name);
+    std::string flag = core::FlagFor(name);
+    app.add_option_function<std::string>(
+           flag, [&raw, name](const std::string& v) { raw[name] = v; },
+           std::string(spec->help) + " [env " + core::EnvVarFor(name) + "]")
+        ->option_text("TEXT");
+  }
+  app.add_option("-o,--output", g.output, "output format: table or json (default: table on a terminal)");
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"Strata: a self-hosted AI platform"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the subcommand: `strata jobs list --server URL`
+  app.set_version_flag("--version", std::string("strata ") + std::string(core::Version()) +
+                                        " (commit " + std::string(core::GitCommit()) + ")");
+  GlobalFlags g;
+  std::map<std::string, std::string> raw;
+  AddGlobalFlags(app, g, raw);
+  std::function<int()> run;
+
+  // strata version
+  app.add_subcommand("version", "print the version and the commit it was built from")
+      ->callback([&] { run = [&] { return CmdVersion(g); }; });
+
+  // strata server
+  auto* server = app.add_subcommand("server", "run the HTTP API, the web console and the job scheduler");
+  for (const char* name : {"host", "port", "max_jobs"}) {
+    server->add_option_function<std::string>(
+        core::FlagFor(name), [&raw, name](const std::string& v) { raw[name] = v; },
+        std::string(core::FindSetting(name)->help));
+  }
+  server->callback([&] { run = [&] { return CmdServer(g); }; });
+
+  // strata worker (started by the scheduler)
+  std::string worker_job;
+  auto* worker = app.add_subcommand("worker", "run one job (started by the server's scheduler)");
+  worker->add_option("--job", worker_job, "job id")->required();
+  worker->group("");  // internal: hidden from help
+  worker->callback([&] { run = [&] { return CmdWorker(g, worker_job); }; });
+
+  // strata config show
+  auto* config = app.add_subcommand("config", "configuration")->require_subcommand(1);
+  config->add_subcommand("show", "every setting with its value and where it came from")
+      ->callback([&] { run = [&] { return CmdConfigShow(g); }; });
+
+  // strata jobs ...
+  auto* jobs = app.add_subcommand("jobs", "long operations: list, inspect, follow and stop them")
+                   ->require_subcommand(1);
+  JobsListArgs list_args;
+  auto* list = jobs->add_subcommand("list", "list jobs, newest first");
+  list->add_option("--status", list_args.status, "only jobs in this state (Pending, InProgress, ...)");
+  list->add_option("--type", list_args.type, "only jobs of this type");
+  list->add_option("--limit", list_args.limit, "jobs per page (1..1000)")->check(CLI::Range(1, 1000));
+  list->add_flag("--all", list_args.all, "fetch every page");
+  list->callback([&] { run = [&] { return CmdJobsList(g, list_args); }; });
+
+  std::string job_ref;
+  bool follow = false;
+  auto* show = jobs->add_subcommand("show", "show one job");
+  show->add_option("job", job_ref, "job name or id")->required();
+  show->callback([&] { run = [&] { return CmdJobsShow(g, job_ref); }; });
+
+  auto* logs = jobs->add_subcommand("logs", "print a job's log");
+  logs->add_option("job", job_ref, "job name or id")->required();
+  logs->add_flag("-f,--follow", follow, "keep printing as the job writes, until it ends");
+  logs->callback([&] { run = [&] { return CmdJobsLogs(g, job_ref, follow); }; });
+
+  auto* stop = jobs->add_subcommand("stop", "ask a job to stop");
+  stop->add_option("job", job_ref, "job name or id")->required();
+  stop->callback([&] { run = [&] { return CmdJobsStop(g, job_ref); }; });
+
+  JobsSubmitArgs submit_args;
+  auto* submit = jobs->add_subcommand("submit", "submit a job of a built-in type (sleep, echo)");
+  submit->add_option("type", submit_args.type, "job type")->required();
+  submit->add_option("--name", submit_args.name, "job name (default: generated)");
+  submit->add_option("-p,--param", submit_args.params, "parameter key=value (value may be JSON)");
+  submit->add_option("--params", submit_args.params_json, "parameters as a JSON object");
+  submit->add_flag("--wait", submit_args.wait, "wait for the job to end, with a progress bar");
+  submit->callback([&] { run = [&] { return CmdJobsSubmit(g, submit_args); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  g.settings = raw;
+  return run ? run() : 2;
+}
+
+}  // namespace strata::cli

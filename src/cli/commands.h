@@ -1,0 +1,41 @@
+#pragma once
+// The CLI's commands, one function each, called by the argument parser in
+// cli_main.cpp. Each returns the process exit code (API.md: 0 success, 1 failed
+// operation, 2 usage error).
+
+#include <string>
+#include <vector>
+
+#include "cli/session.h"
+
+namespace strata::cli {
+
+struct JobsListArgs {
+  std::string status, type;
+  int limit = 100;
+  bool all = false;
+};
+struct JobsSubmitArgs {
+  std::string type, name, params_json;
+  std::vector<std::string> params;  // k=v; v parsed as JSON when it is JSON
+  bool wait = false;
+};
+
+int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
+int CmdJobsShow(const GlobalFlags& g, const std::string& job);
+int CmdJobsLogs(const GlobalFlags& g, const std::string& job, bool follow);
+int CmdJobsStop(const GlobalFlags& g, const std::string& job);
+int CmdJobsSubmit(const GlobalFlags& g, const JobsSubmitArgs& a);
+
+int CmdServer(const GlobalFlags& g);
+int CmdWorker(const GlobalFlags& g, const std::string& job_id);
+int CmdConfigShow(const GlobalFlags& g);
+int CmdVersion(const GlobalFlags& g);
+
+// Shared by commands that start a job: polls it until it ends, with a progress bar on
+// a terminal. Returns the final job.
+Result<Json> WaitForJob(Session& session, const std::string& job_id);
+// Exit code for a finished job: 0 Completed, 1 otherwise (failure reason on stderr).
+int JobExitCode(const Json& job);
+
+}  // namespace strata::cli

@@ -1,0 +1,56 @@
+#include "platform/app.h"
+
+#include <fmt/format.h>
+
+namespace strata::platform {
+
+void RegisterJobTypes(jobs::JobTypeRegistry& registry) { jobs::RegisterBuiltinJobTypes(registry); }
+
+App::App(core::Config config, Mode mode, store::Store store)
+    : config_(std::move(config)), mode_(mode), store_(std::move(store)) {
+  RegisterJobTypes(job_types_);
+  job_service_ = std::make_unique<JobService>(store_, job_types_);
+}
+
+App::~App() { StopScheduler(); }
+
+Result<std::unique_ptr<App>> App::Open(const core::Config& config, Mode mode) {
+  STRATA_ASSIGN_OR_RETURN(store::Store store, store::OpenStore(config.Get("data_dir")));
+  std::unique_ptr<App> app(new App(config, mode, std::move(store)));
+  if (mode == Mode::kServer) STRATA_RETURN_IF_ERROR(app->StartScheduler());
+  return app;
+}
+
+Status App::StartScheduler() {
+  if (scheduler_) return Status::Ok();
+  // The scheduler gets its own repository: it shares the catalog connection, which is
+  // thread-safe, but keeps its state apart from the request path.
+  scheduler_repo_ = std::make_unique<jobs::JobRepository>(*store_.catalog);
+  jobs::SchedulerOptions options;
+  options.max_concurrent = static_cast<int>(config_.GetInt("max_jobs"));
+  options.data_dir = store_.data_dir;
+  scheduler_ = std::make_unique<jobs::Scheduler>(options, store_, *scheduler_repo_);
+  STRATA_RETURN_IF_ERROR(scheduler_->Start());
+  job_service_->AttachScheduler(scheduler_.get());
+  return Status::Ok();
+}
+
+void App::StopScheduler() {
+  if (!scheduler_) return;
+  job_service_->AttachScheduler(nullptr);
+  scheduler_->Stop();
+  scheduler_.reset();
+}
+
+int RunWorkerProcess(const core::Config& config, const std::string& job_id) {
+  auto store = store::OpenStore(config.Get("data_dir"));
+  if (!store.ok()) {
+    core::log::Error("worker: {}", store.status().ToString());
+    return 1;
+  }
+  jobs::JobTypeRegistry types;
+  RegisterJobTypes(types);
+  return jobs::RunWorker(*store, types, job_id);
+}
+
+}  // namespace strata::platform

@@ -1,0 +1,5 @@
+#pragma once
+// Facade of platform/: the application object and its services.
+
+#include "platform/app.h"
+#include "platform/job_service.h"

@@ -1,0 +1,33 @@
+// The catalog schema, one migration per change. Times are Unix milliseconds.
+#include "store/migrations.h"
+
+namespace strata::store {
+
+const std::vector<Migration>& CatalogMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "jobs", R"sql(
+        CREATE TABLE jobs (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          status TEXT NOT NULL,
+          progress REAL NOT NULL DEFAULT 0,
+          message TEXT,
+          params TEXT NOT NULL DEFAULT '{}',
+          result TEXT,
+          failure_reason TEXT,
+          created_at INTEGER NOT NULL,
+          started_at INTEGER,
+          ended_at INTEGER,
+          worker_pid INTEGER,
+          server_id TEXT,
+          stop_requested INTEGER NOT NULL DEFAULT 0,
+          log_key TEXT
+        );
+        CREATE INDEX jobs_status ON jobs(status);
+      )sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace strata::store

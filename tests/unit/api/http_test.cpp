@@ -1,0 +1,114 @@
+#include "api/http.h"
+
+#include <gtest/gtest.h>
+
+#include "api/metrics.h"
+
+namespace strata::api {
+namespace {
+
+TEST(RequestTest, ParseTargetDecodesPathAndQuery) {
+  Request r;
+  ASSERT_TRUE(r.ParseTarget("/api/v1/jobs/a%20b?limit=5&q=x+y%26z&flag"));
+  EXPECT_EQ(r.path, "/api/v1/jobs/a b");
+  EXPECT_EQ(r.query["limit"], "5");
+  EXPECT_EQ(r.query["q"], "x y&z");
+  EXPECT_EQ(r.query["flag"], "");
+  EXPECT_EQ(r.Query("missing", "d"), "d");
+  EXPECT_FALSE(r.ParseTarget("no-slash"));
+  EXPECT_FALSE(r.ParseTarget("/bad%zz"));
+  EXPECT_FALSE(r.ParseTarget("/trunc%4"));
+  EXPECT_FALSE(r.ParseTarget("/nul%00x"));
+  EXPECT_FALSE(r.ParseTarget("/x?k=%"));
+}
+
+TEST(RequestTest, HeadersAreCaseInsensitive) {
+  Request r;
+  r.headers = {{"Content-Type", "application/json"}};
+  EXPECT_EQ(r.Header("content-type").value_or(""), "application/json");
+  EXPECT_FALSE(r.Header("accept").has_value());
+}
+
+TEST(ResponseTest, ErrorBodyFollowsTheContract) {
+  Response r = Response::MakeError(NotFoundError("job 'x' does not exist"), "req-1");
+  EXPECT_EQ(r.status, 404);
+  auto j = core::ParseJson(r.body, "body");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(*j, Json::parse(R"({"error": {"code": "NotFound", "message": "job 'x' does not exist",
+                                           "request_id": "req-1"}})"));
+  EXPECT_EQ(Response::MakeError(ThrottledError("slow down"), "r").status, 429);
+}
+
+Router TestRouter() {
+  Router router;
+  router.Add("GET", "/items/{id}", [](Request& r) { return Response::MakeJson(200, {{"id", r.path_params["id"]}}); });
+  router.Add("POST", "/items", [](Request&) { return Response::MakeJson(201, {}); }, {10, true});
+  router.Add("GET", "/boom", [](Request&) -> Response { throw std::runtime_error("kaboom"); });
+  return router;
+}
+
+TEST(RouterTest, MatchesParamsAndRecordsRoute) {
+  Router router = TestRouter();
+  Request r;
+  r.method = "GET";
+  ASSERT_TRUE(r.ParseTarget("/items/42"));
+  Response resp = router.Dispatch(r);
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, R"({"id":"42"})");
+  EXPECT_EQ(r.route, "/items/{id}");
+  ASSERT_NE(router.FindOptions("POST", "/items"), nullptr);
+  EXPECT_TRUE(router.FindOptions("POST", "/items")->body_to_file);
+  EXPECT_EQ(router.FindOptions("GET", "/nope"), nullptr);
+}
+
+TEST(RouterTest, NotFoundMethodNotAllowedAndExceptionGuard) {
+  Router router = TestRouter();
+  Request missing;
+  missing.method = "GET";
+  ASSERT_TRUE(missing.ParseTarget("/items"));
+  Response m = router.Dispatch(missing);
+  EXPECT_EQ(m.status, 405);
+  ASSERT_FALSE(m.headers.empty());
+  EXPECT_EQ(m.headers[0].first, "Allow");
+  EXPECT_EQ(m.headers[0].second, "POST");
+
+  Request none;
+  none.method = "GET";
+  ASSERT_TRUE(none.ParseTarget("/items/1/extra"));
+  Response n = router.Dispatch(none);
+  EXPECT_EQ(n.status, 404);
+  EXPECT_EQ(none.route, "unmatched");
+
+  Request boom;
+  boom.method = "GET";
+  boom.request_id = "rid";
+  ASSERT_TRUE(boom.ParseTarget("/boom"));
+  Response b = router.Dispatch(boom);
+  EXPECT_EQ(b.status, 500);
+  EXPECT_NE(b.body.find("\"Internal\""), std::string::npos);
+  EXPECT_EQ(b.body.find("kaboom"), std::string::npos) << "internal details must not leak";
+}
+
+TEST(MetricsTest, RendersPrometheusText) {
+  Metrics m;
+  m.RequestStarted();
+  m.RequestFinished("GET", "/health", 200, 0.002);
+  m.IncrementCounter("strata_things_total", "Things", {{"kind", "a\"b"}}, 2);
+  m.SetGauge("strata_level", "Level", {}, 1.5);
+  m.AddGaugeCallback("strata_answer", "Answer", [] { return 42.0; });
+  std::string text = m.RenderPrometheus();
+  for (const char* line :
+       {"# TYPE strata_http_requests_total counter",
+        "strata_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 1",
+        "strata_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.001\"} 0",
+        "strata_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.0025\"} 1",
+        "strata_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1",
+        "strata_http_request_duration_seconds_count{route=\"/health\"} 1",
+        "strata_http_requests_in_flight 0", "strata_things_total{kind=\"a\\\"b\"} 2", "strata_level 1.5",
+        "strata_answer 42", "# TYPE strata_process_resident_memory_bytes gauge"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace strata::api

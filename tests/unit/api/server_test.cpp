@@ -1,0 +1,277 @@
+// The HTTP server in-process on a free port, driven by HttpClient and raw sockets.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "api/http_client.h"
+#include "api/http_server.h"
+
+namespace strata::api {
+namespace {
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string ReadUntilClosed(int fd, int timeout_ms) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string Exchange(int port, const std::string& bytes, int timeout_ms = 3000) {
+  int fd = Connect(port);
+  if (fd < 0) return "";
+  (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string out = ReadUntilClosed(fd, timeout_ms);
+  ::close(fd);
+  return out;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.Add("GET", "/hello", [](Request& r) {
+      return Response::MakeJson(200, {{"hello", r.Query("name", "world")}, {"id", r.request_id}});
+    });
+    router_.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); });
+    router_.Add("POST", "/upload", [](Request& r) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(r.body_file, ec);
+      return Response::MakeJson(200, {{"bytes", ec ? -1 : static_cast<int64_t>(size)}, {"in_memory", r.body.size()}});
+    }, {8 << 20, true});
+    router_.Add("GET", "/slow", [this](Request&) {
+      slow_started_ = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      return Response::MakeText(200, "done");
+    });
+    router_.Add("GET", "/stream", [this](Request&) {
+      Response r;
+      r.content_type = "text/event-stream";
+      r.stream = [this](StreamWriter& out) {
+        for (int i = 0; i < 1000 && !out.Cancelled(); ++i) {
+          if (!out.Write("data: " + std::to_string(i) + "\n\n")) {
+            stream_saw_disconnect_ = true;
+            return;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(i < 3 ? 1 : 20));
+        }
+      };
+      return r;
+    });
+    router_.Add("GET", "/short-stream", [](Request&) {
+      Response r;
+      r.content_type = "text/plain";
+      r.stream = [](StreamWriter& out) {
+        out.Write("one,");
+        out.Write("two");
+      };
+      return r;
+    });
+    ServerOptions options;
+    options.port = 0;
+    options.max_body_bytes = 1024;
+    options.read_timeout = std::chrono::seconds(1);
+    options.shutdown_grace = std::chrono::seconds(5);
+    server_ = std::make_unique<HttpServer>(options, router_, metrics_);
+    ASSERT_TRUE(server_->Start().ok());
+    thread_ = std::thread([this] { server_->Run(); });
+    url_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override {
+    server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  Response Get(const std::string& target) {
+    auto client = HttpClient::Create(url_);
+    Request r;
+    r.method = "GET";
+    r.target = target;
+    auto resp = client->Send(r);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    return resp.ok() ? *resp : Response{};
+  }
+
+  Router router_;
+  Metrics metrics_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  std::string url_;
+  std::atomic<bool> slow_started_{false}, stream_saw_disconnect_{false};
+};
+
+std::optional<std::string> HeaderOf(const Response& r, const std::string& name) {
+  Request tmp;
+  tmp.headers = r.headers;
+  return tmp.Header(name);
+}
+
+TEST_F(ServerTest, ServesJsonWithRequestId) {
+  Response r = Get("/hello?name=strata");
+  EXPECT_EQ(r.status, 200);
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["hello"], "strata");
+  EXPECT_EQ(HeaderOf(r, "X-Request-Id").value_or(""), j["id"].get<std::string>());
+  EXPECT_EQ(HeaderOf(r, "Server").value_or("").rfind("strata/", 0), 0u);
+}
+
+TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+  auto client = HttpClient::Create(url_);
+  for (int i = 0; i < 5; ++i) {
+    Request r;
+    r.method = "POST";
+    r.target = "/echo";
+    r.body = "ping " + std::to_string(i);
+    auto resp = client->Send(r);
+    ASSERT_TRUE(resp.ok());
+    EXPECT_EQ(resp->body, "ping " + std::to_string(i));
+  }
+  std::string two = Exchange(server_->port(),
+                             "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(std::count(two.begin(), two.end(), '{'), 2) << two;
+}
+
+TEST_F(ServerTest, OversizeBodyIs413) {
+  std::string body(5000, 'x');
+  std::string reply = Exchange(server_->port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body);
+  EXPECT_NE(reply.find("HTTP/1.1 413"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("PayloadTooLarge"), std::string::npos) << reply;
+}
+
+TEST_F(ServerTest, LargeUploadStreamsToFile) {
+  auto client = HttpClient::Create(url_);
+  Request r;
+  r.method = "POST";
+  r.target = "/upload";
+  r.body = std::string(3 << 20, 'a');
+  auto resp = client->Send(r);
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(resp->status, 200) << resp->body;
+  auto j = Json::parse(resp->body);
+  EXPECT_EQ(j["bytes"], 3 << 20);
+  EXPECT_EQ(j["in_memory"], 0);
+}
+
+TEST_F(ServerTest, MalformedRequestsGet400AndServerSurvives) {
+  for (const std::string& bad : {std::string("GARBAGE\r\n\r\n"), std::string("GET /x HTTP/1.1\r\nNo colon here\r\n\r\n"),
+                                 std::string("GET nopath HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                 std::string("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+    std::string reply = Exchange(server_->port(), bad);
+    EXPECT_NE(reply.find("HTTP/1.1 400"), std::string::npos) << "for: " << bad << "\ngot: " << reply;
+  }
+  EXPECT_EQ(Get("/hello").status, 200);
+}
+
+TEST_F(ServerTest, SlowClientHitsReadTimeout) {
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string partial = "GET /hello HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ::send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);
+  std::string reply = ReadUntilClosed(fd, 5000);
+  ::close(fd);
+  EXPECT_NE(reply.find("HTTP/1.1 408"), std::string::npos) << reply;
+  EXPECT_EQ(Get("/hello").status, 200);
+}
+
+TEST_F(ServerTest, ChunkedStreamArrivesInPieces) {
+  auto client = HttpClient::Create(url_);
+  Request r;
+  r.method = "GET";
+  r.target = "/short-stream";
+  std::vector<std::string> chunks;
+  auto resp = client->Send(r, [&](std::string_view c) {
+    chunks.emplace_back(c);
+    return true;
+  });
+  ASSERT_TRUE(resp.ok());
+  std::string all;
+  for (auto& c : chunks) all += c;
+  EXPECT_EQ(all, "one,two");
+  // The connection is still usable after a stream.
+  r.target = "/hello";
+  auto again = client->Send(r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(ServerTest, ClientLeavingStopsTheProducer) {
+  auto client = HttpClient::Create(url_);
+  Request r;
+  r.method = "GET";
+  r.target = "/stream";
+  int seen = 0;
+  auto resp = client->Send(r, [&](std::string_view c) {
+    EXPECT_EQ(c.substr(0, 6), "data: ");
+    return ++seen < 3;  // stop after three events
+  });
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(HeaderOf(*resp, "Content-Type").value_or(""), "text/event-stream");
+  for (int i = 0; i < 100 && !stream_saw_disconnect_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(stream_saw_disconnect_);
+}
+
+TEST_F(ServerTest, StopLetsInFlightRequestFinish) {
+  std::thread slow([&] {
+    Response r = Get("/slow");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "done");
+  });
+  for (int i = 0; i < 200 && !slow_started_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(slow_started_);
+  server_->Stop();
+  slow.join();
+  thread_.join();  // Run() returned
+  EXPECT_LT(Connect(server_->port()), 0);  // no longer accepting
+}
+
+TEST_F(ServerTest, MetricsSeeEveryRequest) {
+  Get("/hello");
+  Get("/nowhere");
+  std::string text = metrics_.RenderPrometheus();
+  EXPECT_NE(text.find("route=\"/hello\",status=\"200\""), std::string::npos) << text;
+  EXPECT_NE(text.find("route=\"unmatched\",status=\"404\""), std::string::npos) << text;
+}
+
+TEST(HttpClientTest, BadUrlsAndRefusedConnections) {
+  EXPECT_EQ(HttpClient::Create("ftp://x").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(HttpClient::Create("http://").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(HttpClient::Create("http://h:99999x").status().code(), ErrorCode::kInvalidArgument);
+  auto client = HttpClient::Create("http://127.0.0.1:1");
+  ASSERT_TRUE(client.ok());
+  Request r;
+  r.method = "GET";
+  r.target = "/";
+  auto resp = client->Send(r);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(resp.status().message().find("cannot connect to http://127.0.0.1:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::api
