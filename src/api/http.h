@@ -30,6 +30,10 @@ struct Request {
   // (deleted after the handler returns unless the handler renamed it away) and `body`
   // is empty.
   std::string body_file;
+  // Set by in-process callers (the CLI without --server) to watch a long handler;
+  // handlers that import or process report (done, total) through it. The HTTP client
+  // reports upload progress of a body_file through it.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 
   // Case-insensitive header lookup.
   std::optional<std::string> Header(std::string_view name) const;

@@ -5,6 +5,7 @@
 
 #include "api/http_client.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <boost/asio.hpp>
@@ -85,19 +86,54 @@ class HttpClient::Impl {
     return UnavailableError(fmt::format("{} {}: {}", what, url_, why));
   }
 
-  Result<Response> Exchange(const Request& request, const std::function<bool(std::string_view)>& on_chunk,
-                            bool* response_started) {
-    http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
+  template <typename Body>
+  void SetHeaders(http::request<Body>& req, const Request& request) {
     if (req.method() == http::verb::unknown) req.method_string(request.method);
     req.set(http::field::host, host_ + ":" + port_);
     req.set(http::field::user_agent, "strata/" + std::string(core::Version()));
     for (const auto& [k, v] : request.headers) req.set(k, v);
-    req.body() = request.body;
     req.keep_alive(true);
-    req.prepare_payload();
+  }
 
+  beast::error_code WriteStringBody(const Request& request) {
+    http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
+    SetHeaders(req, request);
+    req.body() = request.body;
+    req.prepare_payload();
     stream_.expires_after(std::chrono::seconds(60));
-    beast::error_code ec = Run([&](auto handler) { http::async_write(stream_, req, handler); });
+    return Run([&](auto handler) { http::async_write(stream_, req, handler); });
+  }
+
+  // Streams a file as the body, piece by piece, reporting progress.
+  beast::error_code WriteFileBody(const Request& request) {
+    http::request<http::file_body> req{http::string_to_verb(request.method), request.target, 11};
+    SetHeaders(req, request);
+    beast::error_code ec;
+    req.body().open(request.body_file.c_str(), beast::file_mode::scan, ec);
+    if (ec) return ec;
+    uint64_t total = req.body().size();
+    req.prepare_payload();
+    http::request_serializer<http::file_body> sr(req);
+    uint64_t sent = 0;
+    while (!sr.is_done()) {
+      stream_.expires_after(std::chrono::seconds(60));
+      size_t n = 0;
+      ec = Run([&](auto handler) {
+        http::async_write_some(stream_, sr, [handler, &n](beast::error_code e, size_t bytes) mutable {
+          n = bytes;
+          handler(e);
+        });
+      });
+      if (ec) return ec;
+      sent += n;
+      if (request.progress) request.progress(std::min(sent, total), total);
+    }
+    return ec;
+  }
+
+  Result<Response> Exchange(const Request& request, const std::function<bool(std::string_view)>& on_chunk,
+                            bool* response_started) {
+    beast::error_code ec = request.body_file.empty() ? WriteStringBody(request) : WriteFileBody(request);
     if (ec) return Failure("cannot send to", ec);
 
     Response out;

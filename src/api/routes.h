@@ -13,6 +13,9 @@ void AddServiceRoutes(Router& router, platform::App& app, Metrics& metrics);
 // /api/v1/jobs...
 void AddJobRoutes(Router& router, platform::App& app);
 
+// /api/v1/datasets...
+void AddDatasetRoutes(Router& router, platform::App& app);
+
 // Every route of the program.
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
 

@@ -29,6 +29,7 @@ void AddServiceRoutes(Router& router, platform::App& app, Metrics& metrics) {
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddServiceRoutes(router, app, metrics);
   AddJobRoutes(router, app);
+  AddDatasetRoutes(router, app);
 }
 
 }  // namespace strata::api

@@ -59,6 +59,43 @@ int RunCli(int argc, char** argv) {
   config->add_subcommand("show", "every setting with its value and where it came from")
       ->callback([&] { run = [&] { return CmdConfigShow(g); }; });
 
+  // strata datasets ...
+  auto* datasets = app.add_subcommand("datasets", "import, inspect and manage datasets")->require_subcommand(1);
+  DatasetsImportArgs import_args;
+  auto* import = datasets->add_subcommand("import", "import a CSV, TSV or JSON Lines file (a new version if the name exists)");
+  import->add_option("file", import_args.file, "the file to import")->required();
+  import->add_option("--name", import_args.name, "dataset name (default: the file name without extension)");
+  import->add_option("--format", import_args.format, "csv, tsv or jsonl (default: from the extension)");
+  import->add_option("--separator", import_args.separator, "field separator (CSV default ',', TSV tab)");
+  import->add_flag("--no-header", import_args.no_header, "the first line is data; columns are named col_1, col_2, ...");
+  import->add_option("--on-error", import_args.on_error, "fail (default) or skip: skip bad rows and count them");
+  import->add_option("--type", import_args.types, "override a column's type: column=float|int|bool|category|text|timestamp");
+  import->add_option("--null-token", import_args.null_tokens, "a value read as null (repeat; replaces the defaults)");
+  import->callback([&] { run = [&] { return CmdDatasetsImport(g, import_args); }; });
+
+  int list_limit = 100;
+  auto* ds_list = datasets->add_subcommand("list", "list datasets (latest versions)");
+  ds_list->add_option("--limit", list_limit, "datasets per page (1..1000)")->check(CLI::Range(1, 1000));
+  ds_list->callback([&] { run = [&] { return CmdDatasetsList(g, list_limit); }; });
+
+  std::string dataset_name;
+  int64_t dataset_version = 0, head_rows = 10, head_offset = 0;
+  auto* ds_show = datasets->add_subcommand("show", "a dataset's schema and size");
+  ds_show->add_option("name", dataset_name, "dataset name")->required();
+  ds_show->add_option("--version", dataset_version, "version (default: latest)");
+  ds_show->callback([&] { run = [&] { return CmdDatasetsShow(g, dataset_name, dataset_version); }; });
+
+  auto* ds_head = datasets->add_subcommand("head", "the first rows of a dataset");
+  ds_head->add_option("name", dataset_name, "dataset name")->required();
+  ds_head->add_option("-n,--rows", head_rows, "how many rows (1..10000)")->check(CLI::Range(1, 10000));
+  ds_head->add_option("--offset", head_offset, "first row")->check(CLI::NonNegativeNumber);
+  ds_head->add_option("--version", dataset_version, "version (default: latest)");
+  ds_head->callback([&] { run = [&] { return CmdDatasetsHead(g, dataset_name, head_rows, head_offset, dataset_version); }; });
+
+  auto* ds_delete = datasets->add_subcommand("delete", "delete a dataset and all its versions");
+  ds_delete->add_option("name", dataset_name, "dataset name")->required();
+  ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });
+
   // strata jobs ...
   auto* jobs = app.add_subcommand("jobs", "long operations: list, inspect, follow and stop them")
                    ->require_subcommand(1);

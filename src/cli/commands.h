@@ -21,6 +21,19 @@ struct JobsSubmitArgs {
   bool wait = false;
 };
 
+struct DatasetsImportArgs {
+  std::string file, name, format, separator, on_error;
+  bool no_header = false;
+  std::vector<std::string> types;        // column=type
+  std::vector<std::string> null_tokens;  // replaces the default list
+};
+
+int CmdDatasetsImport(const GlobalFlags& g, const DatasetsImportArgs& a);
+int CmdDatasetsList(const GlobalFlags& g, int limit);
+int CmdDatasetsShow(const GlobalFlags& g, const std::string& name, int64_t version);
+int CmdDatasetsHead(const GlobalFlags& g, const std::string& name, int64_t rows, int64_t offset, int64_t version);
+int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
+
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);
 int CmdJobsLogs(const GlobalFlags& g, const std::string& job, bool follow);

@@ -10,7 +10,9 @@
 
 namespace strata {
 
-using Json = nlohmann::json;
+// Objects keep insertion order: API responses list fields in a deliberate order, and
+// rows and JSON Lines keys keep their column order.
+using Json = nlohmann::ordered_json;
 
 namespace core {
 

@@ -79,12 +79,12 @@ bool Enabled(Level level) { return level >= g_level.load(std::memory_order_relax
 void Write(Level level, std::string_view message) {
   std::string line;
   if (g_format == Format::kJson) {
-    nlohmann::json j;
+    nlohmann::ordered_json j;
     j["ts"] = Timestamp();
     j["level"] = LevelName(level);
     j["msg"] = message;
     for (const auto& [k, v] : t_context) j[k] = v;
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } else {
     line = fmt::format("{} {:<5} {}", Timestamp(), LevelName(level), message);
     for (const auto& [k, v] : t_context) fmt::format_to(std::back_inserter(line), " {}={}", k, v);

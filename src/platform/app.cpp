@@ -10,6 +10,7 @@ App::App(core::Config config, Mode mode, store::Store store)
     : config_(std::move(config)), mode_(mode), store_(std::move(store)) {
   RegisterJobTypes(job_types_);
   job_service_ = std::make_unique<JobService>(store_, job_types_);
+  dataset_service_ = std::make_unique<DatasetService>(store_);
 }
 
 App::~App() { StopScheduler(); }

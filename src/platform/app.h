@@ -10,6 +10,7 @@
 
 #include "core/core.h"
 #include "jobs/jobs.h"
+#include "platform/dataset_service.h"
 #include "platform/job_service.h"
 #include "store/store.h"
 
@@ -34,6 +35,7 @@ class App {
   Mode mode() const { return mode_; }
   store::Store& store() { return store_; }
   JobService& jobs() { return *job_service_; }
+  DatasetService& datasets() { return *dataset_service_; }
   const jobs::JobTypeRegistry& job_types() const { return job_types_; }
   // Null until StartScheduler().
   const jobs::Scheduler* scheduler() const { return scheduler_.get(); }
@@ -46,6 +48,7 @@ class App {
   store::Store store_;
   jobs::JobTypeRegistry job_types_;
   std::unique_ptr<JobService> job_service_;
+  std::unique_ptr<DatasetService> dataset_service_;
   std::unique_ptr<jobs::JobRepository> scheduler_repo_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
 };

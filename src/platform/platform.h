@@ -2,4 +2,5 @@
 // Facade of platform/: the application object and its services.
 
 #include "platform/app.h"
+#include "platform/dataset_service.h"
 #include "platform/job_service.h"

@@ -26,6 +26,24 @@ const std::vector<Migration>& CatalogMigrations() {
         );
         CREATE INDEX jobs_status ON jobs(status);
       )sql"},
+      {2, "datasets", R"sql(
+        CREATE TABLE datasets (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          rows INTEGER NOT NULL,
+          columns TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          source_bytes INTEGER NOT NULL,
+          format TEXT NOT NULL,
+          source TEXT,
+          parent TEXT,
+          skipped_rows INTEGER NOT NULL DEFAULT 0,
+          object_prefix TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          UNIQUE (name, version)
+        );
+      )sql"},
   };
   return kMigrations;
 }

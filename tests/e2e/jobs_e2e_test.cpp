@@ -137,7 +137,7 @@ TEST(JobsE2E, ListPagesNewestFirst) {
   TempDir dir;
   ServerProcess server;
   server.Start(dir.str() + "/data");
-  for (int i = 0; i < 5; ++i) Submit(server.url(), {{"type", "echo"}, {"name", "e" + std::to_string(i)}});
+  for (int i = 0; i < 5; ++i) Submit(server.url(), {{"type", "echo"}, {"name", fmt::format("e{}", i)}});
   Json p1 = HttpJson(server.url(), "GET", "/api/v1/jobs?limit=3");
   ASSERT_EQ(p1["items"].size(), 3u);
   EXPECT_EQ(p1["items"][0]["name"], "e4");

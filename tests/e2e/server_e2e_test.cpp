@@ -1,5 +1,7 @@
 // The real server over HTTP: service endpoints, the error contract, bad input of every
 // kind, metrics.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -93,7 +95,9 @@ TEST_F(ServerE2E, MalformedHttpGets400AndServerSurvives) {
         std::string("GET / HTTP/1.1\r\nBad Header Line\r\n\r\n"),
         std::string("POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
     std::string reply = RawExchange(server_->port(), garbage);
-    if (!reply.empty()) EXPECT_NE(reply.find("400"), std::string::npos) << reply;
+    if (!reply.empty()) {
+      EXPECT_NE(reply.find("400"), std::string::npos) << reply;
+    }
   }
   EXPECT_EQ(Http(url(), "GET", "/health").status, 200);
 }
@@ -118,6 +122,40 @@ TEST_F(ServerE2E, MetricsCountRequestsByRouteAndStatus) {
         "strata_process_resident_memory_bytes", "strata_jobs_running"}) {
     EXPECT_NE(r.body.find(series), std::string::npos) << "missing " << series << " in\n" << r.body;
   }
+}
+
+}  // namespace
+}  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+TEST(LoggingE2E, JsonLinesCarryTheRequestId) {
+  TempDir dir;
+  ServerProcess server;
+  server.Start(dir.str() + "/data", {"--log-format", "json"});
+  api::Response r = Http(server.url(), "GET", "/api/v1/jobs/missing", "", {{"X-Request-Id", "find-me-42"}});
+  EXPECT_EQ(r.status, 404);
+  server.Signal(SIGTERM);
+  std::string log = server.Log();
+  bool found = false;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    std::string line = log.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    auto j = core::ParseJson(line, "log line");
+    ASSERT_TRUE(j.ok()) << "not a JSON line: " << line;
+    EXPECT_TRUE((*j)["ts"].is_string());
+    EXPECT_TRUE((*j)["level"].is_string());
+    if (j->value("request_id", "") == "find-me-42" &&
+        j->value("msg", "").find("GET /api/v1/jobs/missing 404") != std::string::npos) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << "no access-log line with the request id in:\n" << log;
 }
 
 }  // namespace

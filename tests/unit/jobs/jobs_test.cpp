@@ -65,7 +65,7 @@ TEST_F(JobsTest, CreateGetByIdOrNameAndConflict) {
 }
 
 TEST_F(JobsTest, ListPagesNewestFirstWithFilters) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(repo_->Create("j" + std::to_string(i), i % 2 ? "echo" : "sleep", {}).ok());
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(repo_->Create(fmt::format("j{}", i), i % 2 ? "echo" : "sleep", {}).ok());
   auto p1 = repo_->List(3, "");
   ASSERT_TRUE(p1.ok());
   ASSERT_EQ(p1->items.size(), 3u);

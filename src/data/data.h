@@ -1,0 +1,10 @@
+#pragma once
+// Facade of data/: readers (CSV, TSV, JSON Lines), schema inference, the columnar
+// table format, and the importer that ties them together.
+
+#include "data/column_type.h"
+#include "data/importer.h"
+#include "data/inference.h"
+#include "data/reader.h"
+#include "data/table.h"
+#include "data/value_parse.h"

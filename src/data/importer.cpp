@@ -1,0 +1,208 @@
+#include "data/importer.h"
+
+#include <fmt/format.h>
+
+#include "data/inference.h"
+#include "data/table.h"
+#include "data/value_parse.h"
+
+namespace strata::data {
+namespace {
+
+constexpr size_t kMaxExamples = 5;
+
+// What is wrong with a record, or "" when nothing: a ragged row or invalid UTF-8.
+std::string CheckRecord(const RecordReader& reader, const Record& rec, size_t columns) {
+  if (rec.fields.size() != columns) {
+    return fmt::format("{}: line {}: expected {} fields, got {}", reader.display_name(), rec.line, columns,
+                       rec.fields.size());
+  }
+  for (size_t c = 0; c < rec.fields.size(); ++c) {
+    size_t bad = 0;
+    if (!rec.null[c] && !ValidUtf8(rec.fields[c], &bad)) {
+      return fmt::format("{}: line {}, column {} ('{}'): invalid UTF-8 at byte {} of the value", reader.display_name(),
+                         rec.line, c + 1, reader.columns()[c], bad + 1);
+    }
+  }
+  return "";
+}
+
+std::string Quote(std::string_view v) {
+  if (v.size() > 40) return fmt::format("'{}...'", v.substr(0, 40));
+  return fmt::format("'{}'", v);
+}
+
+class Import {
+ public:
+  Import(const std::filesystem::path& input, const ImportOptions& options, const ImportProgress& progress)
+      : input_(input), options_(options), progress_(progress) {}
+
+  Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
+    STRATA_RETURN_IF_ERROR(InferSchema());
+    STRATA_RETURN_IF_ERROR(WriteTable(out_dir));
+    summary_.input_bytes = total_;
+    return summary_;
+  }
+
+ private:
+  bool Skip(const std::string& reason) {
+    if (options_.on_error != OnError::kSkip) return false;
+    ++summary_.skipped_rows;
+    if (summary_.skipped_examples.size() < kMaxExamples) summary_.skipped_examples.push_back(reason);
+    return true;
+  }
+
+  void Report(const RecordReader& reader, uint64_t base) {
+    if (progress_ && (++ticks_ & 0x3ff) == 0) progress_(base + reader.bytes_read(), 2 * total_);
+  }
+
+  Status InferSchema() {
+    STRATA_ASSIGN_OR_RETURN(auto reader, OpenReader(input_, options_.reader));
+    total_ = reader->total_bytes();
+    std::vector<ColumnInference> columns(reader->columns().size());
+    // Overridden columns are checked against their type instead.
+    std::vector<std::optional<ColumnType>> forced;
+    auto refresh_forced = [&] {
+      forced.resize(reader->columns().size());
+      for (size_t c = 0; c < forced.size(); ++c) {
+        auto it = options_.types.find(reader->columns()[c]);
+        if (it != options_.types.end()) forced[c] = it->second;
+      }
+    };
+    refresh_forced();
+    Record rec;
+    int64_t rows = 0;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
+      if (!more) break;
+      if (reader->columns().size() > columns.size()) {  // JSON Lines: a new key
+        columns.resize(reader->columns().size());
+        for (size_t c = forced.size(); c < columns.size(); ++c) columns[c].AddNulls(rows);
+        refresh_forced();
+      }
+      if (std::string why = CheckRecord(*reader, rec, columns.size()); !why.empty()) {
+        if (Skip(why)) continue;
+        return InvalidArgumentError(why);
+      }
+      bool bad = false;
+      for (size_t c = 0; c < columns.size() && !bad; ++c) {
+        if (rec.null[c]) continue;
+        ParsedValue v;
+        if (forced[c] && !ParseAs(*forced[c], rec.fields[c], &v)) {
+          std::string why = fmt::format("{}: line {}, column {} ('{}'): {} is not a {}", reader->display_name(),
+                                        rec.line, c + 1, reader->columns()[c], Quote(rec.fields[c]),
+                                        ColumnTypeName(*forced[c]));
+          if (!Skip(why)) return InvalidArgumentError(why);
+          bad = true;
+        }
+      }
+      if (bad) {
+        bad_lines_.push_back(rec.line);
+        continue;
+      }
+      for (size_t c = 0; c < columns.size(); ++c) {
+        if (rec.null[c]) columns[c].AddNulls(1);
+        else columns[c].Add(rec.fields[c]);
+      }
+      ++rows;
+      Report(*reader, 0);
+    }
+    for (const auto& [name, type] : options_.types) {
+      bool known = false;
+      for (const auto& c : reader->columns()) known = known || c == name;
+      if (!known) return InvalidArgumentError(fmt::format("type given for '{}', which is not a column of {}", name,
+                                                          reader->display_name()));
+    }
+    if (reader->columns().empty()) {
+      return InvalidArgumentError(fmt::format("{}: the file is empty: no header and no rows", reader->display_name()));
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+      ColumnSchema col;
+      col.name = reader->columns()[c];
+      col.type = forced[c] ? *forced[c] : columns[c].Decide();
+      col.nulls = columns[c].nulls();
+      summary_.schema.columns.push_back(col);
+    }
+    summary_.rows = rows;
+    column_names_ = reader->columns();
+    return Status::Ok();
+  }
+
+  Status WriteTable(const std::filesystem::path& out_dir) {
+    ReaderOptions second = options_.reader;
+    if (second.format == FileFormat::kJsonl) second.fixed_columns = column_names_;
+    STRATA_ASSIGN_OR_RETURN(auto reader, OpenReader(input_, second));
+    STRATA_ASSIGN_OR_RETURN(auto writer, TableWriter::Create(out_dir, summary_.schema));
+    const auto& schema = summary_.schema.columns;
+    std::vector<ParsedValue> parsed(schema.size());
+    size_t next_bad = 0;
+    Record rec;
+    for (;;) {
+      auto more = reader->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      // Rows pass 1 skipped are skipped again, silently: they were counted there.
+      if (!CheckRecord(*reader, rec, schema.size()).empty()) continue;
+      if (next_bad < bad_lines_.size() && bad_lines_[next_bad] == rec.line) {
+        ++next_bad;
+        continue;
+      }
+      for (size_t c = 0; c < schema.size(); ++c) {
+        if (rec.null[c]) {
+          writer->AppendNull(c);
+          continue;
+        }
+        ParsedValue& v = parsed[c];
+        if (!ParseAs(schema[c].type, rec.fields[c], &v)) {
+          // Inference saw every value, so this is a bug, not bad input.
+          return InternalError(fmt::format("{}: line {}: value {} no longer parses as {}", reader->display_name(),
+                                           rec.line, Quote(rec.fields[c]), ColumnTypeName(schema[c].type)));
+        }
+        switch (schema[c].type) {
+          case ColumnType::kInt:
+          case ColumnType::kTimestamp:
+          case ColumnType::kBool: writer->AppendInt(c, v.i); break;
+          case ColumnType::kFloat: writer->AppendFloat(c, v.f); break;
+          case ColumnType::kCategory:
+          case ColumnType::kText: writer->AppendText(c, rec.fields[c]); break;
+        }
+      }
+      writer->EndRow();
+      Report(*reader, total_);
+    }
+    if (writer->rows() != summary_.rows) {
+      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})",
+                                       reader->display_name(), summary_.rows, writer->rows()));
+    }
+    STRATA_RETURN_IF_ERROR(writer->Finish());
+    if (progress_) progress_(2 * total_, 2 * total_);
+    return Status::Ok();
+  }
+
+  std::filesystem::path input_;
+  const ImportOptions& options_;
+  const ImportProgress& progress_;
+  ImportSummary summary_;
+  std::vector<std::string> column_names_;
+  std::vector<int64_t> bad_lines_;  // rows pass 1 skipped for a type override
+  uint64_t total_ = 0;
+  uint64_t ticks_ = 0;
+};
+
+}  // namespace
+
+Result<ImportSummary> ImportFile(const std::filesystem::path& input, const ImportOptions& options,
+                                 const std::filesystem::path& out_dir, const ImportProgress& progress) {
+  Import import(input, options, progress);
+  auto result = import.Run(out_dir);
+  if (!result.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(out_dir, ec);
+    return result;
+  }
+  auto table = Table::Open(out_dir);
+  if (table.ok()) result->stored_bytes = (*table)->bytes();
+  return result;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,59 @@
+#include "data/inference.h"
+
+#include <algorithm>
+
+#include "data/value_parse.h"
+
+namespace strata::data {
+
+void ColumnInference::Add(std::string_view v) {
+  ++non_null_;
+  int64_t i;
+  double d;
+  bool b;
+  if (can_int_ && !ParseInt64(v, &i)) can_int_ = false;
+  if (!can_int_ && can_float_ && !ParseDouble(v, &d)) can_float_ = false;
+  if (can_bool_ && !ParseBool(v, &b)) can_bool_ = false;
+  if (can_timestamp_ && !ParseTimestamp(v, &i)) can_timestamp_ = false;
+  if (!too_many_distinct_ && !can_float_ && !can_bool_) {
+    distinct_.emplace(v);
+    if (distinct_.size() > kMaxCategories) {
+      too_many_distinct_ = true;
+      distinct_.clear();
+    }
+  }
+}
+
+ColumnType ColumnInference::Decide() const {
+  if (non_null_ == 0) return ColumnType::kFloat;
+  if (can_int_) return ColumnType::kInt;
+  if (can_float_) return ColumnType::kFloat;
+  if (can_bool_) return ColumnType::kBool;
+  if (can_timestamp_) return ColumnType::kTimestamp;
+  size_t limit = std::min<size_t>(kMaxCategories, std::max<size_t>(20, static_cast<size_t>(non_null_ / 20)));
+  if (!too_many_distinct_ && distinct_.size() <= limit) return ColumnType::kCategory;
+  return ColumnType::kText;
+}
+
+bool ParseAs(ColumnType type, std::string_view text, ParsedValue* out) {
+  switch (type) {
+    case ColumnType::kInt: return ParseInt64(text, &out->i);
+    case ColumnType::kFloat: return ParseDouble(text, &out->f);
+    case ColumnType::kBool: {
+      bool b;
+      if (!ParseBool(text, &b)) {
+        if (text == "1") b = true;  // an overridden 0/1 column
+        else if (text == "0") b = false;
+        else return false;
+      }
+      out->i = b;
+      return true;
+    }
+    case ColumnType::kTimestamp: return ParseTimestamp(text, &out->i);
+    case ColumnType::kCategory:
+    case ColumnType::kText: return true;
+  }
+  return false;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,45 @@
+#pragma once
+// Schema inference over every value of a column (not a sample). The rules, in order:
+//   no non-null value            -> float (an all-missing numeric column, as pandas does)
+//   every value an int64         -> int   (0/1 columns stay int)
+//   every value a number         -> float (ints that overflow int64 too)
+//   every value a boolean token  -> bool  (true/false, yes/no, t/f, y/n, any case)
+//   every value a timestamp      -> timestamp
+//   few distinct strings         -> category: distinct <= min(1000, max(20, non-null / 20))
+//   otherwise                    -> text
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "data/column_type.h"
+
+namespace strata::data {
+
+constexpr size_t kMaxCategories = 1000;
+
+class ColumnInference {
+ public:
+  void Add(std::string_view value);
+  void AddNulls(int64_t n) { nulls_ += n; }
+  ColumnType Decide() const;
+  int64_t nulls() const { return nulls_; }
+  int64_t non_null() const { return non_null_; }
+
+ private:
+  bool can_int_ = true, can_float_ = true, can_bool_ = true, can_timestamp_ = true;
+  std::unordered_set<std::string> distinct_;
+  bool too_many_distinct_ = false;
+  int64_t nulls_ = 0, non_null_ = 0;
+};
+
+// A value parsed as its column's type.
+struct ParsedValue {
+  int64_t i = 0;  // int, timestamp (microseconds), bool (0/1)
+  double f = 0;
+};
+// False when `text` is not a value of `type` (text and category accept anything).
+bool ParseAs(ColumnType type, std::string_view text, ParsedValue* out);
+
+}  // namespace strata::data

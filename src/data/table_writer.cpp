@@ -1,0 +1,196 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "data/table.h"
+
+namespace strata::data {
+
+struct TableWriter::ColumnFiles {
+  FILE* valid = nullptr;
+  FILE* values = nullptr;
+  FILE* offsets = nullptr;  // text only
+  FILE* data = nullptr;     // text only
+  uint8_t valid_byte = 0;
+  int valid_bits = 0;
+  int64_t nulls = 0;
+  uint64_t data_size = 0;
+  std::unordered_map<std::string, int32_t> dictionary;  // category
+  std::vector<std::string> dictionary_order;
+  std::vector<char> buffers[4];
+
+  ~ColumnFiles() {
+    for (FILE* f : {valid, values, offsets, data}) {
+      if (f != nullptr) std::fclose(f);
+    }
+  }
+};
+
+namespace {
+
+Result<FILE*> OpenFile(const std::filesystem::path& path, std::vector<char>* buffer) {
+  FILE* f = std::fopen(path.c_str(), "wbx");
+  if (f == nullptr) return InternalError(fmt::format("cannot create '{}': {}", path.string(), std::strerror(errno)));
+  buffer->resize(1 << 18);
+  std::setvbuf(f, buffer->data(), _IOFBF, buffer->size());
+  return f;
+}
+
+Status SyncClose(FILE*& f, const std::filesystem::path& what) {
+  if (f == nullptr) return Status::Ok();
+  bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  ok = std::fclose(f) == 0 && ok;
+  f = nullptr;
+  if (!ok) return InternalError(fmt::format("cannot write '{}': {}", what.string(), std::strerror(errno)));
+  return Status::Ok();
+}
+
+}  // namespace
+
+TableWriter::~TableWriter() = default;
+
+Result<std::unique_ptr<TableWriter>> TableWriter::Create(const std::filesystem::path& dir, const Schema& schema) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return InternalError(fmt::format("'{}' already exists", dir.string()));
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return InternalError(fmt::format("cannot create '{}': {}", dir.string(), ec.message()));
+  std::unique_ptr<TableWriter> w(new TableWriter());
+  w->dir_ = dir;
+  w->schema_ = schema;
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    auto c = std::make_unique<ColumnFiles>();
+    auto base = dir / fmt::format("c{}", i);
+    STRATA_ASSIGN_OR_RETURN(c->valid, OpenFile(base.string() + ".valid", &c->buffers[0]));
+    ColumnType t = schema.columns[i].type;
+    if (t == ColumnType::kText) {
+      STRATA_ASSIGN_OR_RETURN(c->offsets, OpenFile(base.string() + ".offsets", &c->buffers[2]));
+      STRATA_ASSIGN_OR_RETURN(c->data, OpenFile(base.string() + ".data", &c->buffers[3]));
+      uint64_t zero = 0;
+      std::fwrite(&zero, sizeof zero, 1, c->offsets);
+    } else {
+      STRATA_ASSIGN_OR_RETURN(c->values, OpenFile(base.string() + ".values", &c->buffers[1]));
+    }
+    w->columns_.push_back(std::move(c));
+  }
+  return w;
+}
+
+Status TableWriter::Write(FILE* f, const void* data, size_t size) {
+  if (std::fwrite(data, 1, size, f) != size && error_.ok()) {
+    error_ = InternalError(fmt::format("cannot write table data in '{}': {}", dir_.string(), std::strerror(errno)));
+  }
+  return error_;
+}
+
+void TableWriter::PushValid(size_t column, bool valid) {
+  ColumnFiles& c = *columns_[column];
+  if (valid) c.valid_byte |= static_cast<uint8_t>(1u << c.valid_bits);
+  else ++c.nulls;
+  if (++c.valid_bits == 8) {
+    (void)Write(c.valid, &c.valid_byte, 1);
+    c.valid_byte = 0;
+    c.valid_bits = 0;
+  }
+}
+
+void TableWriter::WriteInt(size_t column, int64_t v) {
+  ColumnFiles& c = *columns_[column];
+  if (schema_.columns[column].type == ColumnType::kBool) {
+    uint8_t b = v != 0;
+    (void)Write(c.values, &b, 1);
+  } else {
+    (void)Write(c.values, &v, sizeof v);
+  }
+}
+
+void TableWriter::WriteText(size_t column, std::string_view v, bool null) {
+  ColumnFiles& c = *columns_[column];
+  if (schema_.columns[column].type == ColumnType::kCategory) {
+    int32_t code = -1;
+    if (!null) {
+      auto [it, added] = c.dictionary.try_emplace(std::string(v), static_cast<int32_t>(c.dictionary.size()));
+      if (added) c.dictionary_order.emplace_back(v);
+      code = it->second;
+    }
+    (void)Write(c.values, &code, sizeof code);
+    return;
+  }
+  (void)Write(c.data, v.data(), v.size());
+  c.data_size += v.size();
+  (void)Write(c.offsets, &c.data_size, sizeof c.data_size);
+}
+
+void TableWriter::AppendNull(size_t column) {
+  PushValid(column, false);
+  switch (schema_.columns[column].type) {
+    case ColumnType::kInt:
+    case ColumnType::kTimestamp:
+    case ColumnType::kBool: WriteInt(column, 0); break;
+    case ColumnType::kFloat: {
+      double zero = 0;
+      (void)Write(columns_[column]->values, &zero, sizeof zero);
+      break;
+    }
+    case ColumnType::kCategory:
+    case ColumnType::kText: WriteText(column, {}, true); break;
+  }
+}
+
+void TableWriter::AppendInt(size_t column, int64_t v) {
+  PushValid(column, true);
+  WriteInt(column, v);
+}
+
+void TableWriter::AppendFloat(size_t column, double v) {
+  PushValid(column, true);
+  (void)Write(columns_[column]->values, &v, sizeof v);
+}
+
+void TableWriter::AppendText(size_t column, std::string_view v) {
+  PushValid(column, true);
+  WriteText(column, v, false);
+}
+
+Status TableWriter::Finish() {
+  STRATA_RETURN_IF_ERROR(error_);
+  Json columns = Json::array();
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    ColumnFiles& c = *columns_[i];
+    auto base = dir_ / fmt::format("c{}", i);
+    if (c.valid_bits > 0) (void)Write(c.valid, &c.valid_byte, 1);
+    Json col = {{"name", schema_.columns[i].name},
+                {"type", ColumnTypeName(schema_.columns[i].type)},
+                {"nulls", c.nulls}};
+    if (schema_.columns[i].type == ColumnType::kCategory) {
+      // The dictionary: offsets and bytes of its entries, in code order.
+      std::vector<char> b1, b2;
+      STRATA_ASSIGN_OR_RETURN(c.offsets, OpenFile(base.string() + ".offsets", &b1));
+      STRATA_ASSIGN_OR_RETURN(c.data, OpenFile(base.string() + ".data", &b2));
+      uint64_t off = 0;
+      (void)Write(c.offsets, &off, sizeof off);
+      for (const auto& s : c.dictionary_order) {
+        (void)Write(c.data, s.data(), s.size());
+        off += s.size();
+        (void)Write(c.offsets, &off, sizeof off);
+      }
+      STRATA_RETURN_IF_ERROR(error_);
+      STRATA_RETURN_IF_ERROR(SyncClose(c.offsets, base.string() + ".offsets"));
+      STRATA_RETURN_IF_ERROR(SyncClose(c.data, base.string() + ".data"));
+      col["dictionary"] = c.dictionary_order.size();
+    }
+    for (FILE** f : {&c.values, &c.offsets, &c.data, &c.valid}) {
+      STRATA_RETURN_IF_ERROR(SyncClose(*f, base));
+    }
+    if (c.nulls == 0) std::filesystem::remove(base.string() + ".valid");
+    schema_.columns[i].nulls = c.nulls;
+    columns.push_back(std::move(col));
+  }
+  Json schema = {{"format", "strata-table"}, {"version", kTableFormatVersion}, {"rows", rows_}, {"columns", columns}};
+  STRATA_RETURN_IF_ERROR(core::WriteFileAtomic(dir_ / "schema.json", schema.dump(2)));
+  return core::SyncDirectory(dir_);
+}
+
+}  // namespace strata::data

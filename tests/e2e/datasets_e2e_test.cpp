@@ -1,0 +1,157 @@
+// Datasets through the real server and the CLI: upload, versions, rows, errors.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace strata::e2e {
+namespace {
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& content) {
+  std::string path = dir.str() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+const char* kWeather =
+    "id,city,temp,when,ok\n"
+    "1,Paris,12.5,2024-01-01,yes\n"
+    "2,Oslo,,2024-01-02,no\n"
+    "3,\"Rome, IT\",21,2024-01-03T10:00:00Z,yes\n";
+
+TEST(DatasetsE2E, UploadShowRowsVersionsDelete) {
+  TempDir dir;
+  ServerProcess server;
+  server.Start(dir.str() + "/data");
+  api::Response r = Http(server.url(), "POST", "/api/v1/datasets?name=weather&format=csv", kWeather);
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json d = Json::parse(r.body);
+  EXPECT_EQ(d["name"], "weather");
+  EXPECT_EQ(d["version"], 1);
+  EXPECT_EQ(d["rows"], 3);
+  EXPECT_EQ(d["columns"], Json::parse(R"([{"name": "id", "type": "int", "nulls": 0},
+    {"name": "city", "type": "category", "nulls": 0}, {"name": "temp", "type": "float", "nulls": 1},
+    {"name": "when", "type": "timestamp", "nulls": 0}, {"name": "ok", "type": "bool", "nulls": 0}])"));
+
+  // Re-importing makes version 2; the old one stays readable.
+  r = Http(server.url(), "POST", "/api/v1/datasets?name=weather&types=id:float", kWeather);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["version"], 2);
+  Json latest = HttpJson(server.url(), "GET", "/api/v1/datasets/weather");
+  EXPECT_EQ(latest["version"], 2);
+  EXPECT_EQ(latest["versions"], Json::parse("[1, 2]"));
+  EXPECT_EQ(latest["columns"][0]["type"], "float");
+  Json v1 = HttpJson(server.url(), "GET", "/api/v1/datasets/weather?version=1");
+  EXPECT_EQ(v1["columns"][0]["type"], "int");
+
+  Json rows = HttpJson(server.url(), "GET", "/api/v1/datasets/weather/rows?offset=1&limit=5&version=1");
+  EXPECT_EQ(rows["total_rows"], 3);
+  ASSERT_EQ(rows["rows"].size(), 2u);
+  EXPECT_EQ(rows["rows"][0], Json::parse(R"({"id": 2, "city": "Oslo", "temp": null,
+                                             "when": "2024-01-02T00:00:00.000Z", "ok": false})"));
+  EXPECT_EQ(rows["rows"][1]["city"], "Rome, IT");
+
+  Json list = HttpJson(server.url(), "GET", "/api/v1/datasets");
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["version"], 2);
+
+  int status = 0;
+  Json del = HttpJson(server.url(), "DELETE", "/api/v1/datasets/weather", nullptr, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(del["versions"], 2);
+  HttpJson(server.url(), "GET", "/api/v1/datasets/weather", nullptr, &status);
+  EXPECT_EQ(status, 404);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "data/objects/datasets/weather"));
+}
+
+TEST(DatasetsE2E, BadInputGetsClearErrorsAndLeavesNothing) {
+  TempDir dir;
+  ServerProcess server;
+  server.Start(dir.str() + "/data");
+  auto expect = [&](const std::string& target, const std::string& body, int status, const std::string& fragment) {
+    api::Response r = Http(server.url(), "POST", target, body);
+    EXPECT_EQ(r.status, status) << target << ": " << r.body;
+    EXPECT_TRUE(Contains(r.body, fragment)) << target << ": " << r.body;
+  };
+  expect("/api/v1/datasets?name=x", "a,b\n1,2\n3\n", 400, "x: line 3: expected 2 fields, got 1");
+  expect("/api/v1/datasets?name=x&source=f.csv", "a,\"b\n1,2\n", 400, "f.csv: line 1, column 2: unterminated quoted field");
+  expect("/api/v1/datasets?name=x", "a\n\xff\n", 400, "invalid UTF-8");
+  expect("/api/v1/datasets?name=x&types=a:int", "a\n1\nz\n", 400, "line 3, column 1 ('a'): 'z' is not a int");
+  expect("/api/v1/datasets?name=x&types=a:nope", "a\n1\n", 400, "'nope' is not a type");
+  expect("/api/v1/datasets?name=x&format=xlsx", "a\n1\n", 400, "format must be csv, tsv or jsonl");
+  expect("/api/v1/datasets", "a\n1\n", 400, "'name' is required");
+  expect("/api/v1/datasets?name=../etc", "a\n1\n", 400, "dataset name '../etc' is not valid");
+  expect("/api/v1/datasets?name=x", "", 400, "empty");
+  expect("/api/v1/datasets?name=x&format=jsonl", "{\"a\": 1}\n[2]\n", 400, "line 2: expected a JSON object");
+  // Skip mode imports what it can and says how much it skipped.
+  api::Response ok = Http(server.url(), "POST", "/api/v1/datasets?name=x&on_error=skip", "a,b\n1,2\n3\n4,5\n");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(Json::parse(ok.body)["skipped_rows"], 1);
+  EXPECT_EQ(Json::parse(ok.body)["rows"], 2);
+  Json list = HttpJson(server.url(), "GET", "/api/v1/datasets");
+  EXPECT_EQ(list["items"].size(), 1u) << "failed imports must leave no dataset: " << list.dump();
+  int status = 0;
+  HttpJson(server.url(), "GET", "/api/v1/datasets/x/rows?limit=20000", nullptr, &status);
+  EXPECT_EQ(status, 400);
+}
+
+TEST(DatasetsE2E, CliImportsLocallyAndRemotelyAlike) {
+  TempDir dir;
+  std::string file = WriteFile(dir, "weather data.csv", kWeather);
+  std::string jsonl = WriteFile(dir, "events.jsonl", "{\"user\": \"a\", \"n\": 1}\n{\"user\": \"b\", \"n\": 2, \"tag\": \"x\"}\n");
+  std::string local = dir.str() + "/local";
+  CliResult l = RunCli({"--data-dir", local, "datasets", "import", file, "--output", "json"});
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  Json ld = Json::parse(l.out);
+  EXPECT_EQ(ld["name"], "weather-data");  // from the file name
+  EXPECT_EQ(ld["source"], "weather data.csv");
+
+  ServerProcess server;
+  server.Start(dir.str() + "/remote");
+  CliResult r = RunCli({"--server", server.url(), "datasets", "import", file, "--name", "w", "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json rd = Json::parse(r.out);
+  EXPECT_EQ(rd["columns"], ld["columns"]);
+  EXPECT_EQ(rd["rows"], ld["rows"]);
+  EXPECT_EQ(rd["bytes"], ld["bytes"]);
+
+  CliResult j = RunCli({"--server", server.url(), "datasets", "import", jsonl, "-o", "json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(Json::parse(j.out)["columns"].size(), 3u);
+
+  CliResult head = RunCli({"--server", server.url(), "datasets", "head", "w", "-n", "2", "-o", "table"});
+  ASSERT_EQ(head.exit_code, 0) << head.err;
+  EXPECT_TRUE(Contains(head.out, "city")) << head.out;
+  EXPECT_TRUE(Contains(head.out, "Paris")) << head.out;
+  EXPECT_FALSE(Contains(head.out, "Rome")) << head.out;
+
+  CliResult show = RunCli({"--server", server.url(), "datasets", "show", "w", "-o", "table"});
+  EXPECT_TRUE(Contains(show.out, "w v1: 3 rows, 5 columns")) << show.out;
+  EXPECT_TRUE(Contains(show.out, "timestamp")) << show.out;
+
+  CliResult typed = RunCli({"--data-dir", local, "datasets", "import", file, "--name", "t", "--type", "temp=text",
+                            "-o", "json"});
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_EQ(Json::parse(typed.out)["columns"][2]["type"], "text");
+
+  CliResult bad = RunCli({"--server", server.url(), "datasets", "import", dir.str() + "/missing.csv"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.err, "is not a readable file")) << bad.err;
+
+  std::string ragged = WriteFile(dir, "ragged.csv", "a,b\n1\n");
+  CliResult rg = RunCli({"--data-dir", local, "datasets", "import", ragged});
+  EXPECT_EQ(rg.exit_code, 2);
+  EXPECT_TRUE(Contains(rg.err, "ragged.csv: line 2: expected 2 fields, got 1")) << rg.err;
+
+  CliResult del = RunCli({"--server", server.url(), "datasets", "delete", "w"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  CliResult gone = RunCli({"--server", server.url(), "datasets", "show", "w"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_TRUE(Contains(gone.err, "NotFound: dataset 'w' does not exist")) << gone.err;
+}
+
+}  // namespace
+}  // namespace strata::e2e
