@@ -23,7 +23,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/strata server --data-dir $(DATA_DIR) --port $(PORT)
+	$(BUILD_DIR)/strata server --data-dir $(DATA_DIR) --port $(PORT) --sample-data samples
 
 test: build check-layers
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -40,7 +40,7 @@ int RunCli(int argc, char** argv) {
 
   // strata server
   auto* server = app.add_subcommand("server", "run the HTTP API, the web console and the job scheduler");
-  for (const char* name : {"host", "port", "max_jobs"}) {
+  for (const char* name : {"host", "port", "max_jobs", "sample_data"}) {
     server->add_option_function<std::string>(
         core::FlagFor(name), [&raw, name](const std::string& v) { raw[name] = v; },
         std::string(core::FindSetting(name)->help));

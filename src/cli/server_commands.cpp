@@ -13,6 +13,11 @@ int CmdServer(const GlobalFlags& g) {
   auto app = platform::App::Open(*config, platform::Mode::kServer);
   if (!app.ok()) return ReportError(app.status());
 
+  if (const std::string& samples = config->Get("sample_data"); !samples.empty()) {
+    auto loaded = (*app)->LoadSampleData(samples);
+    if (!loaded.ok()) core::log::Warn("sample data not loaded: {}", loaded.status().ToString());
+  }
+
   api::Metrics metrics;
   api::Router router;
   api::AddAllRoutes(router, **app, metrics);

@@ -24,6 +24,8 @@ const std::vector<SettingSpec>& AllSettings() {
       {"shutdown_grace_s", SettingType::kInt, "30",
        "seconds in-flight requests get to finish on SIGINT/SIGTERM"},
       {"max_jobs", SettingType::kInt, "0", "jobs run at once (0: one per core)"},
+      {"sample_data", SettingType::kString, "",
+       "directory of CSV/TSV/JSON Lines files imported as datasets when the data dir has none"},
   };
   return kSettings;
 }

@@ -1,5 +1,7 @@
 #include "platform/app.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace strata::platform {
@@ -41,6 +43,34 @@ void App::StopScheduler() {
   job_service_->AttachScheduler(nullptr);
   scheduler_->Stop();
   scheduler_.reset();
+}
+
+Result<int> App::LoadSampleData(const std::filesystem::path& dir) {
+  STRATA_ASSIGN_OR_RETURN(DatasetPage existing, dataset_service_->List(1, ""));
+  if (!existing.items.empty()) return 0;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return InvalidArgumentError(fmt::format("sample data directory '{}' does not exist", dir.string()));
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".csv" || ext == ".tsv" || ext == ".jsonl")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  int loaded = 0;
+  for (const auto& file : files) {
+    data::ImportOptions options;
+    options.reader.format = data::GuessFileFormat(file);
+    auto d = dataset_service_->Import(file.stem().string(), file, file.filename().string(), options);
+    if (!d.ok()) {
+      core::log::Warn("sample data {}: {}", file.string(), d.status().ToString());
+      continue;
+    }
+    core::log::Info("loaded sample dataset {} ({} rows, {} columns)", d->name, d->rows, d->schema.columns.size());
+    ++loaded;
+  }
+  return loaded;
 }
 
 int RunWorkerProcess(const core::Config& config, const std::string& job_id) {

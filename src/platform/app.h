@@ -31,6 +31,11 @@ class App {
   // Stops it; running jobs go back to the queue. Idempotent.
   void StopScheduler();
 
+  // Imports every CSV, TSV and JSON Lines file of `dir` as a dataset named after the
+  // file, if the catalog has no dataset yet (a newcomer's first start). Returns the
+  // number imported.
+  Result<int> LoadSampleData(const std::filesystem::path& dir);
+
   const core::Config& config() const { return config_; }
   Mode mode() const { return mode_; }
   store::Store& store() { return store_; }

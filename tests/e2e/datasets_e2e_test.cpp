@@ -155,3 +155,30 @@ TEST(DatasetsE2E, CliImportsLocallyAndRemotelyAlike) {
 
 }  // namespace
 }  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+TEST(DatasetsE2E, SampleDataLoadsOnceIntoAnEmptyDataDir) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "samples");
+  WriteFile(dir, "samples/alpha.csv", "x,y\n1,a\n2,b\n");
+  WriteFile(dir, "samples/beta.jsonl", "{\"k\": 1}\n");
+  WriteFile(dir, "samples/notes.txt", "not data");
+  std::string data = dir.str() + "/data";
+  {
+    ServerProcess server;
+    server.Start(data, {"--sample-data", dir.str() + "/samples"});
+    Json list = HttpJson(server.url(), "GET", "/api/v1/datasets");
+    ASSERT_EQ(list["items"].size(), 2u) << list.dump();
+    EXPECT_EQ(list["items"][0]["name"], "alpha");
+    EXPECT_EQ(list["items"][1]["name"], "beta");
+  }
+  ServerProcess again;  // a restart does not import them again
+  again.Start(data, {"--sample-data", dir.str() + "/samples"});
+  Json alpha = HttpJson(again.url(), "GET", "/api/v1/datasets/alpha");
+  EXPECT_EQ(alpha["versions"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace strata::e2e
