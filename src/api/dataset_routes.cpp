@@ -124,6 +124,30 @@ Response DatasetRows(platform::App& app, Request& request) {
                             {"rows", *rows}});
 }
 
+Response ProfileDataset(platform::App& app, Request& request) {
+  auto dataset = FindDataset(app, request);
+  if (!dataset.ok()) return ErrorResponse(request, dataset.status());
+  data::ProfileOptions options;
+  options.target = request.Query("target");
+  auto bins = QueryUint(request, "bins", 20);
+  if (!bins.ok()) return ErrorResponse(request, bins.status());
+  if (*bins < 2 || *bins > 200) {
+    return ErrorResponse(request, InvalidArgumentError(fmt::format("bins must be in [2, 200], got {}", *bins)));
+  }
+  options.histogram_bins = static_cast<int>(*bins);
+  std::string format = request.Query("format", "json");
+  if (format != "json" && format != "html") {
+    return ErrorResponse(request, InvalidArgumentError(fmt::format("format must be json or html, got '{}'", format)));
+  }
+  auto profile = app.datasets().Profile(*dataset, options);
+  if (!profile.ok()) return ErrorResponse(request, profile.status());
+  if (format == "html") {
+    return Response::MakeText(200, data::RenderProfileHtml(*profile, fmt::format("{} v{}", dataset->name, dataset->version)),
+                              "text/html; charset=utf-8");
+  }
+  return JsonResponse(200, *profile);
+}
+
 Response DeleteDataset(platform::App& app, Request& request) {
   auto n = app.datasets().Delete(request.path_params["name"]);
   if (!n.ok()) return ErrorResponse(request, n.status());
@@ -139,6 +163,7 @@ void AddDatasetRoutes(Router& router, platform::App& app) {
   router.Add("GET", "/api/v1/datasets", [&app](Request& r) { return ListDatasets(app, r); });
   router.Add("GET", "/api/v1/datasets/{name}", [&app](Request& r) { return GetDataset(app, r); });
   router.Add("GET", "/api/v1/datasets/{name}/rows", [&app](Request& r) { return DatasetRows(app, r); });
+  router.Add("GET", "/api/v1/datasets/{name}/profile", [&app](Request& r) { return ProfileDataset(app, r); });
   router.Add("DELETE", "/api/v1/datasets/{name}", [&app](Request& r) { return DeleteDataset(app, r); });
 }
 

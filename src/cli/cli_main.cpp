@@ -92,6 +92,14 @@ int RunCli(int argc, char** argv) {
   ds_head->add_option("--version", dataset_version, "version (default: latest)");
   ds_head->callback([&] { run = [&] { return CmdDatasetsHead(g, dataset_name, head_rows, head_offset, dataset_version); }; });
 
+  DatasetsProfileArgs profile_args;
+  auto* ds_profile = datasets->add_subcommand("profile", "statistics, distributions, correlations and warnings");
+  ds_profile->add_option("name", profile_args.name, "dataset name")->required();
+  ds_profile->add_option("--target", profile_args.target, "the column to predict: class balance, leakage checks");
+  ds_profile->add_option("--html", profile_args.html, "write a self-contained HTML report with charts to this file");
+  ds_profile->add_option("--version", profile_args.version, "version (default: latest)");
+  ds_profile->callback([&] { run = [&] { return CmdDatasetsProfile(g, profile_args); }; });
+
   auto* ds_delete = datasets->add_subcommand("delete", "delete a dataset and all its versions");
   ds_delete->add_option("name", dataset_name, "dataset name")->required();
   ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });

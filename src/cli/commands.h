@@ -28,6 +28,12 @@ struct DatasetsImportArgs {
   std::vector<std::string> null_tokens;  // replaces the default list
 };
 
+struct DatasetsProfileArgs {
+  std::string name, target, html;
+  int64_t version = 0;
+};
+
+int CmdDatasetsProfile(const GlobalFlags& g, const DatasetsProfileArgs& a);
 int CmdDatasetsImport(const GlobalFlags& g, const DatasetsImportArgs& a);
 int CmdDatasetsList(const GlobalFlags& g, int limit);
 int CmdDatasetsShow(const GlobalFlags& g, const std::string& name, int64_t version);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/profile_render.h"
 
 namespace strata::cli {
 namespace {
@@ -152,6 +153,33 @@ int CmdDatasetsHead(const GlobalFlags& g, const std::string& name, int64_t rows,
   auto page = CallJson((*session)->transport(), MakeRequest("GET", Path(name) + "/rows", query));
   if (!page.ok()) return ReportError(page.status());
   (*session)->Print(*page, RenderRows);
+  return 0;
+}
+
+int CmdDatasetsProfile(const GlobalFlags& g, const DatasetsProfileArgs& a) {
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  std::map<std::string, std::string> query;
+  if (!a.target.empty()) query["target"] = a.target;
+  if (a.version > 0) query["version"] = std::to_string(a.version);
+  if (!a.html.empty()) {
+    query["format"] = "html";
+    api::Request request = MakeRequest("GET", Path(a.name) + "/profile", query);
+    auto response = (*session)->transport().Send(request, nullptr);
+    if (!response.ok()) return ReportError(response.status());
+    if (response->status >= 400) {
+      // Re-ask as JSON for the error's code and message.
+      query.erase("format");
+      auto err = CallJson((*session)->transport(), MakeRequest("GET", Path(a.name) + "/profile", query));
+      return ReportError(err.ok() ? InternalError(fmt::format("HTTP {}", response->status)) : err.status());
+    }
+    if (Status s = core::WriteFileAtomic(a.html, response->body); !s.ok()) return ReportError(s);
+    fmt::print(stderr, "wrote the profile report to {}\n", a.html);
+    return 0;
+  }
+  auto profile = CallJson((*session)->transport(), MakeRequest("GET", Path(a.name) + "/profile", query));
+  if (!profile.ok()) return ReportError(profile.status());
+  (*session)->Print(*profile, RenderProfile);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "data/column_type.h"
 #include "data/importer.h"
 #include "data/inference.h"
+#include "data/profile.h"
 #include "data/reader.h"
 #include "data/table.h"
 #include "data/value_parse.h"

@@ -53,7 +53,15 @@ Json Dataset::ToJson() const {
   return j;
 }
 
-DatasetService::DatasetService(store::Store& store) : store_(store) {}
+DatasetService::DatasetService(store::Store& store) : store_(store), pool_(core::CoreCount() > 1 ? core::CoreCount() - 1 : 1) {}
+
+Result<Json> DatasetService::Profile(const Dataset& dataset, const data::ProfileOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(auto table, OpenTable(dataset));
+  STRATA_ASSIGN_OR_RETURN(Json profile, data::ProfileTable(*table, options, &pool_));
+  Json out = {{"name", dataset.name}, {"version", dataset.version}};
+  for (auto& [k, v] : profile.items()) out[k] = std::move(v);
+  return out;
+}
 
 Result<Dataset> DatasetService::Import(const std::string& name, const std::filesystem::path& file,
                                        const std::string& source, const data::ImportOptions& options,

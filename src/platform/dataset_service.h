@@ -57,11 +57,14 @@ class DatasetService {
   // Rows [offset, offset+limit) as JSON objects.
   Result<Json> Rows(const Dataset& dataset, int64_t offset, int64_t limit);
   Result<std::shared_ptr<data::Table>> OpenTable(const Dataset& dataset);
+  // The profile of a dataset version (data::ProfileTable), computed on both cores.
+  Result<Json> Profile(const Dataset& dataset, const data::ProfileOptions& options);
   // Deletes every version; returns how many.
   Result<int64_t> Delete(const std::string& name);
 
  private:
   store::Store& store_;
+  core::ThreadPool pool_;  // compute for profiling; one thread per core
 };
 
 }  // namespace strata::platform

@@ -182,3 +182,46 @@ TEST(DatasetsE2E, SampleDataLoadsOnceIntoAnEmptyDataDir) {
 
 }  // namespace
 }  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+TEST(DatasetsE2E, ProfileAsJsonHtmlAndTerminal) {
+  TempDir dir;
+  ServerProcess server;
+  server.Start(dir.str() + "/data");
+  std::string csv = "amount,kind,flag\n";
+  for (int i = 0; i < 200; ++i) csv += fmt::format("{},{},{}\n", i * 1.5, i % 4 == 0 ? "rare" : "common", i % 2 ? "yes" : "no");
+  ASSERT_EQ(Http(server.url(), "POST", "/api/v1/datasets?name=p", csv).status, 201);
+  Json p = HttpJson(server.url(), "GET", "/api/v1/datasets/p/profile?target=kind");
+  EXPECT_EQ(p["rows"], 200);
+  EXPECT_EQ(p["column_profiles"][0]["numeric"]["mean"], 149.25);
+  EXPECT_EQ(p["target"]["kind"], "classification");
+  EXPECT_EQ(p["target"]["class_balance"][0]["count"], 150);
+  api::Response html = Http(server.url(), "GET", "/api/v1/datasets/p/profile?format=html");
+  EXPECT_EQ(html.status, 200);
+  EXPECT_NE(html.content_type.find("text/html"), std::string::npos);
+  EXPECT_NE(html.body.find("<svg"), std::string::npos);
+  int status = 0;
+  HttpJson(server.url(), "GET", "/api/v1/datasets/p/profile?target=nope", nullptr, &status);
+  EXPECT_EQ(status, 400);
+  HttpJson(server.url(), "GET", "/api/v1/datasets/p/profile?format=pdf", nullptr, &status);
+  EXPECT_EQ(status, 400);
+  HttpJson(server.url(), "GET", "/api/v1/datasets/nope/profile", nullptr, &status);
+  EXPECT_EQ(status, 404);
+
+  CliResult table = RunCli({"--server", server.url(), "datasets", "profile", "p", "--target", "kind", "-o", "table"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(Contains(table.out, "amount")) << table.out;
+  EXPECT_TRUE(Contains(table.out, "Target 'kind' (classification)")) << table.out;
+  std::string report = dir.str() + "/report.html";
+  CliResult h = RunCli({"--server", server.url(), "datasets", "profile", "p", "--html", report});
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_TRUE(std::filesystem::file_size(report) > 1000);
+  CliResult bad = RunCli({"--server", server.url(), "datasets", "profile", "p", "--target", "nope", "--html", report});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.err, "target column 'nope'")) << bad.err;
+}
+
+}  // namespace
+}  // namespace strata::e2e

@@ -1,0 +1,43 @@
+#pragma once
+// Dataset profiling (exploratory data analysis): one computation whose JSON result
+// feeds the API, the CLI's terminal summary and the HTML report.
+//
+// Per column: type, count, nulls, distinct (exact up to kExactDistinct, then a
+// HyperLogLog estimate), and by type: min/max/mean/std (sample, ddof 1), skewness
+// (adjusted Fisher-Pearson, as pandas), zeros, negatives, quantiles p1..p99 (linear
+// interpolation, as numpy), an equal-width histogram, IQR outliers; top values with
+// counts; text lengths (in code points); timestamp range and histogram.
+// Across columns: Pearson and Spearman correlation of numeric columns (pairwise
+// complete rows; Spearman ranks each column over its non-null values, ties averaged),
+// Cramér's V between categorical columns, duplicate rows, the target's class balance
+// or distribution, and warnings.
+//
+// Columns are profiled in parallel on `pool` (both cores); a second pass over a
+// column happens only where a statistic needs it (ranks, histograms after the range).
+
+#include <string>
+
+#include "data/table.h"
+
+namespace strata::core {
+class ThreadPool;
+}
+
+namespace strata::data {
+
+constexpr int64_t kExactDistinct = 100000;
+
+struct ProfileOptions {
+  std::string target;      // empty: none
+  int histogram_bins = 20;
+  int top_values = 10;
+  int max_matrix_columns = 40;  // correlation and association matrices
+};
+
+Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, core::ThreadPool* pool);
+
+// A self-contained HTML report (inline CSS and SVG, no network resources) of a
+// ProfileTable result. `title` names the dataset.
+std::string RenderProfileHtml(const Json& profile, const std::string& title);
+
+}  // namespace strata::data
