@@ -7,7 +7,7 @@ DATA_DIR ?= ./strata-data
 PORT ?= 8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test unit e2e check-layers asan clean format
+.PHONY: all deps configure build run test unit e2e bench check-layers asan clean format
 
 all: build
 
@@ -33,6 +33,11 @@ unit: build
 
 e2e: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
+
+# Side-by-side benchmarks against pandas & co. (figures in the README).
+bench: build
+	@scripts/install-deps --bench
+	bench/datasets_bench.sh
 
 check-layers:
 	@scripts/check-layers

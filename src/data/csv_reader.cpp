@@ -13,7 +13,13 @@ constexpr size_t kBlock = 4 << 20;
 }  // namespace
 
 CsvReader::CsvReader(std::string display_name, char separator, bool header, std::vector<std::string> null_tokens)
-    : name_(std::move(display_name)), sep_(separator), header_(header), null_tokens_(std::move(null_tokens)) {}
+    : name_(std::move(display_name)), sep_(separator), header_(header), null_tokens_(std::move(null_tokens)) {
+  for (const auto& t : null_tokens_) {
+    if (!t.empty()) null_first_[static_cast<unsigned char>(t[0])] = true;
+  }
+  stop_[static_cast<unsigned char>(sep_)] = true;
+  stop_[static_cast<unsigned char>('\n')] = true;
+}
 
 CsvReader::~CsvReader() {
   if (file_ != nullptr) std::fclose(file_);
@@ -83,6 +89,8 @@ bool CsvReader::Fill() {
 }
 
 bool CsvReader::IsNullToken(std::string_view s) const {
+  // Most fields cannot be a null token: their first byte starts none of them.
+  if (!null_first_[static_cast<unsigned char>(s[0])]) return false;
   for (const auto& t : null_tokens_) {
     if (s == t) return true;
   }
@@ -149,7 +157,7 @@ CsvReader::Parse CsvReader::ParseRecord(Record* record, Status* error) {
       if (pos >= end_ && !eof_) return Parse::kNeedMore;
     } else {
       // Unquoted field: up to the separator or the end of the line.
-      while (pos < end_ && b[pos] != sep_ && b[pos] != '\n') ++pos;
+      while (pos < end_ && !stop_[static_cast<unsigned char>(b[pos])]) ++pos;
       if (pos >= end_ && !eof_) return Parse::kNeedMore;
       size_t stop = pos;
       if (stop > field_start && b[stop - 1] == '\r' && (stop == end_ || b[stop] == '\n')) --stop;
@@ -182,7 +190,7 @@ CsvReader::Parse CsvReader::ParseRecord(Record* record, Status* error) {
     std::string_view v = s.in_scratch ? std::string_view(scratch_).substr(s.offset, s.size)
                                       : std::string_view(b + s.offset, s.size);
     record->fields[i] = v;
-    record->null[i] = v.empty() || (!s.in_scratch && IsNullToken(v));
+    record->null[i] = v.empty() || (!s.in_scratch && IsNullToken(v));  // IsNullToken: v non-empty
   }
   return Parse::kRecord;
 }

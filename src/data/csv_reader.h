@@ -32,6 +32,8 @@ class CsvReader : public RecordReader {
   char sep_;
   bool header_;
   std::vector<std::string> null_tokens_;
+  bool null_first_[256] = {};  // first bytes of the null tokens
+  bool stop_[256] = {};        // bytes that end an unquoted field
   std::vector<std::string> columns_;
   FILE* file_ = nullptr;
   std::vector<char> buf_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "data/inference.h"
+#include "data/prefetch_reader.h"
 #include "data/table.h"
 #include "data/value_parse.h"
 
@@ -58,6 +59,8 @@ class Import {
 
   Status InferSchema() {
     STRATA_ASSIGN_OR_RETURN(auto reader, OpenReader(input_, options_.reader));
+    // JSON Lines discovers columns as it reads: its first pass cannot be batched.
+    if (options_.reader.format != FileFormat::kJsonl) reader = std::make_unique<PrefetchReader>(std::move(reader));
     total_ = reader->total_bytes();
     std::vector<ColumnInference> columns(reader->columns().size());
     // Overridden columns are checked against their type instead.
@@ -81,8 +84,9 @@ class Import {
         refresh_forced();
       }
       if (std::string why = CheckRecord(*reader, rec, columns.size()); !why.empty()) {
-        if (Skip(why)) continue;
-        return InvalidArgumentError(why);
+        if (!Skip(why)) return InvalidArgumentError(why);
+        bad_lines_.push_back(rec.line);
+        continue;
       }
       bool bad = false;
       for (size_t c = 0; c < columns.size() && !bad; ++c) {
@@ -131,7 +135,8 @@ class Import {
   Status WriteTable(const std::filesystem::path& out_dir) {
     ReaderOptions second = options_.reader;
     if (second.format == FileFormat::kJsonl) second.fixed_columns = column_names_;
-    STRATA_ASSIGN_OR_RETURN(auto reader, OpenReader(input_, second));
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, OpenReader(input_, second));
+    reader = std::make_unique<PrefetchReader>(std::move(reader));
     STRATA_ASSIGN_OR_RETURN(auto writer, TableWriter::Create(out_dir, summary_.schema));
     const auto& schema = summary_.schema.columns;
     std::vector<ParsedValue> parsed(schema.size());
@@ -141,11 +146,15 @@ class Import {
       auto more = reader->Next(&rec);
       if (!more.ok()) return more.status();
       if (!*more) break;
-      // Rows pass 1 skipped are skipped again, silently: they were counted there.
-      if (!CheckRecord(*reader, rec, schema.size()).empty()) continue;
+      // Rows pass 1 skipped are skipped again, by line, silently: they were counted
+      // there. Every other row passed pass 1's checks (UTF-8 included).
       if (next_bad < bad_lines_.size() && bad_lines_[next_bad] == rec.line) {
         ++next_bad;
         continue;
+      }
+      if (rec.fields.size() != schema.size()) {
+        return InternalError(fmt::format("{}: line {}: the file changed during the import", reader->display_name(),
+                                         rec.line));
       }
       for (size_t c = 0; c < schema.size(); ++c) {
         if (rec.null[c]) {
@@ -184,7 +193,7 @@ class Import {
   const ImportProgress& progress_;
   ImportSummary summary_;
   std::vector<std::string> column_names_;
-  std::vector<int64_t> bad_lines_;  // rows pass 1 skipped for a type override
+  std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
   uint64_t total_ = 0;
   uint64_t ticks_ = 0;
 };

@@ -18,26 +18,29 @@ namespace {
 
 constexpr size_t kMaxLevelsForAssociation = 100;
 
-// Pearson correlation over rows where both values are present.
+// Pearson correlation over rows where both values are present, in one pass. Values
+// are shifted by a rough centre first (the first complete pair), which keeps the
+// sums of squares from cancelling catastrophically.
 double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  double n = 0, sa = 0, sb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i])) continue;
+  size_t i0 = 0;
+  while (i0 < a.size() && (std::isnan(a[i0]) || std::isnan(b[i0]))) ++i0;
+  if (i0 == a.size()) return NAN;
+  const double ca = a[i0], cb = b[i0];
+  double n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  for (size_t i = i0; i < a.size(); ++i) {
+    double x = a[i] - ca, y = b[i] - cb;
+    if (std::isnan(x) || std::isnan(y)) continue;
     n += 1;
-    sa += a[i];
-    sb += b[i];
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
   }
   if (n < 2) return NAN;
-  double ma = sa / n, mb = sb / n, cov = 0, va = 0, vb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i])) continue;
-    double da = a[i] - ma, db = b[i] - mb;
-    cov += da * db;
-    va += da * da;
-    vb += db * db;
-  }
+  double cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n;
   if (va <= 0 || vb <= 0) return NAN;
-  return cov / std::sqrt(va * vb);
+  return std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0);
 }
 
 // Cramér's V from the contingency table of two code vectors (-1 = missing).

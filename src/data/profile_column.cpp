@@ -111,11 +111,6 @@ ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top
   if (numeric_like) {
     std::vector<std::pair<double, int64_t>> values;
     values.reserve(static_cast<size_t>(count));
-    std::unordered_set<uint64_t> exact;
-    HyperLogLog hll;
-    bool overflow = false;
-    std::unordered_map<int64_t, int64_t> int_counts;
-    bool int_counts_overflow = false;
     double sum = 0;
     int64_t zeros = 0, negatives = 0;
     for (int64_t r = 0; r < rows; ++r) {
@@ -125,32 +120,23 @@ ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top
       sum += v;
       zeros += v == 0;
       negatives += v < 0;
-      uint64_t bits;
-      std::memcpy(&bits, &v, 8);
-      uint64_t h = MixHash(bits);
-      hll.Add(h);
-      if (!overflow) {
-        exact.insert(h);
-        if (static_cast<int64_t>(exact.size()) > kExactDistinct) {
-          overflow = true;
-          exact.clear();
-        }
-      }
-      if (c.type != ColumnType::kFloat && !int_counts_overflow) {
-        ++int_counts[static_cast<int64_t>(v)];
-        if (int_counts.size() > 10000) {
-          int_counts_overflow = true;
-          int_counts.clear();
-        }
-      }
     }
     count = static_cast<int64_t>(values.size());  // floats: NaN and inf count as missing here
-    p.distinct = overflow ? static_cast<int64_t>(std::llround(hll.Estimate())) : static_cast<int64_t>(exact.size());
-    j["distinct"] = p.distinct;
-    j["distinct_exact"] = !overflow;
     std::sort(values.begin(), values.end());
     std::vector<double> sorted(values.size());
     for (size_t i = 0; i < values.size(); ++i) sorted[i] = values[i].first;
+    // Distinct values and their counts are the runs of the sorted values: exact, and
+    // no hash table.
+    std::vector<std::pair<double, int64_t>> runs;
+    for (size_t i = 0; i < sorted.size();) {
+      size_t k = i;
+      while (k < sorted.size() && sorted[k] == sorted[i]) ++k;
+      runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
+      i = k;
+    }
+    p.distinct = static_cast<int64_t>(runs.size());
+    j["distinct"] = p.distinct;
+    j["distinct_exact"] = true;
     double n = static_cast<double>(sorted.size());
     double mean = n > 0 ? sum / n : kNaN;
     double m2 = 0, m3 = 0;
@@ -192,10 +178,17 @@ ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top
                       {"outliers_iqr", outliers},
                       {"histogram", Histogram(sorted, bins, false)}};
     }
-    if (c.type != ColumnType::kFloat && !int_counts_overflow && !is_time) {
-      j["top_values"] = TopValues<int64_t>(int_counts, top_k, [&c](const int64_t& v) {
-        return c.type == ColumnType::kBool ? Json(v != 0) : Json(v);
+    if (c.type != ColumnType::kFloat && !is_time) {
+      size_t k = std::min(runs.size(), static_cast<size_t>(top_k));
+      std::partial_sort(runs.begin(), runs.begin() + static_cast<long>(k), runs.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
       });
+      Json top = Json::array();
+      for (size_t i = 0; i < k; ++i) {
+        Json value = c.type == ColumnType::kBool ? Json(runs[i].first != 0) : Json(static_cast<int64_t>(runs[i].first));
+        top.push_back({{"value", value}, {"count", runs[i].second}});
+      }
+      j["top_values"] = top;
     }
     if (c.type != ColumnType::kTimestamp) {
       p.numeric = true;

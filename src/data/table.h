@@ -101,7 +101,7 @@ class TableWriter {
  private:
   struct ColumnFiles;
   TableWriter() = default;
-  Status Write(FILE* f, const void* data, size_t size);
+  void Write(FILE* f, const void* data, size_t size);  // errors land in error_
   void PushValid(size_t column, bool valid);
   void WriteInt(size_t column, int64_t v);
   void WriteText(size_t column, std::string_view v, bool null);
