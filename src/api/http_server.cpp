@@ -261,17 +261,6 @@ class HttpServer::Impl {
     co_return !ec && res.keep_alive();
   }
 
-  // An error response that ends the connection. `http_status` overrides the code's own
-  // (408 has no code of its own in API.md's set).
-  awaitable<bool> SendError(beast::tcp_stream& stream, Request& req, const Status& status, unsigned version,
-                            int http_status = 0) {
-    Response resp = Response::MakeError(status, req.request_id);
-    if (http_status != 0) resp.status = http_status;
-    uint64_t bytes = 0;
-    co_await Send(stream, req, resp, version, false, &bytes);
-    co_return false;
-  }
-
   // Reads, handles and answers one request; returns whether to keep the connection.
   awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& remote) {
     auto deadline = std::make_shared<ReadDeadline>();
@@ -322,22 +311,26 @@ class HttpServer::Impl {
     beast::error_code ec;
     co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
     unsigned version = 11;
+    // Answers with an error and ends the connection; counted before the write, like
+    // every response. `http_status` overrides the code's own (408 has no code).
+    auto fail = [&](const Status& status, int http_status) -> awaitable<bool> {
+      Response r = Response::MakeError(status, req.request_id);
+      if (http_status != 0) r.status = http_status;
+      status_code = r.status;
+      bytes = r.body.size();
+      finish();
+      uint64_t sent = 0;
+      co_await Send(stream, req, r, version, false, &sent);
+      co_return false;
+    };
     if (ec) {
       if (!timed_out(ec) && (ec == http::error::end_of_stream || ec == asio::error::eof ||
                              ec == asio::error::connection_reset || ec == asio::error::operation_aborted)) {
         co_return false;  // the client left between requests: not a request
       }
       metrics_.RequestStarted();
-      if (timed_out(ec)) {
-        status_code = 408;
-        co_await SendError(stream, req, InvalidArgumentError("request not received in time"), version, 408);
-      } else {
-        status_code = 400;
-        co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed HTTP request: {}", ec.message())),
-                           version);
-      }
-      finish();
-      co_return false;
+      if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request not received in time"), 408);
+      co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request: {}", ec.message())), 0);
     }
     metrics_.RequestStarted();
 
@@ -349,11 +342,8 @@ class HttpServer::Impl {
     if (auto id = req.Header("X-Request-Id"); id && ValidRequestId(*id)) req.request_id = *id;
     keep_alive = h.keep_alive();
     if (!req.ParseTarget(req.target)) {
-      status_code = 400;
-      co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed request target '{}'",
-                                                                       req.target.substr(0, 200))), version);
-      finish();
-      co_return false;
+      co_return co_await fail(
+          InvalidArgumentError(fmt::format("malformed request target '{}'", req.target.substr(0, 200))), 0);
     }
 
     // The route decides how its body is read.
@@ -362,12 +352,9 @@ class HttpServer::Impl {
     std::filesystem::path body_file;
     // A declared length is checked here; chunked bodies by the parser as they arrive.
     if (auto length = header.content_length(); length && *length > limit) {
-      status_code = 413;
-      co_await SendError(stream, req, PayloadTooLargeError(fmt::format(
-                                          "request body of {} bytes is larger than the limit of {} bytes",
-                                          *length, limit)), version);
-      finish();
-      co_return false;
+      co_return co_await fail(PayloadTooLargeError(fmt::format(
+                                  "request body of {} bytes is larger than the limit of {} bytes", *length, limit)),
+                              0);
     }
     if (route && route->body_to_file) {
       body_file = std::filesystem::path(options_.temp_dir) / (".upload-" + core::NewId());
@@ -386,19 +373,10 @@ class HttpServer::Impl {
       std::error_code fec;
       if (!body_file.empty()) std::filesystem::remove(body_file, fec);
       if (ec == http::error::body_limit) {
-        status_code = 413;
-        co_await SendError(stream, req, PayloadTooLargeError(fmt::format("request body is larger than {} bytes", limit)),
-                           version);
-      } else if (timed_out(ec)) {
-        status_code = 408;
-        co_await SendError(stream, req, InvalidArgumentError("request body not received in time"), version, 408);
-      } else {
-        status_code = 400;
-        co_await SendError(stream, req, InvalidArgumentError(fmt::format("malformed HTTP request body: {}", ec.message())),
-                           version);
+        co_return co_await fail(PayloadTooLargeError(fmt::format("request body is larger than {} bytes", limit)), 0);
       }
-      finish();
-      co_return false;
+      if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request body not received in time"), 408);
+      co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request body: {}", ec.message())), 0);
     }
 
     deadline->alive = false;  // the request is in: the read deadline no longer applies
@@ -419,9 +397,11 @@ class HttpServer::Impl {
     status_code = resp.status;
 
     if (!resp.stream) {
-      bool keep = co_await Send(stream, req, resp, version, keep_alive, &bytes);
+      // Recorded before the write, so a client that has its response sees it counted.
+      bytes = resp.body.size();
       finish();
-      co_return keep;
+      uint64_t sent = 0;
+      co_return co_await Send(stream, req, resp, version, keep_alive, &sent);
     }
 
     // Streamed body: headers now, chunks from the producer on a handler thread.
