@@ -148,6 +148,56 @@ Response ProfileDataset(platform::App& app, Request& request) {
   return JsonResponse(200, *profile);
 }
 
+Response SplitDataset(platform::App& app, Request& request) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorResponse(request, body.status());
+  data::SplitSpec spec;
+  const Json& fractions = (*body)["fractions"];
+  if (!fractions.is_object() || fractions.empty()) {
+    return ErrorResponse(request, InvalidArgumentError(
+                                      "field 'fractions' must be an object of part: share, e.g. {\"train\": 0.8, \"test\": 0.2}"));
+  }
+  for (const auto& [part, share] : fractions.items()) {
+    if (!share.is_number()) {
+      return ErrorResponse(request, InvalidArgumentError(fmt::format("fractions: '{}' must be a number, got {}", part,
+                                                                     core::JsonTypeName(share))));
+    }
+    spec.fractions.emplace_back(part, share.get<double>());
+  }
+  auto stratify = core::OptionalString(*body, "stratify_by", "");
+  auto time = core::OptionalString(*body, "time_column", "");
+  auto seed = core::OptionalInt(*body, "seed", 1);
+  auto prefix = core::OptionalString(*body, "prefix", "");
+  auto version = core::OptionalInt(*body, "version", 0);
+  for (const Status& s : {stratify.status(), time.status(), seed.status(), prefix.status(), version.status()}) {
+    if (!s.ok()) return ErrorResponse(request, s);
+  }
+  spec.stratify_by = *stratify;
+  spec.time_column = *time;
+  spec.seed = static_cast<uint64_t>(*seed);
+  auto source = app.datasets().Get(request.path_params["name"],
+                                   *version > 0 ? std::optional<int64_t>(*version) : std::nullopt);
+  if (!source.ok()) return ErrorResponse(request, source.status());
+  auto parts = app.datasets().Split(*source, spec, *prefix);
+  if (!parts.ok()) return ErrorResponse(request, parts.status());
+  Json items = Json::array();
+  for (const auto& d : *parts) items.push_back(d.ToJson());
+  return JsonResponse(201, {{"parent", fmt::format("{}@{}", source->name, source->version)}, {"datasets", items}});
+}
+
+Response SampleDataset(platform::App& app, Request& request) {
+  auto dataset = FindDataset(app, request);
+  if (!dataset.ok()) return ErrorResponse(request, dataset.status());
+  auto n = QueryUint(request, "n", 10);
+  if (!n.ok()) return ErrorResponse(request, n.status());
+  if (*n < 1 || *n > 10000) return ErrorResponse(request, InvalidArgumentError(fmt::format("n must be in [1, 10000], got {}", *n)));
+  auto seed = QueryUint(request, "seed", 1);
+  if (!seed.ok()) return ErrorResponse(request, seed.status());
+  auto rows = app.datasets().Sample(*dataset, static_cast<int64_t>(*n), *seed);
+  if (!rows.ok()) return ErrorResponse(request, rows.status());
+  return JsonResponse(200, {{"name", dataset->name}, {"version", dataset->version}, {"rows", *rows}});
+}
+
 Response DeleteDataset(platform::App& app, Request& request) {
   auto n = app.datasets().Delete(request.path_params["name"]);
   if (!n.ok()) return ErrorResponse(request, n.status());
@@ -164,6 +214,8 @@ void AddDatasetRoutes(Router& router, platform::App& app) {
   router.Add("GET", "/api/v1/datasets/{name}", [&app](Request& r) { return GetDataset(app, r); });
   router.Add("GET", "/api/v1/datasets/{name}/rows", [&app](Request& r) { return DatasetRows(app, r); });
   router.Add("GET", "/api/v1/datasets/{name}/profile", [&app](Request& r) { return ProfileDataset(app, r); });
+  router.Add("POST", "/api/v1/datasets/{name}/split", [&app](Request& r) { return SplitDataset(app, r); });
+  router.Add("GET", "/api/v1/datasets/{name}/sample", [&app](Request& r) { return SampleDataset(app, r); });
   router.Add("DELETE", "/api/v1/datasets/{name}", [&app](Request& r) { return DeleteDataset(app, r); });
 }
 

@@ -100,6 +100,24 @@ int RunCli(int argc, char** argv) {
   ds_profile->add_option("--version", profile_args.version, "version (default: latest)");
   ds_profile->callback([&] { run = [&] { return CmdDatasetsProfile(g, profile_args); }; });
 
+  DatasetsSplitArgs split_args;
+  auto* ds_split = datasets->add_subcommand("split", "split into new datasets <name>-<part> (default train 0.8, test 0.2)");
+  ds_split->add_option("name", split_args.name, "dataset name")->required();
+  ds_split->add_option("--fraction", split_args.fractions, "part=share, repeated; shares add up to 1");
+  ds_split->add_option("--stratify-by", split_args.stratify_by, "keep this column's class shares in every part");
+  ds_split->add_option("--time-column", split_args.time_column, "earlier rows go to earlier parts");
+  ds_split->add_option("--seed", split_args.seed, "random seed (same seed, same split)");
+  ds_split->add_option("--prefix", split_args.prefix, "name the parts <prefix>-<part>");
+  ds_split->add_option("--version", split_args.version, "version to split (default: latest)");
+  ds_split->callback([&] { run = [&] { return CmdDatasetsSplit(g, split_args); }; });
+
+  int64_t sample_n = 10, sample_seed = 1;
+  auto* ds_sample = datasets->add_subcommand("sample", "random rows of a dataset");
+  ds_sample->add_option("name", dataset_name, "dataset name")->required();
+  ds_sample->add_option("-n,--rows", sample_n, "how many rows (1..10000)")->check(CLI::Range(1, 10000));
+  ds_sample->add_option("--seed", sample_seed, "random seed");
+  ds_sample->callback([&] { run = [&] { return CmdDatasetsSample(g, dataset_name, sample_n, sample_seed); }; });
+
   auto* ds_delete = datasets->add_subcommand("delete", "delete a dataset and all its versions");
   ds_delete->add_option("name", dataset_name, "dataset name")->required();
   ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });

@@ -33,6 +33,13 @@ struct DatasetsProfileArgs {
   int64_t version = 0;
 };
 
+struct DatasetsSplitArgs {
+  std::string name, stratify_by, time_column, prefix;
+  std::vector<std::string> fractions;  // part=share
+  int64_t seed = 1, version = 0;
+};
+int CmdDatasetsSplit(const GlobalFlags& g, const DatasetsSplitArgs& a);
+int CmdDatasetsSample(const GlobalFlags& g, const std::string& name, int64_t n, int64_t seed);
 int CmdDatasetsProfile(const GlobalFlags& g, const DatasetsProfileArgs& a);
 int CmdDatasetsImport(const GlobalFlags& g, const DatasetsImportArgs& a);
 int CmdDatasetsList(const GlobalFlags& g, int limit);

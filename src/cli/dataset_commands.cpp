@@ -183,6 +183,45 @@ int CmdDatasetsProfile(const GlobalFlags& g, const DatasetsProfileArgs& a) {
   return 0;
 }
 
+int CmdDatasetsSplit(const GlobalFlags& g, const DatasetsSplitArgs& a) {
+  Json fractions = Json::object();
+  for (const auto& f : a.fractions) {
+    auto eq = f.rfind('=');
+    double share = 0;
+    if (eq == std::string::npos || eq == 0 || !data::ParseDouble(f.substr(eq + 1), &share)) {
+      return ReportError(InvalidArgumentError(fmt::format("--fraction '{}' must be part=share, e.g. train=0.8", f)));
+    }
+    fractions[f.substr(0, eq)] = share;
+  }
+  if (fractions.empty()) fractions = {{"train", 0.8}, {"test", 0.2}};
+  Json body = {{"fractions", fractions}, {"seed", a.seed}};
+  if (!a.stratify_by.empty()) body["stratify_by"] = a.stratify_by;
+  if (!a.time_column.empty()) body["time_column"] = a.time_column;
+  if (!a.prefix.empty()) body["prefix"] = a.prefix;
+  if (a.version > 0) body["version"] = a.version;
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  auto r = CallJson((*session)->transport(), MakeRequest("POST", Path(a.name) + "/split", {}, &body));
+  if (!r.ok()) return ReportError(r.status());
+  (*session)->Print(*r, [](const Json& j) {
+    Table t;
+    t.headers = {"DATASET", "VERSION", "ROWS", "PARENT"};
+    for (const auto& d : j["datasets"]) t.rows.push_back({d["name"], Cell(d["version"]), Cell(d["rows"]), Cell(d["parent"])});
+    return t.Render();
+  });
+  return 0;
+}
+
+int CmdDatasetsSample(const GlobalFlags& g, const std::string& name, int64_t n, int64_t seed) {
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  auto page = CallJson((*session)->transport(),
+                       MakeRequest("GET", Path(name) + "/sample", {{"n", std::to_string(n)}, {"seed", std::to_string(seed)}}));
+  if (!page.ok()) return ReportError(page.status());
+  (*session)->Print(*page, RenderRows);
+  return 0;
+}
+
 int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name) {
   auto session = Session::Open(g);
   if (!session.ok()) return ReportError(session.status());

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -41,7 +42,8 @@ std::string Cell(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_float()) {
     double d = value.get<double>();
-    return fmt::format("{:.4g}", d);
+    if (d == std::floor(d) && std::fabs(d) < 1e15) return fmt::format("{}", static_cast<int64_t>(d));
+    return fmt::format("{:.6g}", d);
   }
   return value.dump();
 }

@@ -7,5 +7,6 @@
 #include "data/inference.h"
 #include "data/profile.h"
 #include "data/reader.h"
+#include "data/split.h"
 #include "data/table.h"
 #include "data/value_parse.h"

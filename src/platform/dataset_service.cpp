@@ -97,17 +97,25 @@ Result<Dataset> DatasetService::Import(const std::string& name, const std::files
   d.format = std::string(data::FileFormatName(opts.reader.format));
   d.source = source;
   d.skipped_rows = summary.skipped_rows;
-  d.created_at = core::ToUnixMillis(core::SystemClock().Now());
+  STRATA_RETURN_IF_ERROR(CommitVersion(temp, &d));
+  core::log::Info("imported dataset {} v{}: {} rows, {} columns, {} skipped", name, d.version, d.rows,
+                  d.schema.columns.size(), d.skipped_rows);
+  return d;
+}
 
+Status DatasetService::CommitVersion(const std::filesystem::path& temp, Dataset* d) {
+  std::string prefix = "datasets/" + d->name;
+  STRATA_ASSIGN_OR_RETURN(std::filesystem::path parent_dir, store_.objects->LocalPath(prefix));
+  d->created_at = core::ToUnixMillis(core::SystemClock().Now());
   // The version number, the rename into place and the catalog row happen together
-  // under the catalog's write lock, so concurrent imports of one name get distinct
+  // under the catalog's write lock, so concurrent writers of one name get distinct
   // versions.
   Status s = store_.catalog->Transaction([&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query(
-                                           "SELECT COALESCE(MAX(version), 0) AS v FROM datasets WHERE name = ?", {name}));
-    d.version = rows[0].Int("v") + 1;
-    d.object_prefix = fmt::format("{}/v{}", prefix, d.version);
-    std::filesystem::path final_dir = parent_dir / fmt::format("v{}", d.version);
+    STRATA_ASSIGN_OR_RETURN(
+        auto rows, store_.catalog->Query("SELECT COALESCE(MAX(version), 0) AS v FROM datasets WHERE name = ?", {d->name}));
+    d->version = rows[0].Int("v") + 1;
+    d->object_prefix = fmt::format("{}/v{}", prefix, d->version);
+    std::filesystem::path final_dir = parent_dir / fmt::format("v{}", d->version);
     std::error_code rm;
     std::filesystem::remove_all(final_dir, rm);  // left by a crash before its row was committed
     if (std::rename(temp.c_str(), final_dir.c_str()) != 0) {
@@ -116,18 +124,79 @@ Result<Dataset> DatasetService::Import(const std::string& name, const std::files
     STRATA_RETURN_IF_ERROR(core::SyncDirectory(parent_dir));
     return store_.catalog->Execute(
         fmt::format("INSERT INTO datasets ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
-        {d.id, d.name, d.version, d.rows, d.schema.ToJson().dump(), static_cast<int64_t>(d.bytes),
-         static_cast<int64_t>(d.source_bytes), d.format, d.source.empty() ? store::Value(nullptr) : store::Value(d.source),
-         nullptr, d.skipped_rows, d.object_prefix, d.created_at});
+        {d->id, d->name, d->version, d->rows, d->schema.ToJson().dump(), static_cast<int64_t>(d->bytes),
+         static_cast<int64_t>(d->source_bytes), d->format,
+         d->source.empty() ? store::Value(nullptr) : store::Value(d->source),
+         d->parent.empty() ? store::Value(nullptr) : store::Value(d->parent), d->skipped_rows, d->object_prefix,
+         d->created_at});
   });
   if (!s.ok()) {
+    std::error_code ec;
     std::filesystem::remove_all(temp, ec);
-    std::filesystem::remove(parent_dir, ec);
-    return s;
+    std::filesystem::remove(parent_dir, ec);  // only if empty
   }
-  core::log::Info("imported dataset {} v{}: {} rows, {} columns, {} skipped", name, d.version, d.rows,
-                  d.schema.columns.size(), d.skipped_rows);
-  return d;
+  return s;
+}
+
+Result<std::vector<Dataset>> DatasetService::Split(const Dataset& source, const data::SplitSpec& spec,
+                                                   const std::string& prefix) {
+  std::string base = prefix.empty() ? source.name : prefix;
+  for (const auto& [part, share] : spec.fractions) {
+    std::string child = base + "-" + part;
+    if (!core::IsValidName(child)) {
+      return InvalidArgumentError(fmt::format("part '{}' makes the dataset name '{}', which is not valid", part, child));
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(auto table, OpenTable(source));
+  STRATA_ASSIGN_OR_RETURN(auto parts, data::SplitRows(*table, spec));
+  // Every part is written before any is committed, so a failure leaves no partial split.
+  std::vector<std::pair<std::filesystem::path, Dataset>> staged;
+  auto cleanup = [&staged] {
+    for (auto& [dir, d] : staged) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      std::filesystem::remove(dir.parent_path(), ec);  // only if empty
+    }
+  };
+  for (size_t i = 0; i < parts.size(); ++i) {
+    Dataset d;
+    d.id = core::NewId();
+    d.name = base + "-" + spec.fractions[i].first;
+    STRATA_ASSIGN_OR_RETURN(std::filesystem::path parent_dir, store_.objects->LocalPath("datasets/" + d.name));
+    std::error_code ec;
+    std::filesystem::create_directories(parent_dir, ec);
+    std::filesystem::path temp = parent_dir / (".tmp-" + d.id);
+    if (Status s = data::WriteRows(*table, parts[i], temp); !s.ok()) {
+      cleanup();
+      return s;
+    }
+    auto written = data::Table::Open(temp);
+    if (!written.ok()) {
+      cleanup();
+      return written.status();
+    }
+    d.rows = (*written)->rows();
+    d.schema = (*written)->schema();
+    d.bytes = (*written)->bytes();
+    d.format = source.format;
+    d.source = source.source;
+    d.parent = fmt::format("{}@{}", source.name, source.version);
+    staged.emplace_back(temp, std::move(d));
+  }
+  std::vector<Dataset> out;
+  for (auto& [temp, d] : staged) {
+    STRATA_RETURN_IF_ERROR(CommitVersion(temp, &d));
+    out.push_back(d);
+  }
+  core::log::Info("split {} v{} into {} parts", source.name, source.version, out.size());
+  return out;
+}
+
+Result<Json> DatasetService::Sample(const Dataset& dataset, int64_t n, uint64_t seed) {
+  STRATA_ASSIGN_OR_RETURN(auto table, OpenTable(dataset));
+  Json rows = Json::array();
+  for (int64_t r : data::SampleRows(table->rows(), n, seed)) rows.push_back(table->RowsAsJson(r, 1)[0]);
+  return rows;
 }
 
 Result<Dataset> DatasetService::Get(const std::string& name, std::optional<int64_t> version) {

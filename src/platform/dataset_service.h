@@ -57,12 +57,22 @@ class DatasetService {
   // Rows [offset, offset+limit) as JSON objects.
   Result<Json> Rows(const Dataset& dataset, int64_t offset, int64_t limit);
   Result<std::shared_ptr<data::Table>> OpenTable(const Dataset& dataset);
+  // Splits a version into parts named `<prefix>-<part>` (prefix: the dataset's name),
+  // each a new dataset (or version) whose parent is `name@version`. All parts are
+  // written before any is committed.
+  Result<std::vector<Dataset>> Split(const Dataset& source, const data::SplitSpec& spec, const std::string& prefix);
+  // `n` random rows (reproducible by seed) as JSON objects.
+  Result<Json> Sample(const Dataset& dataset, int64_t n, uint64_t seed);
   // The profile of a dataset version (data::ProfileTable), computed on both cores.
   Result<Json> Profile(const Dataset& dataset, const data::ProfileOptions& options);
   // Deletes every version; returns how many.
   Result<int64_t> Delete(const std::string& name);
 
  private:
+  // Moves a finished table directory into place as the next version of d->name and
+  // records it; fills in version, object_prefix and created_at.
+  Status CommitVersion(const std::filesystem::path& temp, Dataset* d);
+
   store::Store& store_;
   core::ThreadPool pool_;  // compute for profiling; one thread per core
 };

@@ -225,3 +225,48 @@ TEST(DatasetsE2E, ProfileAsJsonHtmlAndTerminal) {
 
 }  // namespace
 }  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+TEST(DatasetsE2E, SplitRecordsLineageAndSampleIsReproducible) {
+  TempDir dir;
+  ServerProcess server;
+  server.Start(dir.str() + "/data");
+  std::string csv = "id,label\n";
+  for (int i = 0; i < 100; ++i) csv += fmt::format("{},{}\n", i, i % 4 == 0 ? "a" : "b");
+  ASSERT_EQ(Http(server.url(), "POST", "/api/v1/datasets?name=src", csv).status, 201);
+  int status = 0;
+  Json split = HttpJson(server.url(), "POST", "/api/v1/datasets/src/split",
+                        {{"fractions", {{"train", 0.8}, {"test", 0.2}}}, {"stratify_by", "label"}, {"seed", 3}}, &status);
+  ASSERT_EQ(status, 201) << split.dump();
+  EXPECT_EQ(split["parent"], "src@1");
+  EXPECT_EQ(split["datasets"][0]["name"], "src-train");
+  EXPECT_EQ(split["datasets"][0]["rows"], 80);
+  EXPECT_EQ(split["datasets"][1]["rows"], 20);
+  Json test = HttpJson(server.url(), "GET", "/api/v1/datasets/src-test");
+  EXPECT_EQ(test["parent"], "src@1");
+  Json profile = HttpJson(server.url(), "GET", "/api/v1/datasets/src-test/profile?target=label");
+  EXPECT_EQ(profile["target"]["class_balance"][1]["count"], 5);  // 25 % of 20
+
+  HttpJson(server.url(), "POST", "/api/v1/datasets/src/split", {{"fractions", {{"x", 0.3}}}}, &status);
+  EXPECT_EQ(status, 400);
+  HttpJson(server.url(), "POST", "/api/v1/datasets/src/split", {{"fractions", {{"x", "half"}, {"y", 0.5}}}}, &status);
+  EXPECT_EQ(status, 400);
+  HttpJson(server.url(), "POST", "/api/v1/datasets/src/split", {{"fractions", {{"bad/name", 1.0}}}}, &status);
+  EXPECT_EQ(status, 400);
+
+  Json s1 = HttpJson(server.url(), "GET", "/api/v1/datasets/src/sample?n=5&seed=9");
+  Json s2 = HttpJson(server.url(), "GET", "/api/v1/datasets/src/sample?n=5&seed=9");
+  EXPECT_EQ(s1["rows"].size(), 5u);
+  EXPECT_EQ(s1, s2);
+
+  CliResult cli = RunCli({"--server", server.url(), "datasets", "split", "src", "--time-column", "id", "--fraction",
+                          "old=0.5", "--fraction", "new=0.5", "--prefix", "byid", "-o", "json"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  Json newer = HttpJson(server.url(), "GET", "/api/v1/datasets/byid-new/rows?limit=1");
+  EXPECT_EQ(newer["rows"][0]["id"], 50);
+}
+
+}  // namespace
+}  // namespace strata::e2e

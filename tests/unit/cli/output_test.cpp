@@ -21,7 +21,8 @@ TEST(OutputTest, CellsRenderScalars) {
   EXPECT_EQ(Cell(nullptr), "-");
   EXPECT_EQ(Cell("text"), "text");
   EXPECT_EQ(Cell(3), "3");
-  EXPECT_EQ(Cell(0.123456), "0.1235");
+  EXPECT_EQ(Cell(0.1234567), "0.123457");
+  EXPECT_EQ(Cell(686200.0), "686200");
   EXPECT_EQ(Cell(Json::array({1, 2})), "[1,2]");
 }
 
