@@ -7,7 +7,7 @@ DATA_DIR ?= ./strata-data
 PORT ?= 8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test unit e2e bench check-layers asan clean format
+.PHONY: all deps configure build run test unit e2e bench check-layers fuzz-smoke asan clean format
 
 all: build
 
@@ -25,7 +25,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/strata server --data-dir $(DATA_DIR) --port $(PORT) --sample-data samples
 
-test: build check-layers
+test: build check-layers fuzz-smoke
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 unit: build
@@ -42,6 +42,11 @@ bench: build
 check-layers:
 	@scripts/check-layers
 
+# The libFuzzer targets, built with clang in build-fuzz/, each run briefly; run
+# `scripts/fuzz 600` by hand for a longer session.
+fuzz-smoke: deps
+	@scripts/fuzz 10
+
 # AddressSanitizer + UndefinedBehaviorSanitizer build and tests, in build-asan/.
 asan: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON
@@ -52,4 +57,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz
