@@ -18,7 +18,7 @@ Result<data::ImportOptions> ParseImportOptions(const Request& request) {
     STRATA_ASSIGN_OR_RETURN(o.reader.format, data::ParseFileFormat(format));
   }
   std::string sep = request.Query("separator");
-  if (sep == "\\t" || sep == "tab") sep = "\t";
+  if (sep == "\\t" || sep == "tab") sep.assign(1, '\t');  // not `= "\t"`: GCC 12 warns falsely (-Wrestrict)
   if (sep.size() > 1) return InvalidArgumentError(fmt::format("separator must be one character, got '{}'", sep));
   if (!sep.empty()) o.reader.separator = sep[0];
   STRATA_ASSIGN_OR_RETURN(o.reader.header, QueryBool(request, "header", true));

@@ -26,13 +26,7 @@ CsvReader::~CsvReader() {
 }
 
 Status CsvReader::Open(const std::filesystem::path& path) {
-  file_ = std::fopen(path.c_str(), "rb");
-  if (file_ == nullptr) {
-    return errno == ENOENT ? NotFoundError(fmt::format("{}: file does not exist", name_))
-                           : InvalidArgumentError(fmt::format("{}: cannot open: {}", name_, std::strerror(errno)));
-  }
-  std::error_code ec;
-  total_ = std::filesystem::file_size(path, ec);
+  STRATA_ASSIGN_OR_RETURN(file_, OpenInput(path, name_, &total_));
   buf_.resize(kBlock);
   Fill();
   if (end_ - begin_ >= 3 && std::memcmp(buf_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) {

@@ -95,7 +95,7 @@ uint64_t RowHash(const Table& t, int64_t r) {
   uint64_t h = 0x12345678;
   for (size_t c = 0; c < t.num_columns(); ++c) {
     const ColumnView& col = t.column(c);
-    uint64_t v;
+    uint64_t v = 0;
     if (!col.IsValid(r)) {
       v = 0x9e3779b97f4a7c15ull;
     } else {

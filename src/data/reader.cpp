@@ -1,6 +1,8 @@
 #include "data/reader.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -31,6 +33,17 @@ FileFormat GuessFileFormat(const std::filesystem::path& path) {
   if (ext == ".tsv" || ext == ".tab") return FileFormat::kTsv;
   if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return FileFormat::kJsonl;
   return FileFormat::kCsv;
+}
+
+Result<FILE*> OpenInput(const std::filesystem::path& path, const std::string& display_name, uint64_t* size) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return errno == ENOENT ? NotFoundError(fmt::format("{}: file does not exist", display_name))
+                           : InvalidArgumentError(fmt::format("{}: cannot open: {}", display_name, std::strerror(errno)));
+  }
+  std::error_code ec;
+  *size = std::filesystem::file_size(path, ec);
+  return f;
 }
 
 Result<std::unique_ptr<RecordReader>> OpenReader(const std::filesystem::path& path, const ReaderOptions& options) {

@@ -3,6 +3,7 @@
 // never held whole in memory; errors name the file, the line and the column.
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -52,6 +53,9 @@ class RecordReader {
   virtual uint64_t total_bytes() const = 0;
   virtual const std::string& display_name() const = 0;
 };
+
+// Opens an input file for reading, with its size; errors name it by `display_name`.
+Result<FILE*> OpenInput(const std::filesystem::path& path, const std::string& display_name, uint64_t* size);
 
 Result<std::unique_ptr<RecordReader>> OpenReader(const std::filesystem::path& path, const ReaderOptions& options);
 

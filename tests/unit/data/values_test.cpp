@@ -3,6 +3,8 @@
 #include "data/inference.h"
 #include "data/value_parse.h"
 
+#include <fmt/format.h>
+
 namespace strata::data {
 namespace {
 
@@ -86,7 +88,7 @@ TEST(InferenceTest, FollowsTheRules) {
   for (int i = 0; i < 100; ++i) unique.push_back("sentence number " + std::to_string(i));
   EXPECT_EQ(Infer(unique), ColumnType::kText);  // 100 distinct > max(20, 100/20)
   std::vector<std::string> many;
-  for (int i = 0; i < 4000; ++i) many.push_back("c" + std::to_string(i % 150));
+  for (int i = 0; i < 4000; ++i) many.push_back(fmt::format("c{}", i % 150));
   EXPECT_EQ(Infer(many), ColumnType::kCategory);  // 150 <= 4000/20
 }
 
