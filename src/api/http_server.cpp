@@ -5,6 +5,7 @@
 #include "api/http_server.h"
 
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -52,7 +53,13 @@ class ChunkWriter : public StreamWriter {
     frame += "\r\n";
     return Send(frame);
   }
-  bool Cancelled() const override { return failed_ || stopping_; }
+  // Also true once the client has closed its side, so a producer that waits for data
+  // (a log follower of a quiet job) does not hold a handler thread for nothing.
+  bool Cancelled() const override {
+    if (failed_ || stopping_) return true;
+    pollfd p{fd_, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+  }
   bool Finish() { return !failed_ && Send("0\r\n\r\n"); }
   bool failed() const { return failed_; }
   uint64_t bytes() const { return bytes_; }
@@ -355,6 +362,14 @@ class HttpServer::Impl {
       co_return co_await fail(PayloadTooLargeError(fmt::format(
                                   "request body of {} bytes is larger than the limit of {} bytes", *length, limit)),
                               0);
+    }
+    // A client that asked (curl does for bodies over 1 MB) waits for this before it
+    // sends the body; the checks above are what it waited for.
+    if (auto expect = req.Header("Expect"); expect && strcasecmp(expect->c_str(), "100-continue") == 0) {
+      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(kContinue, sizeof kContinue - 1),
+                                 asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
     }
     if (route && route->body_to_file) {
       body_file = std::filesystem::path(options_.temp_dir) / (".upload-" + core::NewId());

@@ -28,9 +28,18 @@ Status SyncDirectory(const std::filesystem::path& dir) {
   return Status::Ok();
 }
 
+namespace {
+
+// The directory holding `file`: "." for a bare file name.
+std::filesystem::path DirectoryOf(const std::filesystem::path& file) {
+  return file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::move(target)) {
   // The temporary lives in the same directory so rename() stays on one filesystem.
-  temp_ = target_.parent_path() / (".tmp-" + target_.filename().string() + "-" + NewId());
+  temp_ = DirectoryOf(target_) / (".tmp-" + target_.filename().string() + "-" + NewId());
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -43,10 +52,10 @@ AtomicFileWriter::~AtomicFileWriter() {
 
 Status AtomicFileWriter::Open() {
   std::error_code ec;
-  std::filesystem::create_directories(target_.parent_path(), ec);
+  std::filesystem::create_directories(DirectoryOf(target_), ec);
   if (ec) {
-    return InternalError(fmt::format("cannot create directory '{}': {}",
-                                     target_.parent_path().string(), ec.message()));
+    return InternalError(fmt::format("cannot create directory '{}': {}", DirectoryOf(target_).string(),
+                                     ec.message()));
   }
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) return Errno("cannot create", temp_);
@@ -80,7 +89,7 @@ Status AtomicFileWriter::Commit() {
   fd_ = -1;
   if (::rename(temp_.c_str(), target_.c_str()) != 0) return Errno("cannot rename into", target_);
   committed_ = true;
-  return SyncDirectory(target_.parent_path());
+  return SyncDirectory(DirectoryOf(target_));
 }
 
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view data) {

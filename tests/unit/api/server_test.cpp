@@ -75,13 +75,24 @@ class ServerTest : public ::testing::Test {
       Response r;
       r.content_type = "text/event-stream";
       r.stream = [this](StreamWriter& out) {
-        for (int i = 0; i < 1000 && !out.Cancelled(); ++i) {
-          if (!out.Write("data: " + std::to_string(i) + "\n\n")) {
+        for (int i = 0; i < 1000; ++i) {
+          // Either way of noticing the client left counts: Cancelled() or a failed Write().
+          if (out.Cancelled() || !out.Write("data: " + std::to_string(i) + "\n\n")) {
             stream_saw_disconnect_ = true;
             return;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(i < 3 ? 1 : 20));
         }
+      };
+      return r;
+    });
+    router_.Add("GET", "/quiet", [this](Request&) {
+      Response r;
+      r.content_type = "text/plain";
+      r.stream = [this](StreamWriter& out) {
+        out.Write("started\n");
+        for (int i = 0; i < 500 && !out.Cancelled(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        quiet_saw_cancel_ = out.Cancelled();
       };
       return r;
     });
@@ -123,7 +134,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
   std::string url_;
-  std::atomic<bool> slow_started_{false}, stream_saw_disconnect_{false};
+  std::atomic<bool> slow_started_{false}, stream_saw_disconnect_{false}, quiet_saw_cancel_{false};
 };
 
 std::optional<std::string> HeaderOf(const Response& r, const std::string& name) {
@@ -236,6 +247,20 @@ TEST_F(ServerTest, ClientLeavingStopsTheProducer) {
   EXPECT_TRUE(stream_saw_disconnect_);
 }
 
+TEST_F(ServerTest, QuietProducerSeesTheClientLeave) {
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string req = "GET /quiet HTTP/1.1\r\nHost: x\r\n\r\n";
+  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_GT(::poll(&p, 1, 3000), 0);
+  char buf[512];
+  ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // headers and the first chunk
+  ::close(fd);  // leave without a word while the producer has nothing to write
+  for (int i = 0; i < 200 && !quiet_saw_cancel_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(quiet_saw_cancel_);
+}
+
 TEST_F(ServerTest, StopLetsInFlightRequestFinish) {
   std::thread slow([&] {
     Response r = Get("/slow");
@@ -271,6 +296,32 @@ TEST(HttpClientTest, BadUrlsAndRefusedConnections) {
   ASSERT_FALSE(resp.ok());
   EXPECT_EQ(resp.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(resp.status().message().find("cannot connect to http://127.0.0.1:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::api
+
+namespace strata::api {
+namespace {
+
+TEST_F(ServerTest, ExpectContinueGetsA100BeforeTheBody) {
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+  ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::string interim;
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_GT(::poll(&p, 1, 3000), 0) << "no 100 Continue";
+  char buf[256];
+  ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  interim.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
+  ::send(fd, "hello", 5, MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  std::string reply = ReadUntilClosed(fd, 3000);
+  ::close(fd);
+  EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("hello"), std::string::npos) << reply;
 }
 
 }  // namespace

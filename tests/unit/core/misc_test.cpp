@@ -137,6 +137,15 @@ TEST_F(FilesTest, AbandonedWriterLeavesTargetUntouched) {
   EXPECT_EQ(EntryCount(), 1u);
 }
 
+TEST_F(FilesTest, BareFileNameWritesIntoTheWorkingDirectory) {
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  Status s = WriteFileAtomic("bare.txt", "here");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(*ReadFile(dir_ / "bare.txt"), "here");
+}
+
 TEST_F(FilesTest, ReadMissingIsNotFound) {
   EXPECT_EQ(ReadFile(dir_ / "nope").status().code(), ErrorCode::kNotFound);
 }
