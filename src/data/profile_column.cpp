@@ -11,6 +11,7 @@
 
 #include "data/hyperloglog.h"
 #include "data/profile.h"
+#include "data/radix_sort.h"
 
 namespace strata::data {
 namespace {
@@ -122,7 +123,7 @@ ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top
       negatives += v < 0;
     }
     count = static_cast<int64_t>(values.size());  // floats: NaN and inf count as missing here
-    std::sort(values.begin(), values.end());
+    RadixSortByValue(values);
     std::vector<double> sorted(values.size());
     for (size_t i = 0; i < values.size(); ++i) sorted[i] = values[i].first;
     // Distinct values and their counts are the runs of the sorted values: exact, and
