@@ -7,6 +7,7 @@
 #include "data/inference.h"
 #include "data/profile.h"
 #include "data/reader.h"
+#include "data/recipe.h"
 #include "data/split.h"
 #include "data/table.h"
 #include "data/value_parse.h"
