@@ -442,8 +442,9 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
       STRATA_RETURN_IF_ERROR(Encode(s, std::move(v), out.data() + i * nf, i, notes));
     }
     if (notes) {
-      for (const auto& [key, value] : row.items()) {
-        bool known = std::any_of(steps_.begin(), steps_.end(), [&](const ColumnStep& s) { return s.name == key; });
+      for (const auto& item : row.items()) {
+        const std::string& key = item.key();  // a plain reference: clang 14 cannot capture bindings
+        bool known = std::any_of(steps_.begin(), steps_.end(), [&key](const ColumnStep& s) { return s.name == key; });
         if (!known) notes->push_back(fmt::format("row {}: column '{}' is not a feature: ignored", i, key));
       }
     }

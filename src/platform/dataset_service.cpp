@@ -247,8 +247,22 @@ Result<std::vector<Dataset>> DatasetService::Versions(const std::string& name) {
 }
 
 Result<std::shared_ptr<data::Table>> DatasetService::OpenTable(const Dataset& dataset) {
+  constexpr size_t kCachedTables = 16;
+  {
+    std::lock_guard lock(tables_mu_);
+    for (auto it = tables_.begin(); it != tables_.end(); ++it) {
+      if (it->first == dataset.id) {
+        tables_.splice(tables_.begin(), tables_, it);  // most recently used first
+        return tables_.front().second;
+      }
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(std::filesystem::path dir, store_.objects->LocalPath(dataset.object_prefix));
-  return data::Table::Open(dir);
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<data::Table> table, data::Table::Open(dir));
+  std::lock_guard lock(tables_mu_);
+  tables_.emplace_front(dataset.id, table);
+  if (tables_.size() > kCachedTables) tables_.pop_back();
+  return table;
 }
 
 Result<Json> DatasetService::Rows(const Dataset& dataset, int64_t offset, int64_t limit) {
@@ -259,6 +273,11 @@ Result<Json> DatasetService::Rows(const Dataset& dataset, int64_t offset, int64_
 Result<int64_t> DatasetService::Delete(const std::string& name) {
   STRATA_ASSIGN_OR_RETURN(auto versions, Versions(name));
   if (versions.empty()) return NotFoundError(fmt::format("dataset '{}' does not exist", name));
+  {
+    // Readers holding a table keep its mapping alive; only the cache lets go.
+    std::lock_guard lock(tables_mu_);
+    for (const auto& v : versions) tables_.remove_if([&v](const auto& e) { return e.first == v.id; });
+  }
   // The rows go first: a crash after it leaves unreferenced files, never a row
   // pointing at missing files.
   STRATA_RETURN_IF_ERROR(store_.catalog->Execute("DELETE FROM datasets WHERE name = ?", {name}));

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <list>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +77,12 @@ class DatasetService {
 
   store::Store& store_;
   core::ThreadPool pool_;  // compute for profiling; one thread per core
+  // Opened tables by dataset version id (unique, so a version deleted and written
+  // again by another process under the same path is a new entry). Versions never
+  // change once written; opening validates every offset and code, which is worth
+  // doing once, not per request. Bounded; least recently used out first.
+  std::mutex tables_mu_;
+  std::list<std::pair<std::string, std::shared_ptr<data::Table>>> tables_;
 };
 
 }  // namespace strata::platform

@@ -270,3 +270,25 @@ TEST(DatasetsE2E, SplitRecordsLineageAndSampleIsReproducible) {
 
 }  // namespace
 }  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+TEST(DatasetsE2E, ServerSeesADatasetReplacedByAnotherProcess) {
+  TempDir dir;
+  std::string data = dir.str() + "/data";
+  ServerProcess server;
+  server.Start(data);
+  ASSERT_EQ(Http(server.url(), "POST", "/api/v1/datasets?name=x", "v\nold\n").status, 201);
+  EXPECT_EQ(HttpJson(server.url(), "GET", "/api/v1/datasets/x/rows")["rows"][0]["v"], "old");  // now cached
+  // The CLI, in its own process on the same data dir, replaces the dataset.
+  ASSERT_EQ(RunCli({"--data-dir", data, "datasets", "delete", "x"}).exit_code, 0);
+  std::string file = WriteFile(dir, "x.csv", "v\nnew\n");
+  ASSERT_EQ(RunCli({"--data-dir", data, "datasets", "import", file, "--name", "x"}).exit_code, 0);
+  Json rows = HttpJson(server.url(), "GET", "/api/v1/datasets/x/rows");
+  EXPECT_EQ(rows["version"], 1);
+  EXPECT_EQ(rows["rows"][0]["v"], "new");
+}
+
+}  // namespace
+}  // namespace strata::e2e
