@@ -93,12 +93,12 @@ void Scheduler::Stop(bool requeue) {
     std::lock_guard lock(mu_);
     if (stopping_ || !thread_.joinable()) return;
     stopping_ = true;
+    requeue_ = requeue;
   }
   cv_.notify_all();
-  thread_.join();
   // The loop thread forked the workers; PR_SET_PDEATHSIG would kill them as soon as it
   // exits, so the shutdown sequence runs on that thread (see Loop) before it returns.
-  (void)requeue;
+  thread_.join();
 }
 
 void Scheduler::RecoverDeadSchedulers() {
@@ -135,8 +135,12 @@ void Scheduler::Loop() {
   // Graceful shutdown: running jobs go back to the queue, their workers are told to
   // stop, and stragglers are killed after the grace period.
   for (auto& [pid, w] : workers_) {
-    auto requeued = repo_.Requeue(w.job_id, "re-queued: the server shut down while it ran");
-    if (requeued.ok() && *requeued) core::log::Info("job {} re-queued for the next start", w.job_id);
+    if (requeue_) {
+      auto requeued = repo_.Requeue(w.job_id, "re-queued: the server shut down while it ran");
+      if (requeued.ok() && *requeued) core::log::Info("job {} re-queued for the next start", w.job_id);
+    } else {
+      (void)repo_.RequestStop(w.job_id);  // Stopping; the worker or Reap() records Stopped
+    }
     ::kill(pid, SIGTERM);
   }
   auto deadline = std::chrono::steady_clock::now() + options_.stop_grace;

@@ -84,6 +84,7 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool requeue_ = true;  // set by Stop(), read by the loop thread after it sees stopping_
   bool notified_ = false;
   std::thread thread_;
 };

@@ -176,6 +176,27 @@ TEST_F(JobsTest, SchedulerFailsJobWhoseWorkerExitsWithoutOutcome) {
   EXPECT_NE(log->find("[scheduler] worker exited with code 1"), std::string::npos);
 }
 
+TEST_F(JobsTest, StopWithoutRequeueStopsRunningJobs) {
+  // A script that sleeps plays a worker that runs until it is signalled.
+  std::string script = (dir_ / "worker.sh").string();
+  ASSERT_TRUE(core::WriteFileAtomic(script, "#!/bin/sh\nexec sleep 30\n").ok());
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  SchedulerOptions options;
+  options.worker_executable = script;
+  options.data_dir = dir_;
+  options.poll_interval = std::chrono::milliseconds(20);
+  auto j = repo_->Create("long", "echo", {});
+  {
+    Scheduler scheduler(options, *store_, *repo_);
+    ASSERT_TRUE(scheduler.Start().ok());
+    scheduler.Notify();
+    for (int i = 0; i < 200 && scheduler.running() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(scheduler.running(), 1);
+    scheduler.Stop(/*requeue=*/false);
+  }
+  EXPECT_EQ(repo_->Get(j->id)->status, JobStatus::kStopped);
+}
+
 TEST_F(JobsTest, StartFailsJobsOfDeadSchedulers) {
   auto j = repo_->Create("lost", "echo", {});
   ASSERT_TRUE(repo_->ClaimNextPending("999999999:1")->has_value());  // no such process
