@@ -1,0 +1,61 @@
+#pragma once
+// Evaluation metrics, with the definitions scikit-learn uses so that numbers agree:
+//   ROC AUC        area under the ROC curve, ties counted half (roc_auc_score);
+//                  multi-class: one-vs-rest, macro average
+//   PR AUC         average precision, sum over thresholds of (R_n - R_{n-1}) P_n
+//                  (average_precision_score)
+//   log loss       probabilities clipped to [1e-15, 1 - 1e-15], natural log
+//   precision, recall, F1 per class, macro and support-weighted; 0 where undefined
+//   R²             1 - SS_res / SS_tot; MAPE skips rows whose actual value is 0
+// Curves are returned thinned to at most `max_points` for charts.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+
+namespace strata::ml {
+
+struct CurvePoint {
+  double x, y, threshold;
+};
+
+struct BinaryMetrics {
+  double threshold = 0.5;
+  int64_t tp = 0, fp = 0, tn = 0, fn = 0;
+  double accuracy = 0, precision = 0, recall = 0, f1 = 0;
+  double roc_auc = 0, pr_auc = 0, log_loss = 0;
+  std::vector<CurvePoint> roc, pr;  // (fpr, tpr), (recall, precision)
+  Json ToJson() const;
+};
+
+// labels are 0/1; scores are probabilities of class 1.
+Result<BinaryMetrics> EvaluateBinary(const std::vector<int>& labels, const std::vector<double>& scores,
+                                     double threshold = 0.5, size_t max_points = 200);
+
+struct MulticlassMetrics {
+  std::vector<std::string> classes;
+  std::vector<std::vector<int64_t>> confusion;  // [actual][predicted]
+  double accuracy = 0, log_loss = 0, roc_auc_ovr = 0;
+  std::vector<double> precision, recall, f1;
+  std::vector<int64_t> support;
+  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
+  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
+  Json ToJson() const;
+};
+
+// labels index into `classes`; probabilities is row-major n x classes.size().
+Result<MulticlassMetrics> EvaluateMulticlass(const std::vector<int>& labels, const std::vector<double>& probabilities,
+                                             const std::vector<std::string>& classes);
+
+struct RegressionMetrics {
+  double rmse = 0, mae = 0, r2 = 0, mape = 0;
+  int64_t mape_rows = 0;  // rows with a non-zero actual value
+  double residual_mean = 0, residual_std = 0, residual_p5 = 0, residual_p50 = 0, residual_p95 = 0;
+  Json ToJson() const;
+};
+
+Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& actual, const std::vector<double>& predicted);
+
+}  // namespace strata::ml
