@@ -16,6 +16,9 @@ void AddJobRoutes(Router& router, platform::App& app);
 // /api/v1/datasets...
 void AddDatasetRoutes(Router& router, platform::App& app);
 
+// /api/v1/algorithms, /api/v1/training-jobs..., /api/v1/models...
+void AddTrainingRoutes(Router& router, platform::App& app);
+
 // Every route of the program.
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
 

@@ -30,6 +30,7 @@ void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddServiceRoutes(router, app, metrics);
   AddJobRoutes(router, app);
   AddDatasetRoutes(router, app);
+  AddTrainingRoutes(router, app);
 }
 
 }  // namespace strata::api

@@ -122,6 +122,31 @@ int RunCli(int argc, char** argv) {
   ds_delete->add_option("name", dataset_name, "dataset name")->required();
   ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });
 
+  // strata train
+  TrainArgs train_args;
+  auto* train = app.add_subcommand("train", "train a model on a dataset (a training job)");
+  train->add_option("--dataset", train_args.dataset, "dataset to learn from")->required();
+  train->add_option("--target", train_args.target, "column to predict")->required();
+  train->add_option("--algorithm", train_args.algorithm, "algorithm (strata: GET /api/v1/algorithms)");
+  train->add_option("--hp", train_args.hyperparameters, "hyperparameter name=value (repeat)");
+  train->add_option("--name", train_args.name, "training job name (default: generated)");
+  train->add_option("--model", train_args.model, "model name (default: <dataset>-<target>)");
+  train->add_option("--validation-fraction", train_args.validation_fraction, "held-out share (default 0.2)");
+  train->add_option("--validation-dataset", train_args.validation_dataset, "validate on this dataset instead");
+  train->add_option("--preprocessing", train_args.preprocessing, "preprocessing options as JSON");
+  train->add_flag("--wait", train_args.wait, "wait for the job, with a progress bar, and print the model");
+  train->callback([&] { run = [&] { return CmdTrain(g, train_args); }; });
+
+  // strata models ...
+  auto* models = app.add_subcommand("models", "the model registry")->require_subcommand(1);
+  models->add_subcommand("list", "models, latest versions")->callback([&] { run = [&] { return CmdModelsList(g); }; });
+  std::string model_name;
+  int64_t model_version = 0;
+  auto* model_show = models->add_subcommand("show", "a model's versions, or one version");
+  model_show->add_option("model", model_name, "model name")->required();
+  model_show->add_option("--version", model_version, "one version in full");
+  model_show->callback([&] { run = [&] { return CmdModelsShow(g, model_name, model_version); }; });
+
   // strata jobs ...
   auto* jobs = app.add_subcommand("jobs", "long operations: list, inspect, follow and stop them")
                    ->require_subcommand(1);

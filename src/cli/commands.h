@@ -47,6 +47,16 @@ int CmdDatasetsShow(const GlobalFlags& g, const std::string& name, int64_t versi
 int CmdDatasetsHead(const GlobalFlags& g, const std::string& name, int64_t rows, int64_t offset, int64_t version);
 int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
 
+struct TrainArgs {
+  std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing;
+  std::vector<std::string> hyperparameters;  // name=value
+  double validation_fraction = 0;
+  bool wait = false;
+};
+int CmdTrain(const GlobalFlags& g, const TrainArgs& a);
+int CmdModelsList(const GlobalFlags& g);
+int CmdModelsShow(const GlobalFlags& g, const std::string& name, int64_t version);
+
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);
 int CmdJobsLogs(const GlobalFlags& g, const std::string& job, bool follow);

@@ -29,6 +29,8 @@ class JobContext {
   // discarded and the job ends Stopped.
   virtual bool StopRequested() = 0;
   virtual store::ObjectStore& objects() = 0;
+  // The whole store (catalog and objects) of the data directory.
+  virtual store::Store& store() = 0;
 };
 
 struct JobType {

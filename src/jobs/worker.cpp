@@ -15,8 +15,8 @@ void OnSigterm(int) { g_sigterm = 1; }
 
 class WorkerContext : public JobContext {
  public:
-  WorkerContext(Job job, JobRepository& repo, store::ObjectStore& objects)
-      : job_(std::move(job)), repo_(repo), objects_(objects) {}
+  WorkerContext(Job job, JobRepository& repo, store::Store& store)
+      : job_(std::move(job)), repo_(repo), store_(store) {}
 
   const Job& job() const override { return job_; }
 
@@ -41,13 +41,14 @@ class WorkerContext : public JobContext {
     return stop_seen_;
   }
 
-  store::ObjectStore& objects() override { return objects_; }
+  store::ObjectStore& objects() override { return *store_.objects; }
+  store::Store& store() override { return store_; }
   bool stop_seen() const { return stop_seen_ || g_sigterm; }
 
  private:
   Job job_;
   JobRepository& repo_;
-  store::ObjectStore& objects_;
+  store::Store& store_;
   bool stop_seen_ = false;
   std::chrono::steady_clock::time_point last_progress_{}, last_check_{};
 };
@@ -75,7 +76,7 @@ int RunWorker(store::Store& store, const JobTypeRegistry& types, const std::stri
   }
 
   core::log::Info("starting {} job '{}'", job->type, job->name);
-  WorkerContext ctx(*job, repo, *store.objects);
+  WorkerContext ctx(*job, repo, store);
   Result<Json> result = InternalError("job did not run");
   try {
     result = type->run(ctx);

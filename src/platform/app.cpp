@@ -4,15 +4,21 @@
 
 #include <fmt/format.h>
 
+#include "platform/training.h"
+
 namespace strata::platform {
 
-void RegisterJobTypes(jobs::JobTypeRegistry& registry) { jobs::RegisterBuiltinJobTypes(registry); }
+void RegisterJobTypes(jobs::JobTypeRegistry& registry) {
+  jobs::RegisterBuiltinJobTypes(registry);
+  (void)registry.Register(TrainingJobType());
+}
 
 App::App(core::Config config, Mode mode, store::Store store)
     : config_(std::move(config)), mode_(mode), store_(std::move(store)) {
   RegisterJobTypes(job_types_);
   job_service_ = std::make_unique<JobService>(store_, job_types_);
   dataset_service_ = std::make_unique<DatasetService>(store_);
+  model_service_ = std::make_unique<ModelService>(store_);
 }
 
 App::~App() { StopScheduler(); }

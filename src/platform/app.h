@@ -12,6 +12,7 @@
 #include "jobs/jobs.h"
 #include "platform/dataset_service.h"
 #include "platform/job_service.h"
+#include "platform/model_service.h"
 #include "store/store.h"
 
 namespace strata::platform {
@@ -41,6 +42,7 @@ class App {
   store::Store& store() { return store_; }
   JobService& jobs() { return *job_service_; }
   DatasetService& datasets() { return *dataset_service_; }
+  ModelService& models() { return *model_service_; }
   const jobs::JobTypeRegistry& job_types() const { return job_types_; }
   // Null until StartScheduler().
   const jobs::Scheduler* scheduler() const { return scheduler_.get(); }
@@ -54,6 +56,7 @@ class App {
   jobs::JobTypeRegistry job_types_;
   std::unique_ptr<JobService> job_service_;
   std::unique_ptr<DatasetService> dataset_service_;
+  std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<jobs::JobRepository> scheduler_repo_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
 };

@@ -3,4 +3,6 @@
 
 #include "platform/app.h"
 #include "platform/dataset_service.h"
+#include "platform/model_service.h"
+#include "platform/training.h"
 #include "platform/job_service.h"

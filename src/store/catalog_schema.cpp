@@ -44,6 +44,26 @@ const std::vector<Migration>& CatalogMigrations() {
           UNIQUE (name, version)
         );
       )sql"},
+      {3, "models", R"sql(
+        CREATE TABLE models (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          algorithm TEXT NOT NULL,
+          problem TEXT NOT NULL,
+          target TEXT NOT NULL,
+          dataset TEXT NOT NULL,
+          job TEXT,
+          hyperparameters TEXT NOT NULL,
+          metrics TEXT NOT NULL,
+          object_prefix TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          training_seconds REAL NOT NULL,
+          program_version TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          UNIQUE (name, version)
+        );
+      )sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,61 @@
+#pragma once
+// Gradient-boosted trees through libxgboost's C API (the only file pair that sees
+// <xgboost/c_api.h>). The model's own format is XGBoost's JSON, so a model trained here
+// loads in the xgboost Python package and the other way round.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ml/hyperparameters.h"
+
+namespace strata::ml {
+
+// The `xgboost` algorithm's hyperparameters.
+const std::vector<HyperparameterSpec>& XGBoostHyperparameters();
+
+// A dense row-major float matrix; NaN marks a missing value.
+struct Matrix {
+  const float* data = nullptr;
+  size_t rows = 0, cols = 0;
+};
+
+struct XGBoostTrainOptions {
+  Json hyperparameters;  // validated, defaults filled in
+  std::string objective;  // binary:logistic, multi:softprob, reg:squarederror, ...
+  int num_class = 0;      // multi:softprob only
+  std::string eval_metric;  // logloss, mlogloss, rmse, ...
+};
+
+// Called after each boosting round with the evaluation line's metrics
+// ({"train-logloss": 0.4, "valid-logloss": 0.5}); return false to stop training.
+using RoundCallback = std::function<bool(int round, const std::map<std::string, double>& metrics)>;
+
+class XGBoostModel {
+ public:
+  XGBoostModel(XGBoostModel&&) noexcept;
+  XGBoostModel& operator=(XGBoostModel&&) noexcept;
+  ~XGBoostModel();
+
+  // Trains with early stopping on `valid` when it has rows and early_stopping_rounds > 0.
+  static Result<XGBoostModel> Train(Matrix train, const std::vector<float>& labels, Matrix valid,
+                                    const std::vector<float>& valid_labels, const XGBoostTrainOptions& options,
+                                    const RoundCallback& on_round);
+  static Result<XGBoostModel> FromJson(const std::string& model_json);
+
+  // One value per row (probability of class 1, or the regression value), or num_class
+  // probabilities per row for multi-class models. Uses the best iteration.
+  Result<std::vector<float>> Predict(Matrix x) const;
+  Result<std::string> ToJson() const;
+  int best_iteration() const { return best_iteration_; }
+  int rounds() const { return rounds_; }
+
+ private:
+  XGBoostModel() = default;
+  void* booster_ = nullptr;
+  int best_iteration_ = 0, rounds_ = 0;
+};
+
+}  // namespace strata::ml

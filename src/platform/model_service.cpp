@@ -1,0 +1,147 @@
+#include "platform/model_service.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace strata::platform {
+namespace {
+
+constexpr const char* kColumns =
+    "id, name, version, algorithm, problem, target, dataset, job, hyperparameters, metrics, object_prefix, bytes, "
+    "training_seconds, program_version, created_at";
+
+Result<ModelVersion> FromRow(const store::Row& row) {
+  ModelVersion m;
+  m.id = row.Text("id");
+  m.name = row.Text("name");
+  m.version = row.Int("version");
+  m.algorithm = row.Text("algorithm");
+  m.problem = row.Text("problem");
+  m.target = row.Text("target");
+  m.dataset = row.Text("dataset");
+  m.job = row.OptText("job").value_or("");
+  auto hp = core::ParseJson(row.Text("hyperparameters"), "model hyperparameters");
+  auto metrics = core::ParseJson(row.Text("metrics"), "model metrics");
+  if (!hp.ok() || !metrics.ok()) return InternalError(fmt::format("model '{}' has corrupt metadata", m.name));
+  m.hyperparameters = *hp;
+  m.metrics = *metrics;
+  m.object_prefix = row.Text("object_prefix");
+  m.bytes = row.Int("bytes");
+  m.training_seconds = row.Real("training_seconds");
+  m.program_version = row.Text("program_version");
+  m.created_at = row.Int("created_at");
+  return m;
+}
+
+}  // namespace
+
+Json ModelVersion::ToJson() const {
+  return {{"name", name},
+          {"version", version},
+          {"id", id},
+          {"algorithm", algorithm},
+          {"problem", problem},
+          {"target", target},
+          {"dataset", dataset},
+          {"job", job.empty() ? Json(nullptr) : Json(job)},
+          {"hyperparameters", hyperparameters},
+          {"metrics", metrics},
+          {"bytes", bytes},
+          {"training_seconds", training_seconds},
+          {"program_version", program_version},
+          {"created_at", core::FormatRfc3339(core::FromUnixMillis(created_at))}};
+}
+
+ModelService::ModelService(store::Store& store) : store_(store) {}
+
+Result<std::filesystem::path> ModelService::StagingDir(const std::string& name) {
+  if (!core::IsValidName(name)) {
+    return InvalidArgumentError(fmt::format("model name '{}' is not valid: use [A-Za-z0-9][A-Za-z0-9._-]{{0,127}}", name));
+  }
+  STRATA_ASSIGN_OR_RETURN(std::filesystem::path parent, store_.objects->LocalPath("models/" + name));
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) return InternalError(fmt::format("cannot create '{}': {}", parent.string(), ec.message()));
+  return parent / (".tmp-" + core::NewId());
+}
+
+Status ModelService::Register(const std::filesystem::path& temp_dir, ModelVersion* m) {
+  std::filesystem::path parent = temp_dir.parent_path();
+  m->id = core::NewId();
+  m->created_at = core::ToUnixMillis(core::SystemClock().Now());
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp_dir, ec)) m->bytes += static_cast<int64_t>(entry.file_size());
+  Status s = store_.catalog->Transaction([&]() -> Status {
+    STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query(
+                                           "SELECT COALESCE(MAX(version), 0) AS v FROM models WHERE name = ?", {m->name}));
+    m->version = rows[0].Int("v") + 1;
+    m->object_prefix = fmt::format("models/{}/v{}", m->name, m->version);
+    std::filesystem::path final_dir = parent / fmt::format("v{}", m->version);
+    std::error_code rm;
+    std::filesystem::remove_all(final_dir, rm);  // left by a crash before its row was committed
+    if (std::rename(temp_dir.c_str(), final_dir.c_str()) != 0) {
+      return InternalError(fmt::format("cannot move the model into '{}': {}", final_dir.string(), std::strerror(errno)));
+    }
+    STRATA_RETURN_IF_ERROR(core::SyncDirectory(parent));
+    return store_.catalog->Execute(
+        fmt::format("INSERT INTO models ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
+        {m->id, m->name, m->version, m->algorithm, m->problem, m->target, m->dataset,
+         m->job.empty() ? store::Value(nullptr) : store::Value(m->job), m->hyperparameters.dump(), m->metrics.dump(),
+         m->object_prefix, m->bytes, m->training_seconds, m->program_version, m->created_at});
+  });
+  if (!s.ok()) std::filesystem::remove_all(temp_dir, ec);
+  return s;
+}
+
+Result<ModelVersion> ModelService::Get(const std::string& name, std::optional<int64_t> version) {
+  std::vector<store::Row> rows;
+  if (version) {
+    STRATA_ASSIGN_OR_RETURN(rows, store_.catalog->Query(
+                                      fmt::format("SELECT {} FROM models WHERE name = ? AND version = ?", kColumns),
+                                      {name, *version}));
+    if (rows.empty()) return NotFoundError(fmt::format("model '{}' has no version {}", name, *version));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(rows, store_.catalog->Query(
+                                      fmt::format("SELECT {} FROM models WHERE name = ? ORDER BY version DESC LIMIT 1",
+                                                  kColumns),
+                                      {name}));
+    if (rows.empty()) return NotFoundError(fmt::format("model '{}' does not exist", name));
+  }
+  return FromRow(rows[0]);
+}
+
+Result<std::vector<ModelVersion>> ModelService::Versions(const std::string& name) {
+  STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query(
+                                         fmt::format("SELECT {} FROM models WHERE name = ? ORDER BY version", kColumns),
+                                         {name}));
+  std::vector<ModelVersion> out;
+  for (const auto& row : rows) {
+    STRATA_ASSIGN_OR_RETURN(ModelVersion m, FromRow(row));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::vector<ModelVersion>> ModelService::List(int limit, const std::string& page_token,
+                                                     std::string* next_page_token) {
+  STRATA_ASSIGN_OR_RETURN(
+      auto rows,
+      store_.catalog->Query(fmt::format("SELECT {} FROM models m WHERE version = (SELECT MAX(version) FROM models "
+                                        "WHERE name = m.name) AND name > ? ORDER BY name LIMIT ?",
+                                        kColumns),
+                            {page_token, static_cast<int64_t>(limit) + 1}));
+  std::vector<ModelVersion> out;
+  for (const auto& row : rows) {
+    STRATA_ASSIGN_OR_RETURN(ModelVersion m, FromRow(row));
+    out.push_back(std::move(m));
+  }
+  next_page_token->clear();
+  if (static_cast<int>(out.size()) > limit) {
+    out.resize(limit);
+    *next_page_token = out.back().name;
+  }
+  return out;
+}
+
+}  // namespace strata::platform
