@@ -1,7 +1,8 @@
 #include "platform/dataset_service.h"
 
+#include "platform/versioned_dir.h"
+
 #include <cstdio>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -104,38 +105,20 @@ Result<Dataset> DatasetService::Import(const std::string& name, const std::files
 }
 
 Status DatasetService::CommitVersion(const std::filesystem::path& temp, Dataset* d) {
-  std::string prefix = "datasets/" + d->name;
-  STRATA_ASSIGN_OR_RETURN(std::filesystem::path parent_dir, store_.objects->LocalPath(prefix));
   d->created_at = core::ToUnixMillis(core::SystemClock().Now());
-  // The version number, the rename into place and the catalog row happen together
-  // under the catalog's write lock, so concurrent writers of one name get distinct
-  // versions.
-  Status s = store_.catalog->Transaction([&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(
-        auto rows, store_.catalog->Query("SELECT COALESCE(MAX(version), 0) AS v FROM datasets WHERE name = ?", {d->name}));
-    d->version = rows[0].Int("v") + 1;
-    d->object_prefix = fmt::format("{}/v{}", prefix, d->version);
-    std::filesystem::path final_dir = parent_dir / fmt::format("v{}", d->version);
-    std::error_code rm;
-    std::filesystem::remove_all(final_dir, rm);  // left by a crash before its row was committed
-    if (std::rename(temp.c_str(), final_dir.c_str()) != 0) {
-      return InternalError(fmt::format("cannot move the dataset into '{}': {}", final_dir.string(), std::strerror(errno)));
-    }
-    STRATA_RETURN_IF_ERROR(core::SyncDirectory(parent_dir));
-    return store_.catalog->Execute(
-        fmt::format("INSERT INTO datasets ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
-        {d->id, d->name, d->version, d->rows, d->schema.ToJson().dump(), static_cast<int64_t>(d->bytes),
-         static_cast<int64_t>(d->source_bytes), d->format,
-         d->source.empty() ? store::Value(nullptr) : store::Value(d->source),
-         d->parent.empty() ? store::Value(nullptr) : store::Value(d->parent), d->skipped_rows, d->object_prefix,
-         d->created_at});
-  });
-  if (!s.ok()) {
-    std::error_code ec;
-    std::filesystem::remove_all(temp, ec);
-    std::filesystem::remove(parent_dir, ec);  // only if empty
-  }
-  return s;
+  return CommitNextVersion(*store_.catalog, "datasets", d->name, temp, "datasets/" + d->name,
+                           [&](int64_t version, const std::string& prefix) {
+                             d->version = version;
+                             d->object_prefix = prefix;
+                             return store_.catalog->Execute(
+                                 fmt::format("INSERT INTO datasets ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             kColumns),
+                                 {d->id, d->name, d->version, d->rows, d->schema.ToJson().dump(),
+                                  static_cast<int64_t>(d->bytes), static_cast<int64_t>(d->source_bytes), d->format,
+                                  d->source.empty() ? store::Value(nullptr) : store::Value(d->source),
+                                  d->parent.empty() ? store::Value(nullptr) : store::Value(d->parent), d->skipped_rows,
+                                  d->object_prefix, d->created_at});
+                           });
 }
 
 Result<std::vector<Dataset>> DatasetService::Split(const Dataset& source, const data::SplitSpec& spec,

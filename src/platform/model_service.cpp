@@ -1,6 +1,7 @@
 #include "platform/model_service.h"
 
-#include <cstring>
+#include "platform/versioned_dir.h"
+
 
 #include <fmt/format.h>
 
@@ -67,31 +68,22 @@ Result<std::filesystem::path> ModelService::StagingDir(const std::string& name) 
 }
 
 Status ModelService::Register(const std::filesystem::path& temp_dir, ModelVersion* m) {
-  std::filesystem::path parent = temp_dir.parent_path();
   m->id = core::NewId();
   m->created_at = core::ToUnixMillis(core::SystemClock().Now());
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(temp_dir, ec)) m->bytes += static_cast<int64_t>(entry.file_size());
-  Status s = store_.catalog->Transaction([&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query(
-                                           "SELECT COALESCE(MAX(version), 0) AS v FROM models WHERE name = ?", {m->name}));
-    m->version = rows[0].Int("v") + 1;
-    m->object_prefix = fmt::format("models/{}/v{}", m->name, m->version);
-    std::filesystem::path final_dir = parent / fmt::format("v{}", m->version);
-    std::error_code rm;
-    std::filesystem::remove_all(final_dir, rm);  // left by a crash before its row was committed
-    if (std::rename(temp_dir.c_str(), final_dir.c_str()) != 0) {
-      return InternalError(fmt::format("cannot move the model into '{}': {}", final_dir.string(), std::strerror(errno)));
-    }
-    STRATA_RETURN_IF_ERROR(core::SyncDirectory(parent));
-    return store_.catalog->Execute(
-        fmt::format("INSERT INTO models ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
-        {m->id, m->name, m->version, m->algorithm, m->problem, m->target, m->dataset,
-         m->job.empty() ? store::Value(nullptr) : store::Value(m->job), m->hyperparameters.dump(), m->metrics.dump(),
-         m->object_prefix, m->bytes, m->training_seconds, m->program_version, m->created_at});
-  });
-  if (!s.ok()) std::filesystem::remove_all(temp_dir, ec);
-  return s;
+  return CommitNextVersion(*store_.catalog, "models", m->name, temp_dir, "models/" + m->name,
+                           [&](int64_t version, const std::string& prefix) {
+                             m->version = version;
+                             m->object_prefix = prefix;
+                             return store_.catalog->Execute(
+                                 fmt::format("INSERT INTO models ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             kColumns),
+                                 {m->id, m->name, m->version, m->algorithm, m->problem, m->target, m->dataset,
+                                  m->job.empty() ? store::Value(nullptr) : store::Value(m->job), m->hyperparameters.dump(),
+                                  m->metrics.dump(), m->object_prefix, m->bytes, m->training_seconds, m->program_version,
+                                  m->created_at});
+                           });
 }
 
 Result<ModelVersion> ModelService::Get(const std::string& name, std::optional<int64_t> version) {
