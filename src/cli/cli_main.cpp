@@ -140,12 +140,21 @@ int RunCli(int argc, char** argv) {
   // strata models ...
   auto* models = app.add_subcommand("models", "the model registry")->require_subcommand(1);
   models->add_subcommand("list", "models, latest versions")->callback([&] { run = [&] { return CmdModelsList(g); }; });
-  std::string model_name;
-  int64_t model_version = 0;
-  auto* model_show = models->add_subcommand("show", "a model's versions, or one version");
+  std::string model_name, model_version_ref, model_alias, compare_sort;
+  int64_t alias_version = 0;
+  auto* model_show = models->add_subcommand("show", "a model's versions and aliases, or one version");
   model_show->add_option("model", model_name, "model name")->required();
-  model_show->add_option("--version", model_version, "one version in full");
-  model_show->callback([&] { run = [&] { return CmdModelsShow(g, model_name, model_version); }; });
+  model_show->add_option("--version", model_version_ref, "one version in full: a number or an alias");
+  model_show->callback([&] { run = [&] { return CmdModelsShow(g, model_name, model_version_ref); }; });
+  auto* model_alias_cmd = models->add_subcommand("alias", "point an alias (production, staging, ...) at a version");
+  model_alias_cmd->add_option("model", model_name, "model name")->required();
+  model_alias_cmd->add_option("alias", model_alias, "alias name")->required();
+  model_alias_cmd->add_option("version", alias_version, "version number")->required();
+  model_alias_cmd->callback([&] { run = [&] { return CmdModelsAlias(g, model_name, model_alias, alias_version); }; });
+  auto* model_compare = models->add_subcommand("compare", "versions side by side: differing hyperparameters and metrics");
+  model_compare->add_option("model", model_name, "model name")->required();
+  model_compare->add_option("--sort", compare_sort, "metric to sort by, best first (e.g. roc_auc, rmse)");
+  model_compare->callback([&] { run = [&] { return CmdModelsCompare(g, model_name, compare_sort); }; });
 
   // strata jobs ...
   auto* jobs = app.add_subcommand("jobs", "long operations: list, inspect, follow and stop them")

@@ -55,7 +55,9 @@ struct TrainArgs {
 };
 int CmdTrain(const GlobalFlags& g, const TrainArgs& a);
 int CmdModelsList(const GlobalFlags& g);
-int CmdModelsShow(const GlobalFlags& g, const std::string& name, int64_t version);
+int CmdModelsShow(const GlobalFlags& g, const std::string& name, const std::string& version);
+int CmdModelsAlias(const GlobalFlags& g, const std::string& name, const std::string& alias, int64_t version);
+int CmdModelsCompare(const GlobalFlags& g, const std::string& name, const std::string& sort);
 
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);

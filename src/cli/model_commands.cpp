@@ -1,4 +1,6 @@
 // `strata train` and `strata models ...`
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -106,12 +108,11 @@ int CmdModelsList(const GlobalFlags& g) {
   return 0;
 }
 
-int CmdModelsShow(const GlobalFlags& g, const std::string& name, int64_t version) {
+int CmdModelsShow(const GlobalFlags& g, const std::string& name, const std::string& version) {
   auto session = Session::Open(g);
   if (!session.ok()) return ReportError(session.status());
-  if (version > 0) {
-    auto m = CallJson((*session)->transport(),
-                      MakeRequest("GET", "/api/v1/models/" + name + "/versions/" + std::to_string(version)));
+  if (!version.empty()) {
+    auto m = CallJson((*session)->transport(), MakeRequest("GET", "/api/v1/models/" + name + "/versions/" + version));
     if (!m.ok()) return ReportError(m.status());
     (*session)->Print(*m, RenderObject);
     return 0;
@@ -119,6 +120,57 @@ int CmdModelsShow(const GlobalFlags& g, const std::string& name, int64_t version
   auto m = CallJson((*session)->transport(), MakeRequest("GET", "/api/v1/models/" + name));
   if (!m.ok()) return ReportError(m.status());
   (*session)->Print(*m, RenderModel);
+  return 0;
+}
+
+int CmdModelsAlias(const GlobalFlags& g, const std::string& name, const std::string& alias, int64_t version) {
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  Json body = {{"version", version}};
+  api::Request request = MakeRequest("PUT", "/api/v1/models/" + name + "/aliases/" + alias, {}, &body);
+  if (const char* user = std::getenv("USER")) request.headers.emplace_back("X-Strata-User", user);
+  auto r = CallJson((*session)->transport(), std::move(request));
+  if (!r.ok()) return ReportError(r.status());
+  (*session)->Print(*r, [&](const Json& j) {
+    return fmt::format("{} {} -> v{}\n", name, alias, j["aliases"][alias]["version"].get<int64_t>());
+  });
+  return 0;
+}
+
+int CmdModelsCompare(const GlobalFlags& g, const std::string& name, const std::string& sort) {
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  std::map<std::string, std::string> query;
+  if (!sort.empty()) query["sort"] = sort;
+  auto r = CallJson((*session)->transport(), MakeRequest("GET", "/api/v1/models/" + name + "/compare", query));
+  if (!r.ok()) return ReportError(r.status());
+  (*session)->Print(*r, [](const Json& j) {
+    // Columns: the hyperparameters that differ between versions, then the numeric metrics.
+    const Json& versions = j["versions"];
+    std::vector<std::string> hps, metrics;
+    for (const auto& [k, v] : versions[0]["hyperparameters"].items()) {
+      for (const auto& other : versions) {
+        if (other["hyperparameters"][k] != v) {
+          hps.push_back(k);
+          break;
+        }
+      }
+    }
+    for (const auto& [k, v] : versions[0]["metrics"].items()) {
+      if (v.is_number() && k != "threshold") metrics.push_back(k);
+    }
+    Table t;
+    t.headers = {"VERSION"};
+    for (const auto& h : hps) t.headers.push_back(h);
+    for (const auto& m : metrics) t.headers.push_back(m);
+    for (const auto& v : versions) {
+      std::vector<std::string> row = {Cell(v["version"])};
+      for (const auto& h : hps) row.push_back(Cell(v["hyperparameters"][h]));
+      for (const auto& m : metrics) row.push_back(Cell(v["metrics"][m]));
+      t.rows.push_back(row);
+    }
+    return t.Render();
+  });
   return 0;
 }
 

@@ -3,6 +3,8 @@
 #include "platform/versioned_dir.h"
 
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace strata::platform {
@@ -84,6 +86,71 @@ Status ModelService::Register(const std::filesystem::path& temp_dir, ModelVersio
                                   m->metrics.dump(), m->object_prefix, m->bytes, m->training_seconds, m->program_version,
                                   m->created_at});
                            });
+}
+
+Status ModelService::SetAlias(const std::string& model, const std::string& alias, int64_t version,
+                              const std::string& who) {
+  if (!core::IsValidName(alias)) {
+    return InvalidArgumentError(fmt::format("alias '{}' is not valid: use [A-Za-z0-9][A-Za-z0-9._-]{{0,127}}", alias));
+  }
+  if (!alias.empty() && std::isdigit(static_cast<unsigned char>(alias[0]))) {
+    return InvalidArgumentError(fmt::format("alias '{}' must not start with a digit: it would read as a version", alias));
+  }
+  STRATA_RETURN_IF_ERROR(Get(model, version).status());
+  int64_t now = core::ToUnixMillis(core::SystemClock().Now());
+  return store_.catalog->Transaction([&]() -> Status {
+    STRATA_ASSIGN_OR_RETURN(auto old, store_.catalog->Query(
+                                          "SELECT version FROM model_aliases WHERE model = ? AND alias = ?", {model, alias}));
+    store::Value previous = nullptr;
+    if (!old.empty()) previous = old[0].Int("version");
+    STRATA_RETURN_IF_ERROR(store_.catalog->Execute(
+        "INSERT INTO model_aliases (model, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by",
+        {model, alias, version, now, who}));
+    return store_.catalog->Execute(
+        "INSERT INTO model_alias_history (model, alias, version, previous_version, at, by) VALUES (?, ?, ?, ?, ?, ?)",
+        {model, alias, version, previous, now, who});
+  });
+}
+
+Result<Json> ModelService::Aliases(const std::string& model) {
+  STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query(
+                                         "SELECT alias, version, updated_at, updated_by FROM model_aliases WHERE model = ? "
+                                         "ORDER BY alias",
+                                         {model}));
+  Json aliases = Json::object();
+  for (const auto& r : rows) {
+    aliases[r.Text("alias")] = {{"version", r.Int("version")},
+                                {"updated_at", core::FormatRfc3339(core::FromUnixMillis(r.Int("updated_at")))},
+                                {"updated_by", r.Text("updated_by")}};
+  }
+  STRATA_ASSIGN_OR_RETURN(auto history, store_.catalog->Query(
+                                            "SELECT alias, version, previous_version, at, by FROM model_alias_history "
+                                            "WHERE model = ? ORDER BY at DESC, rowid DESC LIMIT 100",
+                                            {model}));
+  Json moves = Json::array();
+  for (const auto& r : history) {
+    moves.push_back({{"alias", r.Text("alias")}, {"version", r.Int("version")},
+                     {"previous_version", r.IsNull("previous_version") ? Json(nullptr) : Json(r.Int("previous_version"))},
+                     {"at", core::FormatRfc3339(core::FromUnixMillis(r.Int("at")))}, {"by", r.Text("by")}});
+  }
+  return Json{{"aliases", aliases}, {"history", moves}};
+}
+
+Result<ModelVersion> ModelService::Resolve(const std::string& model, const std::string& version_or_alias) {
+  char* end = nullptr;
+  long long v = std::strtoll(version_or_alias.c_str(), &end, 10);
+  if (!version_or_alias.empty() && *end == '\0') {
+    if (v < 1) return InvalidArgumentError(fmt::format("version must be a positive integer, got {}", v));
+    return Get(model, v);
+  }
+  STRATA_ASSIGN_OR_RETURN(auto rows, store_.catalog->Query("SELECT version FROM model_aliases WHERE model = ? AND alias = ?",
+                                                           {model, version_or_alias}));
+  if (rows.empty()) {
+    return NotFoundError(fmt::format("model '{}' has no version or alias '{}'", model, version_or_alias));
+  }
+  return Get(model, rows[0].Int("version"));
 }
 
 Result<ModelVersion> ModelService::Get(const std::string& name, std::optional<int64_t> version) {

@@ -33,6 +33,13 @@ class ModelService {
   Result<std::vector<ModelVersion>> Versions(const std::string& name);
   // The latest version of each model, by name.
   Result<std::vector<ModelVersion>> List(int limit, const std::string& page_token, std::string* next_page_token);
+  // Points `alias` (production, staging, any name) at a version, recording when and by
+  // whom in the alias history. NotFound for a missing version.
+  Status SetAlias(const std::string& model, const std::string& alias, int64_t version, const std::string& who);
+  // {alias: version} of a model, and the history of moves, newest first.
+  Result<Json> Aliases(const std::string& model);
+  // A version by alias ("production") or number ("3").
+  Result<ModelVersion> Resolve(const std::string& model, const std::string& version_or_alias);
   // Where a new model directory is staged before Register.
   Result<std::filesystem::path> StagingDir(const std::string& name);
 

@@ -64,6 +64,24 @@ const std::vector<Migration>& CatalogMigrations() {
           UNIQUE (name, version)
         );
       )sql"},
+      {4, "model_aliases", R"sql(
+        CREATE TABLE model_aliases (
+          model TEXT NOT NULL,
+          alias TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          updated_by TEXT NOT NULL,
+          PRIMARY KEY (model, alias)
+        );
+        CREATE TABLE model_alias_history (
+          model TEXT NOT NULL,
+          alias TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          previous_version INTEGER,
+          at INTEGER NOT NULL,
+          by TEXT NOT NULL
+        );
+      )sql"},
   };
   return kMigrations;
 }

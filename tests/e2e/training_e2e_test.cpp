@@ -86,6 +86,31 @@ TEST(TrainingE2E, TrainsRegistersAndReportsMetrics) {
                                                             {"hyperparameters", {{"num_round", 5}}}}).dump());
   EXPECT_EQ(WaitJob(server.url(), "t2", Terminal, 60)["status"], "Completed");
   EXPECT_EQ(HttpJson(server.url(), "GET", "/api/v1/models/cls-y")["latest"], 2);
+
+  // Aliases point at versions; moves are recorded with time and who.
+  api::Response alias = Http(server.url(), "PUT", "/api/v1/models/cls-y/aliases/production", R"({"version": 1})",
+                             {{"X-Strata-User", "ana"}});
+  ASSERT_EQ(alias.status, 200) << alias.body;
+  Http(server.url(), "PUT", "/api/v1/models/cls-y/aliases/production", R"({"version": 2})", {{"X-Strata-User", "bo"}});
+  Json model = HttpJson(server.url(), "GET", "/api/v1/models/cls-y");
+  EXPECT_EQ(model["aliases"]["production"]["version"], 2);
+  EXPECT_EQ(model["aliases"]["production"]["updated_by"], "bo");
+  ASSERT_EQ(model["alias_history"].size(), 2u);
+  EXPECT_EQ(model["alias_history"][0]["previous_version"], 1);
+  EXPECT_EQ(HttpJson(server.url(), "GET", "/api/v1/models/cls-y/versions/production")["version"], 2);
+  EXPECT_EQ(Http(server.url(), "PUT", "/api/v1/models/cls-y/aliases/production", R"({"version": 7})").status, 404);
+  EXPECT_EQ(Http(server.url(), "PUT", "/api/v1/models/cls-y/aliases/2nd", R"({"version": 1})").status, 400);
+  EXPECT_EQ(Http(server.url(), "GET", "/api/v1/models/cls-y/versions/staging").status, 404);
+
+  // Compare: versions sorted by a metric, best first (v1 had 60 rounds, v2 five).
+  Json cmp = HttpJson(server.url(), "GET", "/api/v1/models/cls-y/compare?sort=log_loss");
+  ASSERT_EQ(cmp["versions"].size(), 2u);
+  EXPECT_LE(cmp["versions"][0]["metrics"]["log_loss"].get<double>(), cmp["versions"][1]["metrics"]["log_loss"].get<double>());
+  EXPECT_EQ(Http(server.url(), "GET", "/api/v1/models/cls-y/compare?sort=nope").status, 400);
+  CliResult table = RunCli({"--server", server.url(), "models", "compare", "cls-y", "--sort", "roc_auc", "-o", "table"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("num_round"), std::string::npos) << table.out;  // the differing hyperparameter
+  EXPECT_NE(table.out.find("roc_auc"), std::string::npos) << table.out;
 }
 
 TEST(TrainingE2E, BadRequestsAreNamedAndStoppedJobsRegisterNothing) {
