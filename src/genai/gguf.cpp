@@ -79,9 +79,10 @@ size_t GgufValue::size() const {
 }
 
 Status GgufValue::TypeError(std::string_view expected) const {
-  std::string actual(GgufTypeName(type_));
-  if (type_ == GgufType::kArray) actual += "<" + std::string(GgufTypeName(element_type_)) + ">";
-  return InvalidArgumentError("expected " + std::string(expected) + ", got " + actual);
+  const std::string actual =
+      type_ == GgufType::kArray ? fmt::format("array<{}>", GgufTypeName(element_type_))
+                                : std::string(GgufTypeName(type_));
+  return InvalidArgumentError(fmt::format("expected {}, got {}", expected, actual));
 }
 
 namespace {
