@@ -9,8 +9,8 @@
 //   "model.gguf: tensor 'blk.0.attn_q.weight' data [1024, 5120) extends past end of
 //    file (size 4096)"
 // Counts and lengths are checked against the bytes left in the file before anything
-// is allocated, so a hostile file cannot make the reader allocate much more than its
-// own size. A GgufFile is immutable after loading and safe to share between threads.
+// is allocated, so a hostile file cannot make the reader allocate more than a small
+// multiple of its own size (each parsed value costs at most ~12x its encoded bytes). A GgufFile is immutable after loading and safe to share between threads.
 
 #include <cstddef>
 #include <cstdint>
