@@ -17,8 +17,12 @@ Status CheckWholeBlocks(const TensorTypeTraits& t, int64_t n) {
 
 }  // namespace
 
-bool CanDequantize(TensorType type) { return Traits(type).dequantize != nullptr; }
-bool CanQuantize(TensorType type) { return Traits(type).quantize != nullptr; }
+bool CanDequantize(TensorType type) {
+  return Traits(type).dequantize != nullptr;
+}
+bool CanQuantize(TensorType type) {
+  return Traits(type).quantize != nullptr;
+}
 
 Status Dequantize(TensorType type, const void* data, size_t n_elements, float* out) {
   return DequantizeRows(type, data, 1, static_cast<int64_t>(n_elements), 0, out);

@@ -47,8 +47,8 @@ inline uint16_t F32ToF16(float f) {
     return static_cast<uint16_t>(sign | 0x7e00u | ((u >> 13) & 0x3ffu));
   }
   if (u >= 0x477ff000u) return sign | 0x7c00u;  // >= 65520 rounds to infinity
-  if (u < 0x38800000u) {                          // below 2^-14: F16 subnormal or zero
-    if (u < 0x33000000u) return sign;             // below 2^-25 (2^-25 ties to 0)
+  if (u < 0x38800000u) {                        // below 2^-14: F16 subnormal or zero
+    if (u < 0x33000000u) return sign;           // below 2^-25 (2^-25 ties to 0)
     const uint32_t e = u >> 23;
     const uint32_t m = (u & 0x7fffffu) | 0x800000u;
     const uint32_t shift = 126 - e;  // value * 2^24 = m >> shift
@@ -64,11 +64,14 @@ inline uint16_t F32ToF16(float f) {
   return static_cast<uint16_t>(sign | h);
 }
 
-inline float Bf16ToF32(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+inline float Bf16ToF32(uint16_t b) {
+  return std::bit_cast<float>(static_cast<uint32_t>(b) << 16);
+}
 
 inline uint16_t F32ToBf16(float f) {
   const uint32_t u = std::bit_cast<uint32_t>(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);  // quiet NaN
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((u >> 16) | 0x40u);                     // quiet NaN
   return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);  // nearest even
 }
 

@@ -9,5 +9,6 @@
 #include "genai/fp16.h"
 #include "genai/gguf.h"
 #include "genai/gguf_reader.h"
+#include "genai/gguf_value.h"
 #include "genai/gguf_writer.h"
 #include "genai/tensor_type.h"

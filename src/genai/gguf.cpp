@@ -8,32 +8,60 @@ namespace strata::genai {
 
 std::string_view GgufTypeName(GgufType type) {
   switch (type) {
-    case GgufType::kUint8: return "uint8";
-    case GgufType::kInt8: return "int8";
-    case GgufType::kUint16: return "uint16";
-    case GgufType::kInt16: return "int16";
-    case GgufType::kUint32: return "uint32";
-    case GgufType::kInt32: return "int32";
-    case GgufType::kFloat32: return "float32";
-    case GgufType::kBool: return "bool";
-    case GgufType::kString: return "string";
-    case GgufType::kArray: return "array";
-    case GgufType::kUint64: return "uint64";
-    case GgufType::kInt64: return "int64";
-    case GgufType::kFloat64: return "float64";
+    case GgufType::kUint8:
+      return "uint8";
+    case GgufType::kInt8:
+      return "int8";
+    case GgufType::kUint16:
+      return "uint16";
+    case GgufType::kInt16:
+      return "int16";
+    case GgufType::kUint32:
+      return "uint32";
+    case GgufType::kInt32:
+      return "int32";
+    case GgufType::kFloat32:
+      return "float32";
+    case GgufType::kBool:
+      return "bool";
+    case GgufType::kString:
+      return "string";
+    case GgufType::kArray:
+      return "array";
+    case GgufType::kUint64:
+      return "uint64";
+    case GgufType::kInt64:
+      return "int64";
+    case GgufType::kFloat64:
+      return "float64";
   }
   return "unknown";
 }
 
-bool IsValidGgufType(uint32_t id) { return id <= static_cast<uint32_t>(GgufType::kFloat64); }
+bool IsValidGgufType(uint32_t id) {
+  return id <= static_cast<uint32_t>(GgufType::kFloat64);
+}
 
 size_t GgufScalarSize(GgufType type) {
   switch (type) {
-    case GgufType::kUint8: case GgufType::kInt8: case GgufType::kBool: return 1;
-    case GgufType::kUint16: case GgufType::kInt16: return 2;
-    case GgufType::kUint32: case GgufType::kInt32: case GgufType::kFloat32: return 4;
-    case GgufType::kUint64: case GgufType::kInt64: case GgufType::kFloat64: return 8;
-    case GgufType::kString: case GgufType::kArray: return 0;
+    case GgufType::kUint8:
+    case GgufType::kInt8:
+    case GgufType::kBool:
+      return 1;
+    case GgufType::kUint16:
+    case GgufType::kInt16:
+      return 2;
+    case GgufType::kUint32:
+    case GgufType::kInt32:
+    case GgufType::kFloat32:
+      return 4;
+    case GgufType::kUint64:
+    case GgufType::kInt64:
+    case GgufType::kFloat64:
+      return 8;
+    case GgufType::kString:
+    case GgufType::kArray:
+      return 0;
   }
   return 0;
 }
@@ -79,9 +107,9 @@ size_t GgufValue::size() const {
 }
 
 Status GgufValue::TypeError(std::string_view expected) const {
-  const std::string actual =
-      type_ == GgufType::kArray ? fmt::format("array<{}>", GgufTypeName(element_type_))
-                                : std::string(GgufTypeName(type_));
+  const std::string actual = type_ == GgufType::kArray
+                                 ? fmt::format("array<{}>", GgufTypeName(element_type_))
+                                 : std::string(GgufTypeName(type_));
   return InvalidArgumentError(fmt::format("expected {}, got {}", expected, actual));
 }
 
@@ -96,8 +124,14 @@ T Bits(uint64_t bits) {
 
 bool IsInteger(GgufType t) {
   switch (t) {
-    case GgufType::kUint8: case GgufType::kInt8: case GgufType::kUint16: case GgufType::kInt16:
-    case GgufType::kUint32: case GgufType::kInt32: case GgufType::kUint64: case GgufType::kInt64:
+    case GgufType::kUint8:
+    case GgufType::kInt8:
+    case GgufType::kUint16:
+    case GgufType::kInt16:
+    case GgufType::kUint32:
+    case GgufType::kInt32:
+    case GgufType::kUint64:
+    case GgufType::kInt64:
       return true;
     default:
       return false;
@@ -111,19 +145,27 @@ bool IsSigned(GgufType t) {
 
 int64_t SignedValue(GgufType t, uint64_t bits) {
   switch (t) {
-    case GgufType::kInt8: return Bits<int8_t>(bits);
-    case GgufType::kInt16: return Bits<int16_t>(bits);
-    case GgufType::kInt32: return Bits<int32_t>(bits);
-    default: return Bits<int64_t>(bits);
+    case GgufType::kInt8:
+      return Bits<int8_t>(bits);
+    case GgufType::kInt16:
+      return Bits<int16_t>(bits);
+    case GgufType::kInt32:
+      return Bits<int32_t>(bits);
+    default:
+      return Bits<int64_t>(bits);
   }
 }
 
 uint64_t UnsignedValue(GgufType t, uint64_t bits) {
   switch (t) {
-    case GgufType::kUint8: return Bits<uint8_t>(bits);
-    case GgufType::kUint16: return Bits<uint16_t>(bits);
-    case GgufType::kUint32: return Bits<uint32_t>(bits);
-    default: return bits;
+    case GgufType::kUint8:
+      return Bits<uint8_t>(bits);
+    case GgufType::kUint16:
+      return Bits<uint16_t>(bits);
+    case GgufType::kUint32:
+      return Bits<uint32_t>(bits);
+    default:
+      return bits;
   }
 }
 
@@ -205,10 +247,14 @@ Result<std::span<const GgufValue>> GgufValue::AsNestedArray() const {
 
 std::string GgufValue::DebugString(size_t max_items) const {
   switch (type_) {
-    case GgufType::kString: return "string \"" + string_ + "\"";
-    case GgufType::kBool: return bits_ ? "bool true" : "bool false";
-    case GgufType::kFloat32: return fmt::format("float32 {}", Bits<float>(bits_));
-    case GgufType::kFloat64: return fmt::format("float64 {}", Bits<double>(bits_));
+    case GgufType::kString:
+      return "string \"" + string_ + "\"";
+    case GgufType::kBool:
+      return bits_ ? "bool true" : "bool false";
+    case GgufType::kFloat32:
+      return fmt::format("float32 {}", Bits<float>(bits_));
+    case GgufType::kFloat64:
+      return fmt::format("float64 {}", Bits<double>(bits_));
     case GgufType::kArray: {
       std::string s = fmt::format("array<{}>[{}]", GgufTypeName(element_type_), size());
       if (element_type_ == GgufType::kString) {
@@ -277,10 +323,10 @@ Result<T> Typed(const GgufValue* v, std::string_view key, Getter getter) {
 
 }  // namespace
 
-#define STRATA_GGUF_GETTER(Name, T, Method)                                   \
-  Result<T> GgufMetadata::Name(std::string_view key) const {                  \
-    STRATA_ASSIGN_OR_RETURN(const GgufValue* v, Require(key));               \
-    return Typed<T>(v, key, [](const GgufValue& x) { return x.Method(); });  \
+#define STRATA_GGUF_GETTER(Name, T, Method)                                 \
+  Result<T> GgufMetadata::Name(std::string_view key) const {                \
+    STRATA_ASSIGN_OR_RETURN(const GgufValue* v, Require(key));              \
+    return Typed<T>(v, key, [](const GgufValue& x) { return x.Method(); }); \
   }
 STRATA_GGUF_GETTER(GetString, std::string_view, AsString)
 STRATA_GGUF_GETTER(GetU32, uint32_t, AsU32)

@@ -78,7 +78,9 @@ constexpr uint32_t kMinVersion = 2, kMaxVersion = 3;
 constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // key length, type, 1-byte value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
 
-std::string Range(uint64_t begin, uint64_t end) { return fmt::format("[{}, {})", begin, end); }
+std::string Range(uint64_t begin, uint64_t end) {
+  return fmt::format("[{}, {})", begin, end);
+}
 
 }  // namespace
 
@@ -203,19 +205,30 @@ class GgufParser {
 
   static GgufValue ScalarFromBits(GgufType type, uint64_t bits) {
     switch (type) {
-      case GgufType::kUint8: return GgufValue::U8(static_cast<uint8_t>(bits));
-      case GgufType::kInt8: return GgufValue::I8(static_cast<int8_t>(bits));
-      case GgufType::kUint16: return GgufValue::U16(static_cast<uint16_t>(bits));
-      case GgufType::kInt16: return GgufValue::I16(static_cast<int16_t>(bits));
-      case GgufType::kUint32: return GgufValue::U32(static_cast<uint32_t>(bits));
-      case GgufType::kInt32: return GgufValue::I32(static_cast<int32_t>(bits));
-      case GgufType::kUint64: return GgufValue::U64(bits);
-      case GgufType::kInt64: return GgufValue::I64(static_cast<int64_t>(bits));
-      case GgufType::kBool: return GgufValue::Bool(bits != 0);
+      case GgufType::kUint8:
+        return GgufValue::U8(static_cast<uint8_t>(bits));
+      case GgufType::kInt8:
+        return GgufValue::I8(static_cast<int8_t>(bits));
+      case GgufType::kUint16:
+        return GgufValue::U16(static_cast<uint16_t>(bits));
+      case GgufType::kInt16:
+        return GgufValue::I16(static_cast<int16_t>(bits));
+      case GgufType::kUint32:
+        return GgufValue::U32(static_cast<uint32_t>(bits));
+      case GgufType::kInt32:
+        return GgufValue::I32(static_cast<int32_t>(bits));
+      case GgufType::kUint64:
+        return GgufValue::U64(bits);
+      case GgufType::kInt64:
+        return GgufValue::I64(static_cast<int64_t>(bits));
+      case GgufType::kBool:
+        return GgufValue::Bool(bits != 0);
       case GgufType::kFloat32:
         return GgufValue::F32(std::bit_cast<float>(static_cast<uint32_t>(bits)));
-      case GgufType::kFloat64: return GgufValue::F64(std::bit_cast<double>(bits));
-      default: return GgufValue();
+      case GgufType::kFloat64:
+        return GgufValue::F64(std::bit_cast<double>(bits));
+      default:
+        return GgufValue();
     }
   }
 
@@ -300,7 +313,8 @@ class GgufParser {
     uint32_t type_id = 0;
     STRATA_RETURN_IF_ERROR(Read(&type_id, what + " type"));
     const TensorTypeTraits* traits = FindTensorType(type_id);
-    if (traits == nullptr) return Error(fmt::format("{} has unknown tensor type {}", what, type_id));
+    if (traits == nullptr)
+      return Error(fmt::format("{} has unknown tensor type {}", what, type_id));
     t.type = traits->type;
     STRATA_RETURN_IF_ERROR(Read(&t.offset, what + " offset"));
 
@@ -313,8 +327,8 @@ class GgufParser {
       return Error(what + " is absurdly large");
     }
     if (t.offset % f_.alignment_ != 0) {
-      return Error(fmt::format("{} offset {} is not a multiple of the alignment {}", what,
-                               t.offset, f_.alignment_));
+      return Error(fmt::format("{} offset {} is not a multiple of the alignment {}", what, t.offset,
+                               f_.alignment_));
     }
     f_.tensor_index_.emplace(t.name, f_.tensors_.size());
     f_.tensors_.push_back(std::move(t));

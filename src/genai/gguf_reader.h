@@ -10,7 +10,8 @@
 //    file (size 4096)"
 // Counts and lengths are checked against the bytes left in the file before anything
 // is allocated, so a hostile file cannot make the reader allocate more than a small
-// multiple of its own size (each parsed value costs at most ~12x its encoded bytes). A GgufFile is immutable after loading and safe to share between threads.
+// multiple of its own size (each parsed value costs at most ~12x its encoded bytes). A GgufFile is
+// immutable after loading and safe to share between threads.
 
 #include <cstddef>
 #include <cstdint>

@@ -34,10 +34,17 @@ void PutValue(std::string* out, const GgufValue& v) {
         out->append(reinterpret_cast<const char*>(v.packed().data()), v.packed().size());
       }
       return;
-    case GgufType::kFloat32: Put<float>(out, *v.AsF32()); return;
-    case GgufType::kFloat64: Put<double>(out, *v.AsF64()); return;
-    case GgufType::kBool: Put<uint8_t>(out, *v.AsBool() ? 1 : 0); return;
-    default: break;
+    case GgufType::kFloat32:
+      Put<float>(out, *v.AsF32());
+      return;
+    case GgufType::kFloat64:
+      Put<double>(out, *v.AsF64());
+      return;
+    case GgufType::kBool:
+      Put<uint8_t>(out, *v.AsBool() ? 1 : 0);
+      return;
+    default:
+      break;
   }
   // Integers: the low GgufScalarSize bytes of the two's-complement value.
   const bool is_signed = v.type() == GgufType::kInt8 || v.type() == GgufType::kInt16 ||
@@ -46,7 +53,9 @@ void PutValue(std::string* out, const GgufValue& v) {
   out->append(reinterpret_cast<const char*>(&bits), GgufScalarSize(v.type()));
 }
 
-uint64_t AlignUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+uint64_t AlignUp(uint64_t x, uint64_t a) {
+  return (x + a - 1) / a * a;
+}
 
 }  // namespace
 

@@ -111,5 +111,11 @@ void DequantizeQ5_K(const void* in, float* out, int64_t n);
 void DequantizeQ6_K(const void* in, float* out, int64_t n);
 void DequantizeQ8_K(const void* in, float* out, int64_t n);
 void QuantizeQ8_K(const float* in, void* out, int64_t n);
+// quant_k_quantize.cpp
+void QuantizeQ2_K(const float* in, void* out, int64_t n);
+void QuantizeQ3_K(const float* in, void* out, int64_t n);
+void QuantizeQ4_K(const float* in, void* out, int64_t n);
+void QuantizeQ5_K(const float* in, void* out, int64_t n);
+void QuantizeQ6_K(const float* in, void* out, int64_t n);
 
 }  // namespace strata::genai::internal

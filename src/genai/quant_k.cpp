@@ -1,6 +1,7 @@
 // The K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and Q8_K (256-element super-blocks):
 // dequantization exact to the format definitions, and the Q8_K quantizer (the
-// activation type K-quant dot products pair with).
+// activation type K-quant dot products pair with). The weight quantizers are in
+// quant_k_quantize.cpp.
 //
 // Hand-written from the format definitions; no Debian 12 package provides them.
 // Compiled with -ffp-contract=off: results must be bit-identical to the definitions'

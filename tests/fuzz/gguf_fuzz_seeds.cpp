@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
   m.Set("tokenizer.ggml.tokens", GgufValue::StringArray({"<unk>", "a", "b"}));
   m.Set("tokenizer.ggml.scores",
         GgufValue::Array<float>(GgufType::kFloat32, std::vector<float>{0, -1, -2}));
-  m.Set("t.nested", GgufValue::NestedArray({GgufValue::StringArray({"x"}),
-                                            GgufValue::Array<int32_t>(GgufType::kInt32,
-                                                                      std::vector<int32_t>{1})}));
+  m.Set("t.nested", GgufValue::NestedArray(
+                        {GgufValue::StringArray({"x"}),
+                         GgufValue::Array<int32_t>(GgufType::kInt32, std::vector<int32_t>{1})}));
   bool ok = model.AddTensorFromF32("f32", TensorType::kF32, {4, 2}, Wave(8)).ok() &&
             model.AddTensorFromF32("f16", TensorType::kF16, {4}, Wave(4)).ok() &&
             model.AddTensorFromF32("q8_0", TensorType::kQ8_0, {32}, Wave(32)).ok() &&

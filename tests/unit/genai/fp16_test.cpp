@@ -13,7 +13,9 @@
 namespace strata::genai {
 namespace {
 
-uint32_t Bits(float f) { return std::bit_cast<uint32_t>(f); }
+uint32_t Bits(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
 
 TEST(Fp16Test, EveryF16RoundTripsExactly) {
   for (uint32_t h = 0; h < 65536; ++h) {
@@ -39,12 +41,27 @@ TEST(Fp16Test, MatchesCompilerFloat16) {
       EXPECT_EQ(Bits(got), Bits(want)) << std::hex << h;
     }
   }
-  std::vector<float> cases = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65519.99f, 65520.0f, 1e10f,
-                              -1e10f, std::numeric_limits<float>::infinity(),
-                              -std::numeric_limits<float>::infinity(), 5.960464477539063e-08f,
+  std::vector<float> cases = {0.0f,
+                              -0.0f,
+                              1.0f,
+                              -1.0f,
+                              65504.0f,
+                              65519.99f,
+                              65520.0f,
+                              1e10f,
+                              -1e10f,
+                              std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(),
+                              5.960464477539063e-08f,
                               2.9802322387695312e-08f,  // 2^-25: ties to zero
-                              2.9802326e-08f, 8.940697e-08f, 6.097555e-05f, 6.1035156e-05f,
-                              std::numeric_limits<float>::denorm_min(), 1e-30f, 0.1f, 1.0009765f};
+                              2.9802326e-08f,
+                              8.940697e-08f,
+                              6.097555e-05f,
+                              6.1035156e-05f,
+                              std::numeric_limits<float>::denorm_min(),
+                              1e-30f,
+                              0.1f,
+                              1.0009765f};
   std::mt19937 rng(42);
   std::uniform_int_distribution<uint32_t> any_bits;
   for (int i = 0; i < 1000000; ++i) {

@@ -27,8 +27,8 @@ std::span<const std::byte> AsBytes(const std::vector<T>& v) {
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("genai_test_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("genai_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -67,11 +67,10 @@ GgufWriter MakeSample(uint32_t version = 3) {
   const std::vector<uint64_t> big = {1, 2, 1ull << 63};
   m.Set("t.u64s", GgufValue::Array<uint64_t>(GgufType::kUint64, big));
   m.Set("t.empty_array", GgufValue::Array<double>(GgufType::kFloat64, std::vector<double>{}));
-  m.Set("t.nested",
-        GgufValue::NestedArray({GgufValue::StringArray({"a", "b"}),
-                                GgufValue::Array<int16_t>(GgufType::kInt16,
-                                                          std::vector<int16_t>{-1, 7}),
-                                GgufValue::NestedArray({GgufValue::StringArray({"deep"})})}));
+  m.Set("t.nested", GgufValue::NestedArray(
+                        {GgufValue::StringArray({"a", "b"}),
+                         GgufValue::Array<int16_t>(GgufType::kInt16, std::vector<int16_t>{-1, 7}),
+                         GgufValue::NestedArray({GgufValue::StringArray({"deep"})})}));
 
   std::vector<float> weights(64 * 3);
   for (size_t i = 0; i < weights.size(); ++i) weights[i] = std::sin(static_cast<float>(i));
@@ -156,11 +155,11 @@ TEST(GgufWriterTest, RejectsBadTensors) {
   GgufWriter w;
   std::vector<std::byte> bytes(34);
   EXPECT_TRUE(w.AddTensor("x", TensorType::kQ8_0, {32}, bytes).ok());
-  EXPECT_FALSE(w.AddTensor("x", TensorType::kQ8_0, {32}, bytes).ok());      // duplicate
-  EXPECT_FALSE(w.AddTensor("y", TensorType::kQ8_0, {33}, bytes).ok());      // partial block
-  EXPECT_FALSE(w.AddTensor("z", TensorType::kQ8_0, {64}, bytes).ok());      // wrong size
+  EXPECT_FALSE(w.AddTensor("x", TensorType::kQ8_0, {32}, bytes).ok());  // duplicate
+  EXPECT_FALSE(w.AddTensor("y", TensorType::kQ8_0, {33}, bytes).ok());  // partial block
+  EXPECT_FALSE(w.AddTensor("z", TensorType::kQ8_0, {64}, bytes).ok());  // wrong size
   EXPECT_FALSE(w.AddTensor("w", TensorType::kQ8_0, {32, 1, 1, 1, 1}, bytes).ok());
-  EXPECT_FALSE(w.AddTensorFromF32("q", TensorType::kQ3_K, {256}, std::vector<float>(256)).ok());
+  EXPECT_FALSE(w.AddTensorFromF32("q", TensorType::kIQ2_XS, {256}, std::vector<float>(256)).ok());
 }
 
 TEST(GgufMetadataTest, TypedAccessorsNameKeyAndTypes) {
@@ -274,31 +273,50 @@ TEST(GgufReaderErrorsTest, HeaderProblems) {
   ExpectError(Raw().Header(0, 0, 1).bytes(), "unsupported GGUF version 1");
   ExpectError(Raw().Header(0, 0, 4).bytes(), "unsupported GGUF version 4");
   ExpectError(Raw().Header(0, 0, 0x03000000).bytes(), "big-endian");
-  ExpectError(Raw().Header(0, 1ull << 62).bytes(), "metadata count 4611686018427387904 is impossible");
+  ExpectError(Raw().Header(0, 1ull << 62).bytes(),
+              "metadata count 4611686018427387904 is impossible");
   ExpectError(Raw().Header(~0ull, 0).bytes(), "tensor count");
 }
 
 TEST(GgufReaderErrorsTest, MetadataProblems) {
-  ExpectError(Raw().Header(0, 1).Put<uint64_t>(1ull << 40).Zeros(16).bytes(), "more than the limit");
-  ExpectError(Raw().Header(0, 1).Str("k").Put<uint32_t>(13).Zeros(8).bytes(), "unknown value type 13");
-  ExpectError(Raw().Header(0, 1).Str("k").Put<uint32_t>(8).Put<uint64_t>(1ull << 50).Zeros(8).bytes(),
-              "metadata key 'k' needs 1125899906842624 bytes");
+  ExpectError(Raw().Header(0, 1).Put<uint64_t>(1ull << 40).Zeros(16).bytes(),
+              "more than the limit");
+  ExpectError(Raw().Header(0, 1).Str("k").Put<uint32_t>(13).Zeros(8).bytes(),
+              "unknown value type 13");
+  ExpectError(
+      Raw().Header(0, 1).Str("k").Put<uint32_t>(8).Put<uint64_t>(1ull << 50).Zeros(8).bytes(),
+      "metadata key 'k' needs 1125899906842624 bytes");
   // An array claiming 2^40 floats in a tiny file: refused before allocating.
-  ExpectError(Raw().Header(0, 1).Str("k").Put<uint32_t>(9).Put<uint32_t>(6).Put<uint64_t>(1ull << 40)
-                  .Zeros(16).bytes(),
+  ExpectError(Raw()
+                  .Header(0, 1)
+                  .Str("k")
+                  .Put<uint32_t>(9)
+                  .Put<uint32_t>(6)
+                  .Put<uint64_t>(1ull << 40)
+                  .Zeros(16)
+                  .bytes(),
               "array of 1099511627776 float32");
-  ExpectError(Raw().Header(0, 1).Str("k").Put<uint32_t>(9).Put<uint32_t>(99).Put<uint64_t>(0).bytes(),
-              "unknown array element type 99");
-  ExpectError(Raw().Header(0, 2).Str("k").Put<uint32_t>(0).Put<uint8_t>(1)
-                  .Str("k").Put<uint32_t>(0).Put<uint8_t>(2).bytes(),
+  ExpectError(
+      Raw().Header(0, 1).Str("k").Put<uint32_t>(9).Put<uint32_t>(99).Put<uint64_t>(0).bytes(),
+      "unknown array element type 99");
+  ExpectError(Raw()
+                  .Header(0, 2)
+                  .Str("k")
+                  .Put<uint32_t>(0)
+                  .Put<uint8_t>(1)
+                  .Str("k")
+                  .Put<uint32_t>(0)
+                  .Put<uint8_t>(2)
+                  .bytes(),
               "duplicate metadata key 'k'");
   Raw deep;
   deep.Header(0, 1).Str("k").Put<uint32_t>(9);
   for (int i = 0; i < 20; ++i) deep.Put<uint32_t>(9).Put<uint64_t>(1);
   deep.Zeros(64);
   ExpectError(deep.bytes(), "nested deeper than 8");
-  ExpectError(Raw().Header(0, 1).Str("general.alignment").Put<uint32_t>(4).Put<uint32_t>(48).bytes(),
-              "general.alignment is 48, not a power of two");
+  ExpectError(
+      Raw().Header(0, 1).Str("general.alignment").Put<uint32_t>(4).Put<uint32_t>(48).bytes(),
+      "general.alignment is 48, not a power of two");
   ExpectError(Raw().Header(0, 1).Str("general.alignment").Put<uint32_t>(8).Str("x").bytes(),
               "general.alignment: expected uint32, got string");
 }
@@ -306,14 +324,19 @@ TEST(GgufReaderErrorsTest, MetadataProblems) {
 TEST(GgufReaderErrorsTest, TensorProblems) {
   const uint32_t f32 = 0;
   auto one = [&](std::vector<uint64_t> dims, uint32_t type, uint64_t offset, size_t data) {
-    return Raw().Header(1, 0).TensorInfo("blk.0.attn_q.weight", dims, type, offset).PadTo(32)
-        .Zeros(data).bytes();
+    return Raw()
+        .Header(1, 0)
+        .TensorInfo("blk.0.attn_q.weight", dims, type, offset)
+        .PadTo(32)
+        .Zeros(data)
+        .bytes();
   };
   EXPECT_TRUE(Parse(one({8, 2}, f32, 0, 64)).ok());
   ExpectError(one({8, 2}, 4, 0, 64), "tensor 'blk.0.attn_q.weight' has unknown tensor type 4");
   ExpectError(one({8, 2}, 77, 0, 64), "unknown tensor type 77");
   ExpectError(one({8, 2, 1, 1, 1}, f32, 0, 64), "has 5 dimensions");
-  ExpectError(one({8, 2}, 8 /*Q8_0*/, 0, 64), "row length 8 is not a multiple of the Q8_0 block size 32");
+  ExpectError(one({8, 2}, 8 /*Q8_0*/, 0, 64),
+              "row length 8 is not a multiple of the Q8_0 block size 32");
   ExpectError(one({8, 2}, f32, 16, 64), "offset 16 is not a multiple of the alignment 32");
   // Data past the end, with offsets from the start of the file in the message: the
   // header takes 83 bytes, padded to 96.
@@ -325,11 +348,21 @@ TEST(GgufReaderErrorsTest, TensorProblems) {
   ExpectError(one({1ull << 61}, f32, 0, 64), "extends past end of file");
   ExpectError(one({8, 2}, f32, ~0ull - 31, 64), "extends past end of file");
 
-  const std::string dup = Raw().Header(2, 0).TensorInfo("a", {8}, f32, 0)
-                              .TensorInfo("a", {8}, f32, 32).PadTo(32).Zeros(64).bytes();
+  const std::string dup = Raw()
+                              .Header(2, 0)
+                              .TensorInfo("a", {8}, f32, 0)
+                              .TensorInfo("a", {8}, f32, 32)
+                              .PadTo(32)
+                              .Zeros(64)
+                              .bytes();
   ExpectError(dup, "duplicate tensor 'a'");
-  const std::string overlap = Raw().Header(2, 0).TensorInfo("a", {16}, f32, 0)
-                                  .TensorInfo("b", {8}, f32, 32).PadTo(32).Zeros(96).bytes();
+  const std::string overlap = Raw()
+                                  .Header(2, 0)
+                                  .TensorInfo("a", {16}, f32, 0)
+                                  .TensorInfo("b", {8}, f32, 32)
+                                  .PadTo(32)
+                                  .Zeros(96)
+                                  .bytes();
   ExpectError(overlap, "tensors 'a' [0, 64) and 'b' [32, 64) overlap");
 }
 
