@@ -1,5 +1,6 @@
 #pragma once
 // Facade of store/: the catalog (metadata in SQL) and the object store (bytes).
+// Other subsystems include this header only.
 
 #include <filesystem>
 #include <memory>
@@ -11,14 +12,19 @@
 
 namespace strata::store {
 
+// What a process holds of a data directory. Movable, not copyable; both members are
+// thread-safe (see their headers), so one Store serves every thread of a process.
 struct Store {
-  std::filesystem::path data_dir;  // absolute
-  std::unique_ptr<Database> catalog;
-  std::unique_ptr<ObjectStore> objects;
+  std::unique_ptr<Database> catalog;     // <data_dir>/catalog.db, at the current schema
+  std::unique_ptr<ObjectStore> objects;  // <data_dir>/objects/
+  std::filesystem::path data_dir;        // absolute
 };
 
-// Opens `<data_dir>/catalog.db` (migrated to the current schema) and
-// `<data_dir>/objects/`, creating the directory on first use.
+// Opens a data directory, creating it on first use: `catalog.db` (migrated to
+// CatalogMigrations()) and `objects/`. Several processes may open the same one.
+// Errors: InvalidArgument when the directory cannot be created or is not writable
+// (a user's --data-dir to fix); Conflict when the catalog was written by a newer
+// strata; Internal or Unavailable from opening or migrating the catalog.
 Result<Store> OpenStore(const std::filesystem::path& data_dir);
 
 }  // namespace strata::store
