@@ -12,3 +12,6 @@
 #include "genai/gguf_value.h"
 #include "genai/gguf_writer.h"
 #include "genai/tensor_type.h"
+#include "genai/llm_config.h"
+#include "genai/llm_model.h"
+#include "genai/matmul.h"

@@ -1,0 +1,285 @@
+// The transformer forward pass for the architectures of llm_config.h.
+//
+// Hand-written from the public architecture descriptions (shared/llm/README.md gives
+// the exact rules the conformance references follow); no Debian 12 package runs GGUF
+// models.
+#include "genai/llm_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "genai/kernels.h"
+
+namespace strata::genai {
+
+Result<std::unique_ptr<LlmModel>> LlmModel::Open(const std::filesystem::path& path) {
+  STRATA_ASSIGN_OR_RETURN(GgufFile file, GgufFile::Open(path));
+  return FromFile(std::move(file));
+}
+
+Result<std::unique_ptr<LlmModel>> LlmModel::FromFile(GgufFile file) {
+  std::unique_ptr<LlmModel> m(new LlmModel(std::move(file)));
+  auto config = LlmConfig::FromMetadata(m->file_.metadata());
+  if (!config.ok()) {
+    return InvalidArgumentError(fmt::format("{}: {}", m->file_.name(), config.status().message()));
+  }
+  m->config_ = std::move(config).value();
+  STRATA_ASSIGN_OR_RETURN(m->weights_, LlmWeights::Load(m->file_, m->config_));
+  return m;
+}
+
+uint64_t LlmModel::n_params() const {
+  uint64_t n = 0;
+  for (const auto& t : file_.tensors()) n += static_cast<uint64_t>(t.n_elements);
+  return n;
+}
+
+KvCache::KvCache(const LlmModel& model, int capacity)
+    : capacity_(std::max(1, capacity)), row_(static_cast<size_t>(model.config().n_embd_k_gqa())) {
+  const size_t n = static_cast<size_t>(model.config().n_layer) * capacity_ * row_;
+  k_.resize(n);
+  v_.resize(n);
+}
+
+LlmEvaluator::LlmEvaluator(const LlmModel& model, int n_threads)
+    : model_(model), c_(model.config()), team_(n_threads), scores_(team_.size()) {}
+
+namespace {
+
+inline float Silu(float x) { return x / (1.f + std::exp(-x)); }
+
+inline float GeluTanh(float x) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  return 0.5f * x * (1.f + std::tanh(kSqrt2OverPi * x * (1.f + 0.044715f * x * x)));
+}
+
+void AddBias(float* y, const std::vector<float>& b, int64_t n, int64_t dim) {
+  if (b.empty()) return;
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t i = 0; i < dim; ++i) y[t * dim + i] += b[i];
+  }
+}
+
+// RMSNorm of one vector, in double so long rows do not lose the small terms.
+void RmsNormRow(const float* x, const float* w, float* out, int64_t dim, float eps) {
+  double ss = 0;
+  for (int64_t i = 0; i < dim; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const float scale = static_cast<float>(1.0 / std::sqrt(ss / dim + eps));
+  for (int64_t i = 0; i < dim; ++i) out[i] = x[i] * scale * w[i];
+}
+
+}  // namespace
+
+void LlmEvaluator::Norm(const float* x, const std::vector<float>& w, const std::vector<float>& b,
+                        float* out, int64_t n, int64_t dim) const {
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xi = x + t * dim;
+    float* oi = out + t * dim;
+    if (!c_.layer_norm) {
+      RmsNormRow(xi, w.data(), oi, dim, c_.norm_eps);
+      continue;
+    }
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < dim; ++i) mean += xi[i];
+    mean /= dim;
+    for (int64_t i = 0; i < dim; ++i) var += (xi[i] - mean) * (xi[i] - mean);
+    const double inv = 1.0 / std::sqrt(var / dim + c_.norm_eps);
+    for (int64_t i = 0; i < dim; ++i) {
+      oi[i] = static_cast<float>((xi[i] - mean) * inv) * w[i] + (b.empty() ? 0.f : b[i]);
+    }
+  }
+}
+
+void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
+  const int hd = c_.head_dim_k, rd = c_.rope_dims, half = rd / 2;
+  const bool local = c_.arch == LlmArch::kGemma3 && c_.IsSlidingLayer(layer);
+  const double base = local ? c_.rope_base_local : c_.rope_base;
+  const double freq_scale = local ? 1.0 : c_.rope_freq_scale;
+  const auto& factors = model_.weights().rope_freqs;
+  for (int64_t t = 0; t < n; ++t) {
+    const double pos = static_cast<double>(slots_[t].pos) * freq_scale;
+    for (int i = 0; i < half; ++i) {
+      double theta = pos * std::pow(base, -2.0 * i / rd);
+      if (!factors.empty()) theta /= factors[i];
+      const float cs = static_cast<float>(std::cos(theta)), sn = static_cast<float>(std::sin(theta));
+      for (int h = 0; h < n_heads; ++h) {
+        float* head = data + (t * n_heads + h) * hd;
+        const int a = c_.rope_mode == RopeMode::kNormal ? 2 * i : i;
+        const int b = c_.rope_mode == RopeMode::kNormal ? 2 * i + 1 : i + half;
+        const float x0 = head[a], x1 = head[b];
+        head[a] = x0 * cs - x1 * sn;
+        head[b] = x0 * sn + x1 * cs;
+      }
+    }
+  }
+}
+
+void LlmEvaluator::Attention(int il, int64_t n) {
+  const int hd = c_.head_dim_k, n_head = c_.n_head, group = c_.n_head / c_.n_head_kv;
+  const bool sliding = c_.IsSlidingLayer(il);
+  const auto& kernels = internal::BestKernels();
+  team_.Run(n * n_head, [&](int64_t task, int thread) {
+    const int64_t t = task / n_head;
+    const int h = static_cast<int>(task % n_head);
+    const int kvh = h / group;
+    KvCache& cache = *slots_[t].cache;
+    const int p = slots_[t].pos;
+    const int lo = sliding ? std::max(0, p - c_.sliding_window + 1) : 0;
+    std::vector<float>& s = scores_[thread];
+    if (s.size() < static_cast<size_t>(p + 1)) s.resize(p + 1);
+    const float* q = q_.data() + (t * n_head + h) * hd;
+    float max = -INFINITY;
+    for (int j = lo; j <= p; ++j) {
+      float score = kernels.dot_f32(q, cache.k(il, j) + kvh * hd, hd) * c_.attn_scale;
+      if (c_.attn_softcap > 0.f) score = c_.attn_softcap * std::tanh(score / c_.attn_softcap);
+      s[j] = score;
+      max = std::max(max, score);
+    }
+    double sum = 0;
+    for (int j = lo; j <= p; ++j) {
+      s[j] = std::exp(s[j] - max);
+      sum += s[j];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    float* out = attn_.data() + (t * n_head + h) * hd;
+    std::fill(out, out + hd, 0.f);
+    for (int j = lo; j <= p; ++j) kernels.axpy_f32(s[j] * inv, cache.v(il, j) + kvh * hd, out, hd);
+  });
+}
+
+void LlmEvaluator::Layer(int il, int64_t n) {
+  const auto& L = model_.weights().layers[il];
+  const int64_t E = c_.n_embd, Q = c_.n_embd_q(), KV = c_.n_embd_k_gqa(), F = c_.n_ff;
+  const int hd = c_.head_dim_k;
+
+  Norm(x_.data(), L.attn_norm, L.attn_norm_b, xn_.data(), n, E);
+  if (!L.wqkv.empty()) {
+    MatMul(L.wqkv, xn_.data(), n, qkv_.data(), team_, mm_);
+    const int64_t W = Q + 2 * KV;
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(qkv_.data() + t * W, Q, q_.data() + t * Q);
+      std::copy_n(qkv_.data() + t * W + Q, KV, k_.data() + t * KV);
+      std::copy_n(qkv_.data() + t * W + Q + KV, KV, v_.data() + t * KV);
+    }
+  } else {
+    MatMul(L.wq, xn_.data(), n, q_.data(), team_, mm_);
+    MatMul(L.wk, xn_.data(), n, k_.data(), team_, mm_);
+    MatMul(L.wv, xn_.data(), n, v_.data(), team_, mm_);
+    AddBias(q_.data(), L.bq, n, Q);
+    AddBias(k_.data(), L.bk, n, KV);
+    AddBias(v_.data(), L.bv, n, KV);
+  }
+  if (!L.q_norm.empty()) {
+    for (int64_t i = 0; i < n * c_.n_head; ++i) RmsNormRow(&q_[i * hd], L.q_norm.data(), &q_[i * hd], hd, c_.norm_eps);
+    for (int64_t i = 0; i < n * c_.n_head_kv; ++i) RmsNormRow(&k_[i * hd], L.k_norm.data(), &k_[i * hd], hd, c_.norm_eps);
+  }
+  Rope(q_.data(), n, c_.n_head, il);
+  Rope(k_.data(), n, c_.n_head_kv, il);
+  for (int64_t t = 0; t < n; ++t) {
+    std::copy_n(k_.data() + t * KV, KV, slots_[t].cache->k(il, slots_[t].pos));
+    std::copy_n(v_.data() + t * KV, KV, slots_[t].cache->v(il, slots_[t].pos));
+  }
+  Attention(il, n);
+  MatMul(L.wo, attn_.data(), n, proj_.data(), team_, mm_);
+  AddBias(proj_.data(), L.bo, n, E);
+  if (!L.post_attn_norm.empty()) Norm(proj_.data(), L.post_attn_norm, {}, proj_.data(), n, E);
+  for (int64_t i = 0; i < n * E; ++i) x_[i] += proj_[i];
+
+  Norm(x_.data(), L.ffn_norm, L.ffn_norm_b, xn_.data(), n, E);
+  if (L.ffn_gate.empty()) {  // phi3: [gate | up] in one matrix
+    MatMul(L.ffn_up, xn_.data(), n, qkv_.data(), team_, mm_);
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(qkv_.data() + t * 2 * F, F, gate_.data() + t * F);
+      std::copy_n(qkv_.data() + t * 2 * F + F, F, up_.data() + t * F);
+    }
+  } else {
+    MatMul(L.ffn_gate, xn_.data(), n, gate_.data(), team_, mm_);
+    MatMul(L.ffn_up, xn_.data(), n, up_.data(), team_, mm_);
+  }
+  if (c_.ffn_activation == FfnActivation::kSilu) {
+    for (int64_t i = 0; i < n * F; ++i) gate_[i] = Silu(gate_[i]) * up_[i];
+  } else {
+    for (int64_t i = 0; i < n * F; ++i) gate_[i] = GeluTanh(gate_[i]) * up_[i];
+  }
+  MatMul(L.ffn_down, gate_.data(), n, proj_.data(), team_, mm_);
+  if (!L.post_ffn_norm.empty()) Norm(proj_.data(), L.post_ffn_norm, {}, proj_.data(), n, E);
+  for (int64_t i = 0; i < n * E; ++i) x_[i] += proj_[i];
+}
+
+Status LlmEvaluator::Decode(std::span<const SequenceInput> batch, std::vector<float>* logits) {
+  // Check everything before touching any cache, so a bad request changes nothing.
+  int64_t n = 0, n_out = 0;
+  for (size_t s = 0; s < batch.size(); ++s) {
+    const SequenceInput& in = batch[s];
+    if (in.cache == nullptr) return InvalidArgumentError(fmt::format("sequence {} has no cache", s));
+    if (in.tokens.empty()) return InvalidArgumentError(fmt::format("sequence {} has no tokens", s));
+    for (size_t i = 0; i < in.tokens.size(); ++i) {
+      if (in.tokens[i] < 0 || in.tokens[i] >= c_.n_vocab) {
+        return InvalidArgumentError(fmt::format("token id {} at index {} is out of range [0, {})",
+                                                in.tokens[i], i, c_.n_vocab));
+      }
+    }
+    if (in.cache->size() + static_cast<int64_t>(in.tokens.size()) > in.cache->capacity()) {
+      return InvalidArgumentError(fmt::format("context is full: {} tokens cached + {} new > context size {}",
+                                              in.cache->size(), in.tokens.size(), in.cache->capacity()));
+    }
+    for (size_t o = 0; o < s; ++o) {
+      if (batch[o].cache == in.cache) {
+        return InvalidArgumentError(fmt::format("sequences {} and {} share one cache", o, s));
+      }
+    }
+    n += static_cast<int64_t>(in.tokens.size());
+    n_out += in.all_logits ? static_cast<int64_t>(in.tokens.size()) : 1;
+  }
+  if (n == 0) return InvalidArgumentError("empty batch");
+
+  const int64_t E = c_.n_embd, Q = c_.n_embd_q(), KV = c_.n_embd_k_gqa(), F = c_.n_ff;
+  x_.resize(n * E);
+  xn_.resize(n * E);
+  q_.resize(n * Q);
+  attn_.resize(n * Q);
+  k_.resize(n * KV);
+  v_.resize(n * KV);
+  qkv_.resize(n * std::max(Q + 2 * KV, 2 * F));
+  proj_.resize(n * E);
+  gate_.resize(n * F);
+  up_.resize(n * F);
+
+  slots_.clear();
+  const auto& w = model_.weights();
+  for (const SequenceInput& in : batch) {
+    for (size_t i = 0; i < in.tokens.size(); ++i) {
+      const int64_t t = static_cast<int64_t>(slots_.size());
+      slots_.push_back({in.cache, in.cache->size() + static_cast<int>(i)});
+      MatrixRow(w.token_embd, in.tokens[i], x_.data() + t * E);
+      if (c_.embed_scale != 1.f) {
+        for (int64_t j = 0; j < E; ++j) x_[t * E + j] *= c_.embed_scale;
+      }
+    }
+  }
+
+  for (int il = 0; il < c_.n_layer; ++il) Layer(il, n);
+  for (const SequenceInput& in : batch) in.cache->size_ += static_cast<int>(in.tokens.size());
+
+  // Only the rows whose logits were asked for go through the output matrix.
+  out_rows_.resize(n_out * E);
+  int64_t t = 0, o = 0;
+  for (const SequenceInput& in : batch) {
+    const int64_t len = static_cast<int64_t>(in.tokens.size());
+    const int64_t first = in.all_logits ? t : t + len - 1;
+    for (int64_t r = first; r < t + len; ++r, ++o) {
+      Norm(x_.data() + r * E, w.output_norm, w.output_norm_b, out_rows_.data() + o * E, 1, E);
+    }
+    t += len;
+  }
+  logits->resize(n_out * c_.n_vocab);
+  MatMul(w.output, out_rows_.data(), n_out, logits->data(), team_, mm_);
+  if (c_.final_softcap > 0.f) {
+    for (float& l : *logits) l = c_.final_softcap * std::tanh(l / c_.final_softcap);
+  }
+  return Status();
+}
+
+}  // namespace strata::genai

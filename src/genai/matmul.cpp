@@ -1,0 +1,76 @@
+#include "genai/matmul.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "genai/dequantize.h"
+#include "genai/kernels.h"
+
+namespace strata::genai {
+
+bool CanMultiply(TensorType type) { return CanDequantize(type); }
+
+void MatrixRow(const Matrix& w, int64_t r, float* out) {
+  const Status s = Dequantize(w.type, w.row(r), static_cast<size_t>(w.cols), out);
+  (void)s;  // shapes and types were validated when the weights were loaded
+}
+
+std::string MatMulKernelName(TensorType type) {
+  const auto& set = internal::BestKernels();
+  if (internal::RowDotFor(set, type) == nullptr) {
+    return fmt::format("decode + f32 ({})", set.name);
+  }
+  switch (internal::ActFormatFor(set, type)) {
+    case internal::ActFormat::kF32: return fmt::format("{} x f32 ({})", TensorTypeName(type), set.name);
+    case internal::ActFormat::kQ8_0: return fmt::format("{} x q8_0 ({})", TensorTypeName(type), set.name);
+    case internal::ActFormat::kQ8_K: return fmt::format("{} x q8_K ({})", TensorTypeName(type), set.name);
+  }
+  return "";
+}
+
+void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadTeam& team,
+            MatMulScratch& scratch) {
+  const auto& set = internal::BestKernels();
+  const internal::RowDotFn dot = internal::RowDotFor(set, w.type);
+  const internal::ActFormat format = internal::ActFormatFor(set, w.type);
+  const int64_t cols = w.cols, rows = w.rows;
+
+  // Activations in the kernel's format, once per call (not per row).
+  const std::byte* act = reinterpret_cast<const std::byte*>(x);
+  size_t act_row = cols * sizeof(float);
+  if (format != internal::ActFormat::kF32) {
+    act_row = internal::ActRowBytes(format, cols);
+    scratch.activations.resize(act_row * n_tokens);
+    team.Run(n_tokens, [&](int64_t t, int) {
+      internal::QuantizeActivations(format, x + t * cols, scratch.activations.data() + t * act_row, cols);
+    });
+    act = scratch.activations.data();
+  }
+  if (dot == nullptr && scratch.rows.size() < static_cast<size_t>(team.size())) {
+    scratch.rows.resize(team.size());
+  }
+
+  // Chunks of rows; each weight row is read once and multiplied with every token while
+  // it is in L1.
+  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(64, rows / (team.size() * 8)));
+  const int64_t n_chunks = (rows + chunk - 1) / chunk;
+  team.Run(n_chunks, [&](int64_t c, int thread) {
+    const int64_t r0 = c * chunk, r1 = std::min(rows, r0 + chunk);
+    if (dot != nullptr) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const std::byte* wr = w.row(r);
+        for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = dot(wr, act + t * act_row, cols);
+      }
+      return;
+    }
+    std::vector<float>& decoded = scratch.rows[thread];
+    if (decoded.size() < static_cast<size_t>(cols)) decoded.resize(cols);
+    for (int64_t r = r0; r < r1; ++r) {
+      MatrixRow(w, r, decoded.data());
+      for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = set.dot_f32(decoded.data(), x + t * cols, cols);
+    }
+  });
+}
+
+}  // namespace strata::genai

@@ -1,0 +1,131 @@
+// Every native row-dot kernel against the definition: the dot product, in double, of the
+// dequantized weight row and the dequantized activations it was given.
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "genai/dequantize.h"
+#include "genai/kernels.h"
+#include "genai/matmul.h"
+#include "genai/quant_blocks.h"
+
+namespace strata::genai {
+namespace {
+
+using internal::ActFormat;
+
+std::vector<float> Gaussian(int64_t n, uint32_t seed, float scale = 1.f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::byte>& act, int64_t n) {
+  std::vector<float> out(n);
+  if (format == ActFormat::kQ8_0) {
+    const auto* b = reinterpret_cast<const internal::ActBlockQ8_0*>(act.data());
+    for (int64_t i = 0; i < n; ++i) out[i] = b[i / 32].d * b[i / 32].qs[i % 32];
+  } else if (format == ActFormat::kQ8_K) {
+    EXPECT_TRUE(Dequantize(TensorType::kQ8_K, act.data(), n, out.data()).ok());
+  } else {
+    std::memcpy(out.data(), act.data(), n * sizeof(float));
+  }
+  return out;
+}
+
+void CheckSet(const internal::KernelSet& set) {
+  const int64_t n = 1024;
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kQ4_0, TensorType::kQ8_0,
+                          TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
+    const internal::RowDotFn dot = internal::RowDotFor(set, type);
+    if (dot == nullptr) continue;
+    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+    for (uint32_t seed = 1; seed <= 5; ++seed) {
+      const auto w = Gaussian(n, seed, 0.05f);
+      const auto x = Gaussian(n, seed + 100, seed == 3 ? 30.f : 1.f);
+      auto wq = Quantize(type, w.data(), n);
+      ASSERT_TRUE(wq.ok());
+      std::vector<float> wd(n);
+      ASSERT_TRUE(Dequantize(type, wq->data(), n, wd.data()).ok());
+      const ActFormat format = internal::ActFormatFor(set, type);
+      std::vector<std::byte> act(internal::ActRowBytes(format, n));
+      internal::QuantizeActivations(format, x.data(), act.data(), n);
+      const auto xd = DecodeActivations(format, act, n);
+      double want = 0, scale = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        want += static_cast<double>(wd[i]) * xd[i];
+        scale += std::fabs(static_cast<double>(wd[i]) * xd[i]);
+      }
+      const float got = dot(wq->data(), act.data(), n);
+      EXPECT_NEAR(got, want, 1e-5 * scale + 1e-6) << "seed " << seed;
+    }
+  }
+}
+
+TEST(Kernels, ScalarRowDotsMatchTheDefinition) { CheckSet(internal::ScalarKernels()); }
+
+TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
+  const internal::KernelSet* set = internal::Avx2Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
+  CheckSet(*set);
+  const auto a = Gaussian(1000, 7), b = Gaussian(1000, 8);
+  double want = 0;
+  for (int i = 0; i < 1000; ++i) want += static_cast<double>(a[i]) * b[i];
+  EXPECT_NEAR(set->dot_f32(a.data(), b.data(), 1000), want, 1e-3);
+  std::vector<float> y(b);
+  set->axpy_f32(0.5f, a.data(), y.data(), 1000);
+  for (int i = 0; i < 1000; ++i) EXPECT_FLOAT_EQ(y[i], b[i] + 0.5f * a[i]);
+}
+
+// MatMul over every dequantizable weight type equals row-by-row decoding and dotting.
+TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
+  const int64_t cols = 512, rows = 37, tokens = 3;
+  ThreadTeam team(2);
+  MatMulScratch scratch;
+  const auto x = Gaussian(cols * tokens, 42);
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ4_0,
+                          TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0,
+                          TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K,
+                          TensorType::kQ6_K}) {
+    SCOPED_TRACE(std::string(TensorTypeName(type)));
+    const auto w = Gaussian(cols * rows, 9, 0.05f);
+    auto wq = Quantize(type, w.data(), cols * rows);
+    ASSERT_TRUE(wq.ok()) << wq.status().ToString();
+    Matrix m{"w", type, wq->data(), cols, rows, wq->size() / rows};
+    std::vector<float> y(tokens * rows);
+    MatMul(m, x.data(), tokens, y.data(), team, scratch);
+    std::vector<float> row(cols);
+    for (int64_t r = 0; r < rows; ++r) {
+      MatrixRow(m, r, row.data());
+      for (int64_t t = 0; t < tokens; ++t) {
+        double want = 0, scale = 0;
+        for (int64_t i = 0; i < cols; ++i) {
+          want += static_cast<double>(row[i]) * x[t * cols + i];
+          scale += std::fabs(static_cast<double>(row[i]) * x[t * cols + i]);
+        }
+        // Activations quantized to 8 bits: about 1% of the magnitude of the terms.
+        EXPECT_NEAR(y[t * rows + r], want, 0.02 * scale + 1e-4) << "row " << r << " token " << t;
+      }
+    }
+  }
+}
+
+TEST(ThreadTeam, RunsEveryTaskOnceOnDistinctThreadSlots) {
+  ThreadTeam team(2);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::atomic<int>> hits(97);
+    team.Run(97, [&](int64_t task, int thread) {
+      EXPECT_GE(thread, 0);
+      EXPECT_LT(thread, team.size());
+      hits[task].fetch_add(1);
+    });
+    for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+  }
+}
+
+}  // namespace
+}  // namespace strata::genai
