@@ -15,3 +15,4 @@
 #include "genai/llm_config.h"
 #include "genai/llm_model.h"
 #include "genai/matmul.h"
+#include "genai/sampler.h"
