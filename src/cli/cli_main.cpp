@@ -191,6 +191,75 @@ int RunCli(int argc, char** argv) {
   submit->add_flag("--wait", submit_args.wait, "wait for the job to end, with a progress bar");
   submit->callback([&] { run = [&] { return CmdJobsSubmit(g, submit_args); }; });
 
+  // strata llm ... (engine tools on a local GGUF file)
+  auto* llm = app.add_subcommand("llm", "run, inspect and measure GGUF language models on this machine")
+                  ->require_subcommand(1);
+  std::string llm_model;
+  auto* llm_info = llm->add_subcommand("info", "architecture, size, tensor types, tokenizer and kernels");
+  llm_info->add_option("model", llm_model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_info->callback([&] { run = [&] { return CmdLlmInfo(g, llm_model); }; });
+
+  LlmTokenizeArgs tok_args;
+  auto* llm_tok = llm->add_subcommand("tokenize", "the token ids (and pieces) of a text");
+  llm_tok->add_option("model", tok_args.model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_tok->add_option("text", tok_args.text, "text to tokenize")->required();
+  llm_tok->add_flag("--no-bos", tok_args.no_bos, "do not add the BOS token");
+  llm_tok->add_flag("--parse-special", tok_args.parse_special, "read special-token text (<|im_start|>) as those tokens");
+  llm_tok->callback([&] { run = [&] { return CmdLlmTokenize(g, tok_args); }; });
+
+  LlmLogitsArgs logits_args;
+  auto* llm_logits = llm->add_subcommand("logits", "the top logits after the last prompt token");
+  llm_logits->add_option("model", logits_args.model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_logits->add_option("-p,--prompt", logits_args.prompt, "prompt text")->required();
+  llm_logits->add_option("--top", logits_args.top, "how many (default 10)")->check(CLI::Range(1, 1000000));
+  llm_logits->add_option("-t,--threads", logits_args.threads, "threads (default: all cores)");
+  llm_logits->add_flag("--no-bos", logits_args.no_bos, "do not add the BOS token");
+  llm_logits->add_flag("--parse-special", logits_args.parse_special, "read special-token text as those tokens");
+  llm_logits->callback([&] { run = [&] { return CmdLlmLogits(g, logits_args); }; });
+
+  LlmRunArgs run_args;
+  auto* llm_run = llm->add_subcommand("run", "generate text from a prompt (streams on a terminal)");
+  llm_run->add_option("model", run_args.model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_run->add_option("-p,--prompt", run_args.prompt, "prompt text")->required();
+  llm_run->add_option("-n,--n-predict", run_args.n_predict, "tokens to generate (default 128)")->check(CLI::Range(0, 1000000));
+  llm_run->add_option("--temp", run_args.temperature, "temperature; 0 = greedy (default 0.8)");
+  llm_run->add_option("--top-k", run_args.top_k, "top-k, 0 = off (default 40)");
+  llm_run->add_option("--top-p", run_args.top_p, "top-p, 1 = off (default 0.95)");
+  llm_run->add_option("--min-p", run_args.min_p, "min-p, 0 = off (default 0.05)");
+  llm_run->add_option("--repeat-penalty", run_args.repeat_penalty, "repetition penalty, 1 = off (default 1)");
+  llm_run->add_option("-s,--seed", run_args.seed, "random seed (default 0)");
+  llm_run->add_option("--stop", run_args.stop, "stop string (repeat)");
+  llm_run->add_option("-c,--ctx", run_args.ctx, "context size (default: prompt + n-predict)");
+  llm_run->add_option("-t,--threads", run_args.threads, "threads (default: all cores)");
+  llm_run->add_flag("--no-bos", run_args.no_bos, "do not add the BOS token");
+  llm_run->add_flag("--parse-special", run_args.parse_special, "read special-token text as those tokens");
+  llm_run->add_flag("--ignore-eos", run_args.ignore_eos, "keep generating past end-of-generation tokens");
+  llm_run->callback([&] { run = [&] { return CmdLlmRun(g, run_args); }; });
+
+  LlmPerplexityArgs ppl_args;
+  auto* llm_ppl = llm->add_subcommand("perplexity", "perplexity on a text file (chunks of --ctx, second halves scored)");
+  llm_ppl->add_option("model", ppl_args.model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_ppl->add_option("file", ppl_args.file, "UTF-8 text file")->required()->check(CLI::ExistingFile);
+  llm_ppl->add_option("-c,--ctx", ppl_args.ctx, "chunk size in tokens (default 512)");
+  llm_ppl->add_option("-t,--threads", ppl_args.threads, "threads (default: all cores)");
+  llm_ppl->callback([&] { run = [&] { return CmdLlmPerplexity(g, ppl_args); }; });
+
+  LlmBenchArgs bench_args;
+  auto* llm_bench = llm->add_subcommand("bench", "prompt-processing and generation speed");
+  llm_bench->add_option("model", bench_args.model, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_bench->add_option("-p,--n-prompt", bench_args.n_prompt, "prompt tokens (default 512)")->check(CLI::Range(1, 1 << 20));
+  llm_bench->add_option("-n,--n-gen", bench_args.n_gen, "generated tokens (default 128)")->check(CLI::Range(1, 1 << 20));
+  llm_bench->add_option("-t,--threads", bench_args.threads, "threads (default: all cores)");
+  llm_bench->add_option("-r,--repetitions", bench_args.repetitions, "runs; the best is reported (default 1)")->check(CLI::Range(1, 100));
+  llm_bench->callback([&] { run = [&] { return CmdLlmBench(g, bench_args); }; });
+
+  LlmQuantizeArgs quant_args;
+  auto* llm_quant = llm->add_subcommand("quantize", "re-encode a model's weights as another tensor type");
+  llm_quant->add_option("input", quant_args.input, "GGUF file")->required()->check(CLI::ExistingFile);
+  llm_quant->add_option("output", quant_args.output, "GGUF file to write")->required();
+  llm_quant->add_option("type", quant_args.type, "F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K")->required();
+  llm_quant->callback([&] { run = [&] { return CmdLlmQuantize(g, quant_args); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -77,3 +77,40 @@ Result<Json> WaitForJob(Session& session, const std::string& job_id);
 int JobExitCode(const Json& job);
 
 }  // namespace strata::cli
+
+// strata llm ... (llm_commands.cpp): engine tools on a local GGUF file.
+struct LlmTokenizeArgs {
+  std::string model, text;
+  bool no_bos = false, parse_special = false;
+};
+struct LlmLogitsArgs {
+  std::string model, prompt;
+  int top = 10, threads = 0;
+  bool no_bos = false, parse_special = false;
+};
+struct LlmRunArgs {
+  std::string model, prompt;
+  int n_predict = 128, threads = 0, ctx = 0, top_k = 40;
+  float temperature = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
+  uint64_t seed = 0;
+  std::vector<std::string> stop;
+  bool no_bos = false, parse_special = false, ignore_eos = false;
+};
+struct LlmPerplexityArgs {
+  std::string model, file;
+  int ctx = 512, threads = 0;
+};
+struct LlmBenchArgs {
+  std::string model;
+  int n_prompt = 512, n_gen = 128, threads = 0, repetitions = 1;
+};
+struct LlmQuantizeArgs {
+  std::string input, output, type;
+};
+int CmdLlmInfo(const GlobalFlags& g, const std::string& model);
+int CmdLlmTokenize(const GlobalFlags& g, const LlmTokenizeArgs& a);
+int CmdLlmLogits(const GlobalFlags& g, const LlmLogitsArgs& a);
+int CmdLlmRun(const GlobalFlags& g, const LlmRunArgs& a);
+int CmdLlmPerplexity(const GlobalFlags& g, const LlmPerplexityArgs& a);
+int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a);
+int CmdLlmQuantize(const GlobalFlags& g, const LlmQuantizeArgs& a);
