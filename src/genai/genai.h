@@ -3,7 +3,8 @@
 //
 // So far: the GGUF container (gguf.h types, gguf_reader.h, gguf_writer.h) and the
 // tensor types with exact dequantization and reference quantization (tensor_type.h,
-// dequantize.h, fp16.h). Tokenizers, the forward pass and the scheduler build on these.
+// dequantize.h, fp16.h), and the tokenizers driven by GGUF metadata (tokenizer.h). The
+// forward pass and the scheduler build on these.
 
 #include "genai/dequantize.h"
 #include "genai/fp16.h"
@@ -12,3 +13,4 @@
 #include "genai/gguf_value.h"
 #include "genai/gguf_writer.h"
 #include "genai/tensor_type.h"
+#include "genai/tokenizer.h"
