@@ -1,18 +1,23 @@
 #pragma once
 // Facade of genai/, Strata's own LLM engine. Other subsystems include this header only.
 //
-// So far: the GGUF container (gguf.h types, gguf_reader.h, gguf_writer.h) and the
-// tensor types with exact dequantization and reference quantization (tensor_type.h,
-// dequantize.h, fp16.h). Tokenizers, the forward pass and the scheduler build on these.
+// The GGUF container (gguf.h types, gguf_reader.h, gguf_writer.h); tensor types with
+// exact dequantization and reference quantization (tensor_type.h, dequantize.h, fp16.h);
+// tokenizers driven by GGUF metadata (tokenizer.h); the model, its forward pass and KV
+// caches (llm_model.h) over the kernels of matmul.h; sampling (sampler.h), the
+// generation loop (generate.h) and re-quantization of whole models (model_quantize.h).
 
 #include "genai/dequantize.h"
 #include "genai/fp16.h"
+#include "genai/generate.h"
 #include "genai/gguf.h"
 #include "genai/gguf_reader.h"
 #include "genai/gguf_value.h"
 #include "genai/gguf_writer.h"
-#include "genai/tensor_type.h"
 #include "genai/llm_config.h"
 #include "genai/llm_model.h"
 #include "genai/matmul.h"
+#include "genai/model_quantize.h"
 #include "genai/sampler.h"
+#include "genai/tensor_type.h"
+#include "genai/tokenizer.h"

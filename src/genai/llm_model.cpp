@@ -27,6 +27,15 @@ Result<std::unique_ptr<LlmModel>> LlmModel::FromFile(GgufFile file) {
   }
   m->config_ = std::move(config).value();
   STRATA_ASSIGN_OR_RETURN(m->weights_, LlmWeights::Load(m->file_, m->config_));
+  auto tokenizer = Tokenizer::FromMetadata(m->file_.metadata());
+  if (!tokenizer.ok()) {
+    return InvalidArgumentError(fmt::format("{}: {}", m->file_.name(), tokenizer.status().message()));
+  }
+  if (tokenizer->n_vocab() != m->config_.n_vocab) {
+    return InvalidArgumentError(fmt::format("{}: the tokenizer has {} tokens but the model {}", m->file_.name(),
+                                            tokenizer->n_vocab(), m->config_.n_vocab));
+  }
+  m->tokenizer_.emplace(std::move(tokenizer).value());
   return m;
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -25,10 +26,9 @@
 #include "genai/llm_weights.h"
 #include "genai/matmul.h"
 #include "genai/thread_team.h"
+#include "genai/tokenizer.h"
 
 namespace strata::genai {
-
-using TokenId = int32_t;
 
 class LlmModel {
  public:
@@ -38,6 +38,7 @@ class LlmModel {
   const GgufFile& file() const { return file_; }
   const LlmConfig& config() const { return config_; }
   const LlmWeights& weights() const { return weights_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
   uint64_t n_params() const;
 
  private:
@@ -45,6 +46,7 @@ class LlmModel {
   GgufFile file_;
   LlmConfig config_;
   LlmWeights weights_;
+  std::optional<Tokenizer> tokenizer_;  // always set once Open() succeeded
 };
 
 // Keys and values of one sequence, F32, for every layer, up to `capacity` positions.
