@@ -76,8 +76,6 @@ Result<Json> WaitForJob(Session& session, const std::string& job_id);
 // Exit code for a finished job: 0 Completed, 1 otherwise (failure reason on stderr).
 int JobExitCode(const Json& job);
 
-}  // namespace strata::cli
-
 // strata llm ... (llm_commands.cpp): engine tools on a local GGUF file.
 struct LlmTokenizeArgs {
   std::string model, text;
@@ -114,3 +112,5 @@ int CmdLlmRun(const GlobalFlags& g, const LlmRunArgs& a);
 int CmdLlmPerplexity(const GlobalFlags& g, const LlmPerplexityArgs& a);
 int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a);
 int CmdLlmQuantize(const GlobalFlags& g, const LlmQuantizeArgs& a);
+
+}  // namespace strata::cli

@@ -130,7 +130,7 @@ int CmdLlmTokenize(const GlobalFlags& g, const LlmTokenizeArgs& a) {
   Table t{{"index", "id", "piece"}, {}};
   for (size_t i = 0; i < ids.size(); ++i) {
     t.rows.push_back({std::to_string(i), std::to_string(ids[i]),
-                      "'" + Escape(l->model->tokenizer().Piece(ids[i])) + "'"});
+                      fmt::format("'{}'", Escape(l->model->tokenizer().Piece(ids[i])))});
   }
   fmt::print("{}{} tokens\n", t.Render(), ids.size());
   return 0;
@@ -164,7 +164,7 @@ int CmdLlmLogits(const GlobalFlags& g, const LlmLogitsArgs& a) {
   Table t{{"rank", "id", "logit", "piece"}, {}};
   for (int i = 0; i < k; ++i) {
     t.rows.push_back({std::to_string(i + 1), std::to_string(top_ids[i]), fmt::format("{:.4f}", top_logits[i]),
-                      "'" + Escape(m.tokenizer().Piece(top_ids[i])) + "'"});
+                      fmt::format("'{}'", Escape(m.tokenizer().Piece(top_ids[i])))});
   }
   fmt::print("{}", t.Render());
   return 0;
