@@ -1,7 +1,9 @@
 #pragma once
-// Facade of ml/: algorithms behind one Estimator/Model interface (to come), metrics,
-// explainability and bias. Today: metrics, hyperparameter schemas and XGBoost.
+// Facade of ml/: the algorithms behind one Algorithm/Model interface (algorithm.h),
+// their hyperparameter schemas, and the metrics a data scientist judges models by.
 
+#include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
+#include "ml/matrix.h"
 #include "ml/metrics.h"
 #include "ml/xgboost_model.h"

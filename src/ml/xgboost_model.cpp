@@ -89,10 +89,14 @@ XGBoostModel::~XGBoostModel() {
 }
 
 Result<XGBoostModel> XGBoostModel::Train(Matrix train, const std::vector<float>& labels, Matrix valid,
-                                         const std::vector<float>& valid_labels, const XGBoostTrainOptions& o,
-                                         const RoundCallback& on_round) {
+                                         const std::vector<float>& valid_labels, const std::vector<float>& weights,
+                                         const XGBoostTrainOptions& o, const RoundCallback& on_round) {
   DMatrix dtrain, dvalid;
   STRATA_RETURN_IF_ERROR(MakeDMatrix(train, &labels, &dtrain));
+  if (!weights.empty()) {
+    STRATA_RETURN_IF_ERROR(
+        Check(XGDMatrixSetFloatInfo(dtrain.h, "weight", weights.data(), weights.size()), "setting weights"));
+  }
   bool has_valid = valid.rows > 0;
   if (has_valid) STRATA_RETURN_IF_ERROR(MakeDMatrix(valid, &valid_labels, &dvalid));
   XGBoostModel model;

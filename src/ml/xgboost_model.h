@@ -10,17 +10,12 @@
 #include <vector>
 
 #include "ml/hyperparameters.h"
+#include "ml/matrix.h"
 
 namespace strata::ml {
 
 // The `xgboost` algorithm's hyperparameters.
 const std::vector<HyperparameterSpec>& XGBoostHyperparameters();
-
-// A dense row-major float matrix; NaN marks a missing value.
-struct Matrix {
-  const float* data = nullptr;
-  size_t rows = 0, cols = 0;
-};
 
 struct XGBoostTrainOptions {
   Json hyperparameters;  // validated, defaults filled in
@@ -40,9 +35,10 @@ class XGBoostModel {
   ~XGBoostModel();
 
   // Trains with early stopping on `valid` when it has rows and early_stopping_rounds > 0.
+  // `weights`: one per training row, or empty for all 1.
   static Result<XGBoostModel> Train(Matrix train, const std::vector<float>& labels, Matrix valid,
-                                    const std::vector<float>& valid_labels, const XGBoostTrainOptions& options,
-                                    const RoundCallback& on_round);
+                                    const std::vector<float>& valid_labels, const std::vector<float>& weights,
+                                    const XGBoostTrainOptions& options, const RoundCallback& on_round);
   static Result<XGBoostModel> FromJson(const std::string& model_json);
 
   // One value per row (probability of class 1, or the regression value), or num_class

@@ -42,12 +42,9 @@ Result<double> Target(const data::ColumnView& c, int64_t row) {
 }  // namespace
 
 Json AlgorithmsJson() {
-  Json hp = Json::array();
-  for (const auto& s : ml::XGBoostHyperparameters()) hp.push_back(s.ToJson());
-  return Json::array({{{"name", "xgboost"},
-                       {"description", "gradient-boosted trees (libxgboost); missing values handled natively"},
-                       {"problem_types", {"binary_classification", "multiclass_classification", "regression"}},
-                       {"hyperparameters", hp}}});
+  Json out = Json::array();
+  for (const ml::Algorithm* a : ml::Algorithms()) out.push_back(a->ToJson());
+  return out;
 }
 
 Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
@@ -55,17 +52,32 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   STRATA_ASSIGN_OR_RETURN(std::string dataset_name, core::RequiredString(r, "dataset"));
   STRATA_ASSIGN_OR_RETURN(std::string target, core::RequiredString(r, "target"));
   STRATA_ASSIGN_OR_RETURN(std::string algorithm, core::OptionalString(r, "algorithm", "xgboost"));
-  if (algorithm != "xgboost") {
-    return InvalidArgumentError(fmt::format("unknown algorithm '{}' (known: xgboost)", algorithm));
-  }
+  STRATA_ASSIGN_OR_RETURN(const ml::Algorithm* algo, ml::RequireAlgorithm(algorithm));
   STRATA_ASSIGN_OR_RETURN(int64_t version, core::OptionalInt(r, "dataset_version", 0));
   STRATA_ASSIGN_OR_RETURN(Dataset dataset, datasets.Get(dataset_name, version > 0 ? std::optional<int64_t>(version)
                                                                                   : std::nullopt));
   if (dataset.schema.Find(target) < 0) {
     return InvalidArgumentError(fmt::format("target '{}' is not a column of dataset '{}'", target, dataset_name));
   }
-  STRATA_ASSIGN_OR_RETURN(Json hp, ml::ValidateHyperparameters(ml::XGBoostHyperparameters(),
+  STRATA_ASSIGN_OR_RETURN(Json hp, ml::ValidateHyperparameters(algo->hyperparameters(),
                                                               r.contains("hyperparameters") ? r["hyperparameters"] : Json()));
+  // The problem type: forced by the request or a hyperparameter, else from the target.
+  STRATA_ASSIGN_OR_RETURN(std::string problem, core::OptionalString(r, "problem", "auto"));
+  if (problem != "auto") {
+    STRATA_ASSIGN_OR_RETURN(ml::Problem p, ml::ParseProblem(problem));
+    const auto supported = algo->problems();
+    if (std::find(supported.begin(), supported.end(), p) == supported.end()) {
+      return InvalidArgumentError(fmt::format("algorithm '{}' does not do {}", algorithm, problem));
+    }
+    if (auto forced = algo->ProblemFromHyperparameters(hp); forced && *forced != p) {
+      return InvalidArgumentError(fmt::format("problem '{}' contradicts the hyperparameters (they ask for {})",
+                                              problem, ml::ProblemName(*forced)));
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string class_weight, core::OptionalString(r, "class_weight", "none"));
+  if (class_weight != "none" && class_weight != "balanced") {
+    return InvalidArgumentError(fmt::format("class_weight must be none or balanced, got '{}'", class_weight));
+  }
   Json validation = {{"fraction", 0.2}, {"seed", 1}};
   if (r.contains("validation")) {
     const Json& v = r["validation"];
@@ -87,6 +99,9 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
     }
   }
   Json preprocessing = r.contains("preprocessing") ? r["preprocessing"] : Json::object();
+  if (!preprocessing.is_object()) return InvalidArgumentError("preprocessing must be a JSON object");
+  // Linear models need features on one scale; trees do not care.
+  if (algo->wants_scaled_features() && !preprocessing.contains("scale")) preprocessing["scale"] = "standard";
   STRATA_RETURN_IF_ERROR(data::ParseRecipeOptions(preprocessing).status());
   // The default name says what the model predicts from what: customers-churned.
   std::string default_model = dataset_name + "-" + target;
@@ -98,7 +113,8 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (!core::IsValidName(model)) return InvalidArgumentError(fmt::format("model name '{}' is not valid", model));
   return Json{{"dataset", dataset_name}, {"dataset_version", dataset.version}, {"target", target},
               {"algorithm", algorithm},  {"hyperparameters", hp},                {"validation", validation},
-              {"preprocessing", preprocessing}, {"model", model}};
+              {"preprocessing", preprocessing}, {"model", model}, {"problem", problem},
+              {"class_weight", class_weight}};
 }
 
 namespace {
@@ -117,15 +133,22 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   Json hp = p["hyperparameters"];
   ctx.Progress(0, "reading data");
 
-  // The problem and its classes.
+  STRATA_ASSIGN_OR_RETURN(const ml::Algorithm* algo, ml::RequireAlgorithm(p["algorithm"].get<std::string>()));
+
+  // The problem and its classes: asked for, forced by a hyperparameter, or read from the target.
   std::set<std::string> distinct;
   for (int64_t r = 0; r < table->rows() && distinct.size() <= 1000; ++r) {
     if (tc.IsValid(r)) distinct.insert(ClassOf(tc, r));
   }
-  std::string objective = hp["objective"];
-  bool classification = objective == "auto" ? IsClassification(tc, static_cast<int64_t>(distinct.size()))
-                                            : objective == "binary:logistic" || objective == "multi:softprob";
+  std::optional<ml::Problem> asked = algo->ProblemFromHyperparameters(hp);
+  if (const std::string name = p.value("problem", "auto"); name != "auto") {
+    STRATA_ASSIGN_OR_RETURN(ml::Problem pr, ml::ParseProblem(name));
+    asked = pr;
+  }
+  const bool classification = asked ? ml::IsClassification(*asked)
+                                     : IsClassification(tc, static_cast<int64_t>(distinct.size()));
   std::vector<std::string> classes;
+  ml::Problem problem = ml::Problem::kRegression;
   if (classification) {
     classes.assign(distinct.begin(), distinct.end());
     if (tc.type == data::ColumnType::kInt) {
@@ -133,13 +156,18 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
     }
     if (classes.size() < 2) return InvalidArgumentError(fmt::format("target '{}' has fewer than two classes", target));
     if (classes.size() > 1000) return InvalidArgumentError(fmt::format("target '{}' has more than 1000 classes", target));
-    if (objective == "auto") objective = classes.size() == 2 ? "binary:logistic" : "multi:softprob";
-  } else {
-    if (tc.type == data::ColumnType::kCategory || tc.type == data::ColumnType::kText) {
-      return InvalidArgumentError(fmt::format("objective {} needs a numeric target; '{}' is {}", objective, target,
-                                              data::ColumnTypeName(tc.type)));
+    problem = classes.size() == 2 ? ml::Problem::kBinaryClassification : ml::Problem::kMulticlassClassification;
+    if (asked && *asked != problem) {
+      return InvalidArgumentError(fmt::format("target '{}' has {} classes, so it is not {}", target, classes.size(),
+                                              ml::ProblemName(*asked)));
     }
-    if (objective == "auto") objective = "reg:squarederror";
+  } else if (tc.type == data::ColumnType::kCategory || tc.type == data::ColumnType::kText) {
+    return InvalidArgumentError(fmt::format("regression needs a numeric target; '{}' is {}", target,
+                                            data::ColumnTypeName(tc.type)));
+  }
+  const auto supported = algo->problems();
+  if (std::find(supported.begin(), supported.end(), problem) == supported.end()) {
+    return InvalidArgumentError(fmt::format("algorithm '{}' does not do {}", algo->name(), ml::ProblemName(problem)));
   }
   auto label_of = [&](const data::ColumnView& c, int64_t r) -> Result<float> {
     if (classification) {
@@ -193,8 +221,8 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
     if (!y.ok()) return y.status().WithContext("validation data");
     y_valid.push_back(*y);
   }
-  core::log::Info("{} rows for training, {} for validation, {} without a target; objective {}", train_rows.size(),
-                  valid_rows.size(), dropped, objective);
+  core::log::Info("{} rows for training, {} for validation, {} without a target; {}", train_rows.size(),
+                  valid_rows.size(), dropped, ml::ProblemName(problem));
 
   // Preprocessing, fitted on the training rows only.
   STRATA_ASSIGN_OR_RETURN(data::RecipeOptions ropts, data::ParseRecipeOptions(p["preprocessing"]));
@@ -204,38 +232,53 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(auto x_valid, recipe.TransformTable(*valid_table, valid_rows, &notes));
   core::log::Info("preprocessing: {} columns -> {} features", recipe.steps().size(), recipe.num_features());
 
-  // Training, one round at a time.
-  ml::XGBoostTrainOptions options;
-  options.hyperparameters = hp;
-  options.objective = objective;
-  options.num_class = objective == "multi:softprob" ? static_cast<int>(classes.size()) : 0;
-  options.eval_metric = objective == "binary:logistic" ? "logloss" : objective == "multi:softprob" ? "mlogloss" : "rmse";
-  const int rounds = hp["num_round"];
-  bool stopped = false;
+  // Balanced class weights: each class weighs as much as the others in total.
+  std::vector<float> weights;
+  if (classification && p.value("class_weight", "none") == "balanced") {
+    std::vector<double> count(classes.size(), 0);
+    for (float y : y_train) count[static_cast<size_t>(y)] += 1;
+    for (float y : y_train) {
+      weights.push_back(static_cast<float>(y_train.size() / (classes.size() * count[static_cast<size_t>(y)])));
+    }
+  }
+
+  // Training, reporting each iteration (boosting round, epoch).
   size_t nf = recipe.num_features();
+  ml::TrainInput in;
+  in.problem = problem;
+  in.num_classes = static_cast<int>(classes.size());
+  in.hyperparameters = hp;
+  in.train = {x_train.data(), train_rows.size(), nf};
+  in.labels = y_train;
+  in.valid = {x_valid.data(), valid_rows.size(), nf};
+  in.valid_labels = y_valid;
+  in.weights = weights;
+  bool stopped = false;
+  int iterations = 0;
   STRATA_ASSIGN_OR_RETURN(
-      ml::XGBoostModel model,
-      ml::XGBoostModel::Train({x_train.data(), train_rows.size(), nf}, y_train, {x_valid.data(), valid_rows.size(), nf},
-                              y_valid, options, [&](int r, const std::map<std::string, double>& m) {
-                                std::string line = fmt::format("round {}/{}:", r + 1, rounds);
-                                for (const auto& [k, v] : m) line += fmt::format(" {}={:.6f}", k, v);
-                                core::log::Info("{}", line);
-                                ctx.Progress(0.05 + 0.9 * (r + 1) / rounds, line);
-                                if (ctx.StopRequested()) stopped = true;
-                                return !stopped;
-                              }));
-  if (stopped) return Json{{"stopped_at_round", model.rounds()}};
-  core::log::Info("trained {} rounds, best iteration {}", model.rounds(), model.best_iteration());
+      std::unique_ptr<ml::Model> model,
+      algo->Train(in, [&](int r, int total, const std::map<std::string, double>& m) {
+        std::string line = fmt::format("{} {}/{}:", algo->iteration_name(), r + 1, total);
+        for (const auto& [k, v] : m) line += fmt::format(" {}={:.6f}", k, v);
+        core::log::Info("{}", line);
+        ctx.Progress(0.05 + 0.9 * (r + 1) / std::max(1, total), line);
+        iterations = r + 1;
+        if (ctx.StopRequested()) stopped = true;
+        return !stopped;
+      }));
+  if (stopped) return Json{{"stopped_at_iteration", iterations}};
+  const Json model_info = model->Info();
+  core::log::Info("trained: {}", model_info.dump());
 
   // Evaluation on the validation rows.
-  STRATA_ASSIGN_OR_RETURN(auto pred, model.Predict({x_valid.data(), valid_rows.size(), nf}));
+  STRATA_ASSIGN_OR_RETURN(auto pred, model->Predict(in.valid));
   Json metrics;
-  if (objective == "binary:logistic") {
+  if (problem == ml::Problem::kBinaryClassification) {
     std::vector<int> labels(y_valid.begin(), y_valid.end());
     std::vector<double> scores(pred.begin(), pred.end());
     STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateBinary(labels, scores));
     metrics = m.ToJson();
-  } else if (objective == "multi:softprob") {
+  } else if (problem == ml::Problem::kMulticlassClassification) {
     std::vector<int> labels(y_valid.begin(), y_valid.end());
     std::vector<double> probs(pred.begin(), pred.end());
     STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateMulticlass(labels, probs, classes));
@@ -252,8 +295,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   ModelVersion mv;
   mv.name = p["model"];
   mv.algorithm = p["algorithm"];
-  mv.problem = objective == "binary:logistic" ? "binary_classification"
-               : objective == "multi:softprob" ? "multiclass_classification" : "regression";
+  mv.problem = std::string(ml::ProblemName(problem));
   mv.target = target;
   mv.dataset = fmt::format("{}@{}", dataset.name, dataset.version);
   mv.job = ctx.job().name;
@@ -264,7 +306,6 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   mv.training_seconds = seconds;
   mv.program_version = fmt::format("{} ({})", core::Version(), core::GitCommit());
   STRATA_ASSIGN_OR_RETURN(std::filesystem::path staging, models.StagingDir(mv.name));
-  STRATA_ASSIGN_OR_RETURN(std::string booster, model.ToJson());
   Json input_schema = Json::array();
   for (const auto& c : table->schema().columns) {
     if (c.name != target) input_schema.push_back({{"name", c.name}, {"type", data::ColumnTypeName(c.type)}});
@@ -273,14 +314,13 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"format_version", 1},
                      {"algorithm", mv.algorithm},
                      {"problem", mv.problem},
-                     {"objective", objective},
                      {"target", target},
                      {"classes", classes},
                      {"input_schema", input_schema},
                      {"recipe", recipe.ToJson()},
                      {"hyperparameters", hp},
-                     {"best_iteration", model.best_iteration()},
-                     {"rounds", model.rounds()},
+                     {"training", model_info},
+                     {"class_weight", p.value("class_weight", "none")},
                      {"metrics", metrics},
                      {"lineage", {{"dataset", dataset.name}, {"dataset_version", dataset.version}, {"job", mv.job},
                                   {"program", mv.program_version}}},
@@ -289,8 +329,12 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"training_seconds", seconds}};
   std::error_code ec;
   std::filesystem::create_directories(staging, ec);
-  Status written = core::WriteFileAtomic(staging / "xgboost.json", booster);
-  if (written.ok()) written = core::WriteFileAtomic(staging / "model.json", model_json.dump(2));
+  auto payload = model->Save(staging);
+  Status written = payload.status();
+  if (written.ok()) {
+    model_json["payload"] = *payload;
+    written = core::WriteFileAtomic(staging / "model.json", model_json.dump(2));
+  }
   if (!written.ok()) {
     std::filesystem::remove_all(staging, ec);
     return written;
@@ -299,7 +343,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   core::log::Info("registered model {} v{}", mv.name, mv.version);
   ctx.Progress(1, fmt::format("registered model {} v{}", mv.name, mv.version));
   Json result = {{"model", {{"name", mv.name}, {"version", mv.version}}}, {"metrics", mv.metrics},
-                 {"best_iteration", model.best_iteration()}, {"rounds", model.rounds()},
+                 {"training", model_info},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},
                  {"features", nf}};
   if (!notes.empty()) result["preprocessing_notes"] = Json(std::vector<std::string>(notes.begin(), notes.begin() + std::min<size_t>(notes.size(), 20)));

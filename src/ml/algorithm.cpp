@@ -1,0 +1,53 @@
+#include "ml/algorithm.h"
+
+#include <fmt/format.h>
+
+namespace strata::ml {
+
+const Algorithm& XGBoostAlgorithm();  // xgboost_algorithm.cpp
+
+std::string_view ProblemName(Problem problem) {
+  switch (problem) {
+    case Problem::kBinaryClassification: return "binary_classification";
+    case Problem::kMulticlassClassification: return "multiclass_classification";
+    case Problem::kRegression: return "regression";
+  }
+  return "";
+}
+
+Result<Problem> ParseProblem(std::string_view name) {
+  for (Problem p : {Problem::kBinaryClassification, Problem::kMulticlassClassification, Problem::kRegression}) {
+    if (ProblemName(p) == name) return p;
+  }
+  return InvalidArgumentError(fmt::format(
+      "unknown problem type '{}' (known: binary_classification, multiclass_classification, regression)", name));
+}
+
+Json Algorithm::ToJson() const {
+  Json hp = Json::array();
+  for (const auto& s : hyperparameters()) hp.push_back(s.ToJson());
+  Json problems_json = Json::array();
+  for (Problem p : problems()) problems_json.push_back(ProblemName(p));
+  return {{"name", name()}, {"description", description()}, {"problem_types", problems_json}, {"hyperparameters", hp}};
+}
+
+const std::vector<const Algorithm*>& Algorithms() {
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm()};
+  return kAll;
+}
+
+const Algorithm* FindAlgorithm(std::string_view name) {
+  for (const Algorithm* a : Algorithms()) {
+    if (a->name() == name) return a;
+  }
+  return nullptr;
+}
+
+Result<const Algorithm*> RequireAlgorithm(std::string_view name) {
+  if (const Algorithm* a = FindAlgorithm(name)) return a;
+  std::string known;
+  for (const Algorithm* a : Algorithms()) known += (known.empty() ? "" : ", ") + std::string(a->name());
+  return InvalidArgumentError(fmt::format("unknown algorithm '{}' (known: {})", name, known));
+}
+
+}  // namespace strata::ml

@@ -1,0 +1,90 @@
+#pragma once
+// One interface for every built-in algorithm: an Algorithm publishes its name, the
+// problems it solves and its hyperparameter schema, trains a Model, and loads a Model
+// back from the files it saved. Training code, evaluation, endpoints and batch
+// transform work through this interface only, so adding an algorithm is one file pair
+// plus a line in algorithm.cpp's registry.
+//
+// Predictions are per row: one value (probability of the positive class for binary
+// classification, the value for regression) or, for multi-class, one probability per
+// class in class-index order.
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+#include "ml/hyperparameters.h"
+#include "ml/matrix.h"
+
+namespace strata::ml {
+
+enum class Problem { kBinaryClassification, kMulticlassClassification, kRegression };
+std::string_view ProblemName(Problem problem);  // "binary_classification", ...
+Result<Problem> ParseProblem(std::string_view name);
+inline bool IsClassification(Problem p) { return p != Problem::kRegression; }
+
+struct TrainInput {
+  Problem problem = Problem::kRegression;
+  int num_classes = 0;   // classification: labels are class indexes 0..num_classes-1
+  Json hyperparameters;  // validated against the algorithm's schema, defaults filled in
+  Matrix train;
+  std::span<const float> labels;
+  Matrix valid;  // may have no rows
+  std::span<const float> valid_labels;
+  std::span<const float> weights;  // per training row; empty: all 1
+};
+
+// After each iteration (boosting round, epoch): metrics such as {"train-logloss": 0.4,
+// "valid-logloss": 0.5}. Return false to stop training early.
+using IterationCallback =
+    std::function<bool(int iteration, int total, const std::map<std::string, double>& metrics)>;
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Thread-safe: endpoints call it from several threads at once.
+  virtual Result<std::vector<float>> Predict(Matrix x) const = 0;
+  // Values per row of Predict's output.
+  virtual int outputs_per_row() const = 0;
+  // Writes the algorithm's own model file into `dir` (atomically) and returns its name,
+  // e.g. "xgboost.json": a format the library's own tools read.
+  virtual Result<std::string> Save(const std::filesystem::path& dir) const = 0;
+  // Facts recorded in model.json and the job result: {"best_iteration": 12, ...}.
+  virtual Json Info() const = 0;
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  virtual std::vector<Problem> problems() const = 0;
+  virtual const std::vector<HyperparameterSpec>& hyperparameters() const = 0;
+  // The problem a hyperparameter forces (xgboost's objective), or nullopt to decide it
+  // from the target column.
+  virtual std::optional<Problem> ProblemFromHyperparameters(const Json& hp) const { return std::nullopt; }
+  // What one iteration is called in logs and progress: "round", "epoch", "iteration".
+  virtual std::string_view iteration_name() const { return "iteration"; }
+  // Whether the default preprocessing should standardize numeric features.
+  virtual bool wants_scaled_features() const { return false; }
+  virtual Result<std::unique_ptr<Model>> Train(const TrainInput& input, const IterationCallback& on_iteration) const = 0;
+  // Loads what Save wrote; `model_json` is the version's model.json.
+  virtual Result<std::unique_ptr<Model>> Load(const std::filesystem::path& dir, const Json& model_json) const = 0;
+
+  Json ToJson() const;  // the /api/v1/algorithms entry
+};
+
+// The registry. FindAlgorithm returns null for an unknown name.
+const std::vector<const Algorithm*>& Algorithms();
+const Algorithm* FindAlgorithm(std::string_view name);
+// "unknown algorithm 'x' (known: xgboost, linear-learner)"
+Result<const Algorithm*> RequireAlgorithm(std::string_view name);
+
+}  // namespace strata::ml
