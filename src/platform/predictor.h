@@ -1,0 +1,62 @@
+#pragma once
+// A registered model version loaded for prediction: its model.json, the fitted
+// preprocessing recipe and the algorithm's model. Turns raw rows (JSON objects, lists in
+// input-schema order, or rows of a stored table) into predictions, applying the recipe
+// exactly as training did. Immutable once loaded and safe to share between threads
+// (endpoints, batch transform and evaluation all use it).
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+#include "data/data.h"
+#include "ml/ml.h"
+
+namespace strata::platform {
+
+struct Predictions {
+  size_t rows = 0;
+  int per_row = 1;          // values per row in `values`
+  std::vector<float> values;  // rows x per_row, from Model::Predict
+  data::TransformNotes notes;  // unknown categories, missing columns, extra columns
+};
+
+class Predictor {
+ public:
+  // Reads `dir`/model.json and the algorithm's payload. InvalidArgument / NotFound with
+  // the path when something is missing or corrupt.
+  static Result<std::shared_ptr<const Predictor>> Load(const std::filesystem::path& dir);
+
+  const Json& model_json() const { return model_json_; }
+  ml::Problem problem() const { return problem_; }
+  const std::vector<std::string>& classes() const { return classes_; }
+  // The raw columns the model was trained on, in schema order.
+  const std::vector<std::string>& input_columns() const { return input_columns_; }
+  double threshold() const { return threshold_; }  // binary decision threshold
+
+  // `instances`: a list of objects ({column: value}) or of lists in input_columns()
+  // order. InvalidArgument naming the row and column for values of the wrong kind.
+  Result<Predictions> PredictJson(const Json& instances) const;
+  Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
+
+  // One row's result: {"prediction": label or value, "probabilities": {class: p}}.
+  // threshold < 0 uses the model's.
+  Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
+  // The predicted class index (classification) for a row.
+  int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
+
+ private:
+  Predictor() = default;
+  Result<Predictions> Run(std::vector<float> features, size_t rows, data::TransformNotes notes) const;
+
+  Json model_json_;
+  ml::Problem problem_ = ml::Problem::kRegression;
+  std::vector<std::string> classes_, input_columns_;
+  double threshold_ = 0.5;
+  data::Recipe recipe_;
+  std::unique_ptr<ml::Model> model_;
+};
+
+}  // namespace strata::platform
