@@ -3,6 +3,7 @@
 #include "genai/tokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "genai/tokenizer_vocab.h"
@@ -48,6 +49,8 @@ int ParseByteToken(std::string_view text) {
 class SpecialTrie {
  public:
   void Add(std::string_view text, TokenId id) {
+    if (text.empty()) return;
+    first_bytes_[static_cast<uint8_t>(text[0])] = true;
     int32_t node = 0;
     for (char c : text) {
       auto [it, inserted] = children_.emplace(Key(node, c), static_cast<int32_t>(tokens_.size()));
@@ -61,6 +64,7 @@ class SpecialTrie {
   void ForEachOccurring(std::string_view text, F&& found) const {
     if (children_.empty()) return;
     for (size_t start = 0; start < text.size(); ++start) {
+      if (!first_bytes_[static_cast<uint8_t>(text[start])]) continue;
       int32_t node = 0;
       for (size_t i = start; i < text.size(); ++i) {
         auto it = children_.find(Key(node, text[i]));
@@ -76,7 +80,8 @@ class SpecialTrie {
     return static_cast<uint64_t>(node) << 8 | static_cast<uint8_t>(c);
   }
   std::unordered_map<uint64_t, int32_t> children_;
-  std::vector<TokenId> tokens_ = {-1};  // per node; node 0 is the root
+  std::array<bool, 256> first_bytes_{};  // bytes that start some special token
+  std::vector<TokenId> tokens_ = {-1};   // per node; node 0 is the root
 };
 
 struct TokenizerImpl {

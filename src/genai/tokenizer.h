@@ -16,8 +16,9 @@
 // markers) are always recognized, as the reference tokenizers do. When several match,
 // longer token texts win.
 //
-// Encode never fails: invalid UTF-8 is tokenized as individual bytes, and every id it
-// returns is in [0, n_vocab). A Tokenizer is immutable after FromMetadata and may be
+// Encode never fails: invalid UTF-8 is tokenized as individual bytes (WordPiece drops
+// them, as BERT drops U+FFFD), and every id it returns is in [0, n_vocab). Pieces of
+// byte-level and byte-fallback tokens reproduce the input bytes exactly. A Tokenizer is immutable after FromMetadata and may be
 // used from several threads at once.
 
 #include <cstdint>

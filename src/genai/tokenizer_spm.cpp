@@ -11,17 +11,16 @@
 #include <queue>
 
 #include "genai/tokenizer_vocab.h"
+#include "genai/utf8.h"
 
 namespace strata::genai::internal {
 namespace {
 
-// Length of a UTF-8 character from its lead byte, as SentencePiece splits text: stray
-// continuation bytes are single symbols, invalid lead bytes take what they announce
-// (clamped to the text's end). Symbols that are not valid UTF-8 fall back to bytes.
-size_t SymbolLength(uint8_t lead) {
-  static constexpr std::array<uint8_t, 16> kLength = {1, 1, 1, 1, 1, 1, 1, 1,
-                                                      1, 1, 1, 1, 2, 2, 3, 4};
-  return kLength[lead >> 4];
+// Length of the symbol at text[pos]: a whole UTF-8 character, or one byte where the
+// text is not valid UTF-8 there (such bytes then fall back to byte tokens one by one).
+size_t SymbolLength(std::string_view text, size_t pos) {
+  size_t length = 1;
+  return CheckUtf8(text, pos, &length) == Utf8Check::kValid ? length : 1;
 }
 
 class SpmModel final : public TokenizerModel {
@@ -70,7 +69,7 @@ class SpmModel final : public TokenizerModel {
     std::vector<Symbol> symbols;
     symbols.reserve(text.size());
     for (size_t pos = 0; pos < text.size();) {
-      const size_t len = std::min(SymbolLength(static_cast<uint8_t>(text[pos])), text.size() - pos);
+      const size_t len = SymbolLength(text, pos);
       const auto index = static_cast<int32_t>(symbols.size());
       symbols.push_back({index - 1, index + 1, pos, len});
       pos += len;
