@@ -27,6 +27,19 @@ CsvReader::~CsvReader() {
 
 Status CsvReader::Open(const std::filesystem::path& path) {
   STRATA_ASSIGN_OR_RETURN(file_, OpenInput(path, name_, &total_));
+  return Start();
+}
+
+Status CsvReader::OpenMemory(std::string_view bytes) {
+  // fmemopen cannot open an empty buffer: an empty body is an empty file.
+  static const char kEmpty[1] = {0};
+  file_ = fmemopen(const_cast<char*>(bytes.empty() ? kEmpty : bytes.data()), bytes.size(), "r");
+  if (file_ == nullptr) return InternalError(fmt::format("{}: cannot read from memory", name_));
+  total_ = bytes.size();
+  return Start();
+}
+
+Status CsvReader::Start() {
   buf_.resize(kBlock);
   Fill();
   if (end_ - begin_ >= 3 && std::memcmp(buf_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) {

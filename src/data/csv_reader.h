@@ -15,6 +15,9 @@ class CsvReader : public RecordReader {
   CsvReader(std::string display_name, char separator, bool header, std::vector<std::string> null_tokens);
   ~CsvReader() override;
   Status Open(const std::filesystem::path& path);
+  // Reads `bytes` (e.g. a request body) instead of a file. REQUIRES: `bytes` outlives
+  // the reader.
+  Status OpenMemory(std::string_view bytes);
 
   const std::vector<std::string>& columns() const override { return columns_; }
   Result<bool> Next(Record* record) override;
@@ -24,6 +27,7 @@ class CsvReader : public RecordReader {
 
  private:
   enum class Parse { kRecord, kNeedMore, kError };
+  Status Start();  // BOM, header
   Parse ParseRecord(Record* record, Status* error);
   bool Fill();  // false at end of file
   bool IsNullToken(std::string_view s) const;

@@ -142,6 +142,10 @@ Result<XGBoostModel> XGBoostModel::FromJson(const std::string& model_json) {
   STRATA_RETURN_IF_ERROR(Check(XGBoosterCreate(nullptr, 0, &model.booster_), "creating a booster"));
   STRATA_RETURN_IF_ERROR(Check(XGBoosterLoadModelFromBuffer(model.booster_, model_json.data(), model_json.size()),
                                "loading the model"));
+  // A loaded model serves small batches from many request threads (or chunks of a
+  // batch transform, parallel above it): OpenMP fan-out per call costs far more than it
+  // saves there, and collapses when the machine is busy.
+  STRATA_RETURN_IF_ERROR(Check(XGBoosterSetParam(model.booster_, "nthread", "1"), "setting nthread"));
   char const* value = nullptr;
   int found = 0;
   if (XGBoosterGetAttr(model.booster_, "best_iteration", &value, &found) == 0 && found) {

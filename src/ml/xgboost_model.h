@@ -39,6 +39,7 @@ class XGBoostModel {
   static Result<XGBoostModel> Train(Matrix train, const std::vector<float>& labels, Matrix valid,
                                     const std::vector<float>& valid_labels, const std::vector<float>& weights,
                                     const XGBoostTrainOptions& options, const RoundCallback& on_round);
+  // Loaded models predict on one thread per call (callers parallelize above).
   static Result<XGBoostModel> FromJson(const std::string& model_json);
 
   // One value per row (probability of class 1, or the regression value), or num_class

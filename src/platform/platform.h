@@ -4,6 +4,5 @@
 #include "platform/app.h"
 #include "platform/dataset_service.h"
 #include "platform/model_service.h"
-#include "platform/predictor.h"
 #include "platform/training.h"
 #include "platform/job_service.h"

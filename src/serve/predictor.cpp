@@ -1,4 +1,4 @@
-#include "platform/predictor.h"
+#include "serve/predictor.h"
 
 #include <algorithm>
 #include <set>
@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace strata::platform {
+namespace strata::serve {
 
 Result<std::shared_ptr<const Predictor>> Predictor::Load(const std::filesystem::path& dir) {
   STRATA_ASSIGN_OR_RETURN(std::string text, core::ReadFile(dir / "model.json"));
@@ -108,4 +108,4 @@ Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) cons
   return {{"prediction", classes_[PredictedClass(p, row, threshold)]}, {"probabilities", probs}};
 }
 
-}  // namespace strata::platform
+}  // namespace strata::serve

@@ -14,7 +14,7 @@
 #include "data/data.h"
 #include "ml/ml.h"
 
-namespace strata::platform {
+namespace strata::serve {
 
 struct Predictions {
   size_t rows = 0;
@@ -59,4 +59,4 @@ class Predictor {
   std::unique_ptr<ml::Model> model_;
 };
 
-}  // namespace strata::platform
+}  // namespace strata::serve

@@ -1,0 +1,268 @@
+#include "serve/endpoint.h"
+
+#include <fmt/format.h>
+
+#include "serve/invocation.h"
+
+namespace strata::serve {
+namespace {
+
+Result<double> Number(const Json& obj, const char* key, double fallback, double min, double max) {
+  if (!obj.contains(key)) return fallback;
+  if (!obj[key].is_number()) return InvalidArgumentError(fmt::format("{} must be a number", key));
+  const double v = obj[key].get<double>();
+  if (!(v >= min && v <= max)) return InvalidArgumentError(fmt::format("{} must be in [{}, {}], got {}", key, min, max, v));
+  return v;
+}
+
+Result<VariantSpec> ParseVariant(const Json& v, size_t index) {
+  if (!v.is_object()) return InvalidArgumentError(fmt::format("variants[{}] must be an object", index));
+  VariantSpec s;
+  STRATA_ASSIGN_OR_RETURN(s.model, core::RequiredString(v, "model"));
+  STRATA_ASSIGN_OR_RETURN(s.name, core::OptionalString(v, "name", fmt::format("variant-{}", index + 1)));
+  if (!core::IsValidName(s.name)) return InvalidArgumentError(fmt::format("variants[{}].name '{}' is not valid", index, s.name));
+  if (v.contains("version") && v.contains("alias")) {
+    return InvalidArgumentError(fmt::format("variants[{}]: give version or alias, not both", index));
+  }
+  if (v.contains("version")) {
+    if (v["version"].is_number_integer()) {
+      s.version_ref = std::to_string(v["version"].get<int64_t>());
+    } else if (v["version"].is_string()) {
+      s.version_ref = v["version"].get<std::string>();
+    } else {
+      return InvalidArgumentError(fmt::format("variants[{}].version must be a number", index));
+    }
+  } else if (v.contains("alias")) {
+    STRATA_ASSIGN_OR_RETURN(s.version_ref, core::RequiredString(v, "alias"));
+  } else {
+    s.version_ref = "latest";
+  }
+  STRATA_ASSIGN_OR_RETURN(s.weight, Number(v, "weight", 1, 0, 1e6));
+  if (v.contains("shadow")) {
+    if (!v["shadow"].is_boolean()) return InvalidArgumentError(fmt::format("variants[{}].shadow must be true or false", index));
+    s.shadow = v["shadow"].get<bool>();
+  }
+  return s;
+}
+
+}  // namespace
+
+Json VariantSpec::ToJson() const {
+  Json j = {{"name", name}, {"model", model}, {"version", version}, {"weight", weight}};
+  if (version_ref != std::to_string(version)) j["requested"] = version_ref;
+  if (shadow) j["shadow"] = true;
+  return j;
+}
+
+Result<EndpointSpec> EndpointSpec::FromJson(const Json& json) {
+  if (!json.is_object()) return InvalidArgumentError("endpoint must be a JSON object");
+  EndpointSpec s;
+  STRATA_ASSIGN_OR_RETURN(s.name, core::RequiredString(json, "name"));
+  if (!core::IsValidName(s.name)) return InvalidArgumentError(fmt::format("endpoint name '{}' is not valid", s.name));
+  if (json.contains("variants")) {
+    if (!json["variants"].is_array() || json["variants"].empty()) {
+      return InvalidArgumentError("variants must be a non-empty list");
+    }
+    for (size_t i = 0; i < json["variants"].size(); ++i) {
+      STRATA_ASSIGN_OR_RETURN(VariantSpec v, ParseVariant(json["variants"][i], i));
+      s.variants.push_back(std::move(v));
+    }
+  } else {
+    Json one = json;
+    one["name"] = json.value("variant", "primary");
+    STRATA_ASSIGN_OR_RETURN(VariantSpec v, ParseVariant(one, 0));
+    s.variants.push_back(std::move(v));
+  }
+  double live_weight = 0;
+  int shadows = 0;
+  for (size_t i = 0; i < s.variants.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (s.variants[i].name == s.variants[j].name) {
+        return InvalidArgumentError(fmt::format("two variants are named '{}'", s.variants[i].name));
+      }
+    }
+    if (s.variants[i].shadow) {
+      ++shadows;
+    } else {
+      live_weight += s.variants[i].weight;
+    }
+  }
+  if (shadows > 1) return InvalidArgumentError("at most one variant may be the shadow");
+  if (live_weight <= 0) return InvalidArgumentError("the weights of the live (non-shadow) variants must add up to more than 0");
+  if (json.contains("capture")) {
+    const Json& c = json["capture"];
+    if (!c.is_object()) return InvalidArgumentError("capture must be an object");
+    STRATA_ASSIGN_OR_RETURN(s.capture.sample_rate, Number(c, "sample_rate", 0, 0, 1));
+    STRATA_ASSIGN_OR_RETURN(double mb, Number(c, "max_file_mb", 16, 0.001, 1024));
+    s.capture.max_file_bytes = static_cast<uint64_t>(mb * 1048576);
+    STRATA_ASSIGN_OR_RETURN(double age, Number(c, "max_file_seconds", 300, 1, 86400));
+    s.capture.max_file_age = std::chrono::seconds(static_cast<int64_t>(age));
+  }
+  if (json.contains("limits")) {
+    const Json& l = json["limits"];
+    if (!l.is_object()) return InvalidArgumentError("limits must be an object");
+    STRATA_ASSIGN_OR_RETURN(double rows, Number(l, "max_rows", 1000, 1, 1e6));
+    STRATA_ASSIGN_OR_RETURN(double conc, Number(l, "max_concurrency", 64, 1, 100000));
+    STRATA_ASSIGN_OR_RETURN(double timeout, Number(l, "timeout_ms", 30000, 1, 3.6e6));
+    s.max_rows = static_cast<size_t>(rows);
+    s.max_concurrency = static_cast<int>(conc);
+    s.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout));
+  }
+  if (json.contains("batching")) {
+    const Json& b = json["batching"];
+    if (!b.is_object()) return InvalidArgumentError("batching must be an object");
+    STRATA_ASSIGN_OR_RETURN(double delay, Number(b, "max_delay_us", 1000, 0, 1e6));
+    STRATA_ASSIGN_OR_RETURN(double rows, Number(b, "max_rows", 256, 1, 1e6));
+    s.batching.max_delay = std::chrono::microseconds(static_cast<int64_t>(delay));
+    s.batching.max_rows = static_cast<size_t>(rows);
+  }
+  return s;
+}
+
+Json EndpointSpec::ToJson() const {
+  Json vs = Json::array();
+  for (const auto& v : variants) vs.push_back(v.ToJson());
+  return {{"name", name},
+          {"variants", vs},
+          {"capture", {{"sample_rate", capture.sample_rate},
+                       {"max_file_mb", static_cast<double>(capture.max_file_bytes) / 1048576},
+                       {"max_file_seconds", capture.max_file_age.count()}}},
+          {"limits", {{"max_rows", max_rows}, {"max_concurrency", max_concurrency}, {"timeout_ms", timeout.count()}}},
+          {"batching", {{"max_delay_us", batching.max_delay.count()}, {"max_rows", batching.max_rows}}}};
+}
+
+Endpoint::Endpoint(std::string name, std::filesystem::path capture_dir)
+    : name_(std::move(name)), capture_dir_(std::move(capture_dir)), rng_(std::random_device{}()) {}
+
+Endpoint::~Endpoint() {
+  shadow_pool_.reset();  // finishes queued shadow calls before the state goes
+  FlushCapture();
+}
+
+void Endpoint::Swap(EndpointSpec spec, std::vector<std::shared_ptr<const Predictor>> predictors) {
+  auto state = std::make_shared<State>();
+  for (size_t i = 0; i < spec.variants.size(); ++i) {
+    auto v = std::make_shared<Variant>();
+    v->spec = spec.variants[i];
+    v->predictor = predictors[i];
+    std::shared_ptr<const Predictor> p = predictors[i];
+    v->batcher = std::make_unique<MicroBatcher>([p](const Json& rows) { return p->PredictJson(rows); },
+                                                spec.batching);
+    if (v->spec.shadow) {
+      state->shadow = v;
+    } else {
+      state->live.push_back(v);
+      state->total_weight += v->spec.weight;
+    }
+  }
+  state->spec = std::move(spec);
+  std::lock_guard lock(mu_);
+  const CaptureOptions& c = state->spec.capture;
+  const bool capture_changed = c.sample_rate != capture_options_.sample_rate ||
+                               c.max_file_bytes != capture_options_.max_file_bytes ||
+                               c.max_file_age != capture_options_.max_file_age;
+  if (capture_changed) {
+    capture_.reset();  // closes the current file
+    if (c.sample_rate > 0) capture_ = std::make_unique<DataCapture>(capture_dir_, c);
+    capture_options_ = c;
+  }
+  if (state->shadow && !shadow_pool_) shadow_pool_ = std::make_unique<core::ThreadPool>(1);
+  state_ = std::move(state);
+}
+
+EndpointSpec Endpoint::spec() const {
+  auto s = Current();
+  return s ? s->spec : EndpointSpec{};
+}
+
+std::shared_ptr<const Endpoint::State> Endpoint::Current() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+std::shared_ptr<Endpoint::Variant> Endpoint::Pick(const State& state) {
+  if (state.live.size() == 1) return state.live[0];
+  double r;
+  {
+    std::lock_guard lock(rng_mu_);
+    r = std::uniform_real_distribution<double>(0, state.total_weight)(rng_);
+  }
+  for (const auto& v : state.live) {
+    if (r < v->spec.weight) return v;
+    r -= v->spec.weight;
+  }
+  return state.live.back();
+}
+
+void Endpoint::FlushCapture() {
+  std::lock_guard lock(mu_);
+  if (capture_) capture_->Flush();
+}
+
+void Endpoint::RunShadow(std::shared_ptr<const State> state, Json rows, const std::string& request_id) {
+  // Bounded: a slow shadow drops traffic rather than queueing without limit.
+  if (shadow_in_flight_.load() >= 64 || !shadow_pool_) return;
+  ++shadow_in_flight_;
+  shadow_pool_->Submit([this, state = std::move(state), rows = std::move(rows), request_id] {
+    auto out = state->shadow->predictor->PredictJson(rows);
+    DataCapture* capture = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      capture = capture_.get();
+    }
+    if (capture != nullptr && out.ok()) {
+      Json preds = Json::array();
+      for (size_t r = 0; r < out->rows; ++r) preds.push_back(state->shadow->predictor->RowJson(*out, r));
+      capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
+                       {"variant", state->shadow->spec.name}, {"shadow", true}, {"input", rows}, {"output", preds}});
+    }
+    --shadow_in_flight_;
+  });
+}
+
+Result<InvokeResult> Endpoint::Invoke(std::string_view content_type, std::string_view body,
+                                      const std::string& request_id) {
+  const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const State> state = Current();
+  if (!state) return UnavailableError(fmt::format("endpoint '{}' is not ready", name_));
+  struct InFlight {
+    std::atomic<int>& n;
+    ~InFlight() { --n; }
+  } guard{in_flight_};
+  if (++in_flight_ > state->spec.max_concurrency) {
+    return ThrottledError(fmt::format("endpoint '{}' is serving its maximum of {} concurrent requests", name_,
+                                      state->spec.max_concurrency));
+  }
+  std::shared_ptr<Variant> v = Pick(*state);
+  MicroBatcher::Ticket ticket = v->batcher->Arrive();
+  STRATA_ASSIGN_OR_RETURN(Json rows, ParseInstances(content_type, body, v->predictor->input_columns(), state->spec.max_rows));
+  STRATA_ASSIGN_OR_RETURN(BatchedResult batched, v->batcher->Predict(ticket, rows));
+  if (std::chrono::steady_clock::now() - start > state->spec.timeout) {
+    return UnavailableError(fmt::format("endpoint '{}': the request ran past its timeout of {} ms", name_,
+                                        state->spec.timeout.count()));
+  }
+  InvokeResult result;
+  result.variant = v->spec.name;
+  result.rows = batched.predictions.rows;
+  result.batch_rows = batched.batch_rows;
+  result.model_seconds = batched.model_seconds;
+  Json preds = Json::array();
+  for (size_t r = 0; r < batched.predictions.rows; ++r) preds.push_back(v->predictor->RowJson(batched.predictions, r));
+  result.body = {{"predictions", std::move(preds)}, {"variant", v->spec.name},
+                 {"model", {{"name", v->spec.model}, {"version", v->spec.version}}}};
+  if (!batched.predictions.notes.empty()) result.body["notes"] = batched.predictions.notes;
+
+  DataCapture* capture = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    capture = capture_.get();
+  }
+  if (capture != nullptr && capture->Sample()) {
+    capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
+                     {"variant", v->spec.name}, {"input", rows}, {"output", result.body["predictions"]}});
+  }
+  if (state->shadow) RunShadow(state, std::move(rows), request_id);
+  return result;
+}
+
+}  // namespace strata::serve

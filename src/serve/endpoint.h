@@ -1,0 +1,111 @@
+#pragma once
+// A real-time endpoint: named, serving one or more variants (model versions) with
+// traffic weights, an optional shadow variant that gets a copy of the traffic, data
+// capture, micro-batching per variant, and limits (rows per request, concurrent
+// requests). Its configuration can be swapped while it serves: requests in flight
+// finish on the state they started with, new ones see the new state, and no request
+// fails because of the swap.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+#include "serve/data_capture.h"
+#include "serve/micro_batcher.h"
+#include "serve/predictor.h"
+
+namespace strata::serve {
+
+struct VariantSpec {
+  std::string name;
+  std::string model;
+  std::string version_ref;  // as asked: "3" or an alias ("production")
+  int64_t version = 0;      // resolved when deployed
+  double weight = 1;
+  bool shadow = false;  // receives a copy of traffic; its answers are only recorded
+
+  Json ToJson() const;
+};
+
+struct EndpointSpec {
+  std::string name;
+  std::vector<VariantSpec> variants;
+  CaptureOptions capture;
+  size_t max_rows = 1000;        // rows per request (413 past it)
+  int max_concurrency = 64;      // requests in flight (429 past it)
+  std::chrono::milliseconds timeout{30000};
+  BatchOptions batching;
+
+  // The API body: {"name", "variants": [{"name", "model", "version"|"alias", "weight",
+  // "shadow"}], "capture": {"sample_rate"}, "limits": {"max_rows", "max_concurrency",
+  // "timeout_ms"}, "batching": {"max_delay_us", "max_rows"}}. Shorthand: {"name",
+  // "model", "version"|"alias"} for one variant. Checks names, weights and limits.
+  static Result<EndpointSpec> FromJson(const Json& json);
+  Json ToJson() const;
+};
+
+struct InvokeResult {
+  Json body;  // {"predictions": [...], "variant": "...", "notes": [...]?}
+  std::string variant;
+  size_t rows = 0;
+  size_t batch_rows = 0;
+  double model_seconds = 0;
+};
+
+class Endpoint {
+ public:
+  Endpoint(std::string name, std::filesystem::path capture_dir);
+  ~Endpoint();
+
+  const std::string& name() const { return name_; }
+  // Installs a new configuration with its loaded models (one per variant, same order).
+  void Swap(EndpointSpec spec, std::vector<std::shared_ptr<const Predictor>> predictors);
+  EndpointSpec spec() const;
+  int in_flight() const { return in_flight_.load(); }
+
+  // One invocation. Throttled past max_concurrency, PayloadTooLarge past max_rows,
+  // InvalidArgument for a malformed body (naming row and field), Unavailable when it ran
+  // past the timeout.
+  Result<InvokeResult> Invoke(std::string_view content_type, std::string_view body,
+                              const std::string& request_id = "");
+
+  // Closes capture files (shutdown, tests).
+  void FlushCapture();
+
+ private:
+  struct Variant {
+    VariantSpec spec;
+    std::shared_ptr<const Predictor> predictor;
+    std::unique_ptr<MicroBatcher> batcher;
+  };
+  struct State {
+    EndpointSpec spec;
+    std::vector<std::shared_ptr<Variant>> live;  // weighted
+    std::shared_ptr<Variant> shadow;
+    double total_weight = 0;
+  };
+  std::shared_ptr<const State> Current() const;
+  std::shared_ptr<Variant> Pick(const State& state);
+  void RunShadow(std::shared_ptr<const State> state, Json rows, const std::string& request_id);
+
+  std::string name_;
+  std::filesystem::path capture_dir_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const State> state_;
+  std::unique_ptr<DataCapture> capture_;
+  CaptureOptions capture_options_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> shadow_in_flight_{0};
+  std::mt19937_64 rng_;
+  std::mutex rng_mu_;
+  std::unique_ptr<core::ThreadPool> shadow_pool_;
+};
+
+}  // namespace strata::serve

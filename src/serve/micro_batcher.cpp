@@ -1,0 +1,127 @@
+#include "serve/micro_batcher.h"
+
+#include <fmt/format.h>
+
+namespace strata::serve {
+
+MicroBatcher::MicroBatcher(PredictFn predict, BatchOptions options)
+    : predict_(std::move(predict)), options_(options) {}
+
+MicroBatcher::Ticket MicroBatcher::Arrive() {
+  std::lock_guard lock(mu_);
+  ++arrived_;
+  return Ticket(this);
+}
+
+MicroBatcher::Ticket::~Ticket() {
+  if (b_ == nullptr) return;
+  {
+    std::lock_guard lock(b_->mu_);
+    --b_->arrived_;
+  }
+  b_->cv_.notify_all();  // a leader may be waiting for this request
+}
+
+Result<BatchedResult> MicroBatcher::RunAlone(const Json& rows) {
+  const auto start = std::chrono::steady_clock::now();
+  STRATA_ASSIGN_OR_RETURN(Predictions p, predict_(rows));
+  BatchedResult r;
+  r.predictions = std::move(p);
+  r.batch_rows = rows.size();
+  r.model_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+Result<BatchedResult> MicroBatcher::Predict(Ticket& ticket, const Json& rows) {
+  Pending me;
+  me.rows = &rows;
+  std::unique_lock lock(mu_);
+  if (ticket.b_ == this) {
+    ticket.b_ = nullptr;
+    --arrived_;
+  }
+
+  if (forming_ && !forming_->closed && forming_->rows + rows.size() <= options_.max_rows) {
+    // Follower: join the batch and wait for the leader to fill in our result.
+    std::shared_ptr<Batch> batch = forming_;
+    me.first = batch->rows;
+    batch->rows += rows.size();
+    batch->members.push_back(&me);
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return me.done; });
+    if (me.retry_alone) {
+      lock.unlock();
+      Result<BatchedResult> mine = RunAlone(rows);
+      lock.lock();
+      return mine;
+    }
+    return std::move(me.result);
+  }
+
+  // Leader: open a batch and wait for the others in flight, up to the delay.
+  auto batch = std::make_shared<Batch>();
+  batch->members.push_back(&me);
+  batch->rows = rows.size();
+  forming_ = batch;
+  const auto deadline = std::chrono::steady_clock::now() + options_.max_delay;
+  cv_.wait_until(lock, deadline, [&] {
+    return arrived_ <= 0 || batch->rows >= options_.max_rows;
+  });
+  batch->closed = true;
+  if (forming_ == batch) forming_.reset();
+  lock.unlock();
+
+  // Concatenate, predict once, hand out slices.
+  Json all = Json::array();
+  if (batch->members.size() == 1) {
+    all = rows;
+  } else {
+    for (Pending* p : batch->members) {
+      for (const auto& r : *p->rows) all.push_back(r);
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Result<Predictions> out = predict_(all);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  lock.lock();
+  for (Pending* p : batch->members) {
+    if (!out.ok()) {
+      // One client's bad row must not fail the others: each re-runs its own rows.
+      p->retry_alone = batch->members.size() > 1;
+      p->result = out.status();
+    } else {
+      BatchedResult r;
+      r.batch_rows = all.size();
+      r.model_seconds = seconds;
+      r.predictions.rows = p->rows->size();
+      r.predictions.per_row = out->per_row;
+      const size_t w = static_cast<size_t>(out->per_row);
+      r.predictions.values.assign(out->values.begin() + p->first * w,
+                                  out->values.begin() + (p->first + p->rows->size()) * w);
+      // Notes name rows by their index in the batch; renumber them for this request.
+      for (const std::string& note : out->notes) {
+        size_t row = 0;
+        if (std::sscanf(note.c_str(), "row %zu:", &row) == 1) {
+          if (row >= p->first && row < p->first + p->rows->size()) {
+            r.predictions.notes.push_back(fmt::format("row {}{}", row - p->first, note.substr(note.find(':'))));
+          }
+        } else if (p == batch->members.front()) {
+          r.predictions.notes.push_back(note);
+        }
+      }
+      p->result = std::move(r);
+    }
+    p->done = true;
+  }
+  cv_.notify_all();
+  if (me.retry_alone) {
+    lock.unlock();
+    Result<BatchedResult> mine = RunAlone(rows);
+    lock.lock();
+    return mine;
+  }
+  return std::move(me.result);
+}
+
+}  // namespace strata::serve
