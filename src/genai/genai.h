@@ -18,6 +18,7 @@
 #include "genai/gguf_writer.h"
 #include "genai/grammar.h"
 #include "genai/grammar_matcher.h"
+#include "genai/json_schema.h"
 #include "genai/llm_config.h"
 #include "genai/llm_model.h"
 #include "genai/matmul.h"
