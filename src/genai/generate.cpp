@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,16 @@ Result<GenerateResult> Generate(LlmEvaluator& evaluator, const Tokenizer& tokeni
                                             prompt.size() + cache.size(), cache.capacity()));
   }
 
+  std::optional<GrammarMatcher> matcher;
+  if (options.grammar) {
+    std::shared_ptr<const GrammarVocabulary> vocabulary = options.grammar_vocabulary;
+    if (!vocabulary) vocabulary = std::make_shared<GrammarVocabulary>(tokenizer);
+    if (vocabulary->n_vocab() != n_vocab) {
+      return InvalidArgumentError("grammar_vocabulary was built for another tokenizer");
+    }
+    matcher.emplace(options.grammar, std::move(vocabulary));
+  }
+
   GenerateResult result;
   result.n_prompt = static_cast<int>(prompt.size());
   Sampler sampler(options.sampling, n_vocab);
@@ -69,11 +81,25 @@ Result<GenerateResult> Generate(LlmEvaluator& evaluator, const Tokenizer& tokeni
   };
 
   for (int step = 0; step < options.max_tokens && !done; ++step) {
+    if (matcher) {
+      STRATA_ASSIGN_OR_RETURN(const TokenMask* mask,
+                              matcher->MaskLogits({logits.data(), static_cast<size_t>(n_vocab)}));
+      if (mask->n_text_tokens == 0) {  // complete (only end-of-generation left) or stuck
+        result.finish_reason = "stop";
+        break;
+      }
+      if (options.ignore_eos) {
+        for (TokenId id = 0; id < n_vocab; ++id) {
+          if (tokenizer.IsEndOfGeneration(id)) logits[id] = -INFINITY;
+        }
+      }
+    }
     const TokenId next = sampler.Sample({logits.data(), static_cast<size_t>(n_vocab)});
     if (!options.ignore_eos && tokenizer.IsEndOfGeneration(next)) {
       result.finish_reason = "stop";
       break;
     }
+    if (matcher) STRATA_RETURN_IF_ERROR(matcher->AcceptToken(next));
     result.ids.push_back(next);
     sampler.Accept(next);
     const size_t before = result.text.size();

@@ -289,6 +289,12 @@ bool Tokenizer::IsEndOfGeneration(TokenId id) const {
   return impl_->vocab.Valid(id) && impl_->vocab.end_of_generation[id];
 }
 
+bool Tokenizer::IsControl(TokenId id) const {
+  if (!impl_->vocab.Valid(id)) return true;
+  const TokenType t = impl_->vocab.tokens[id].type;
+  return t == TokenType::kControl || t == TokenType::kUnknown || t == TokenType::kUnused;
+}
+
 std::optional<TokenId> Tokenizer::FindToken(std::string_view text) const {
   const TokenId id = impl_->vocab.Find(text);
   if (id < 0) return std::nullopt;

@@ -69,6 +69,9 @@ class Tokenizer {
   // EOS, EOT, EOM and end-of-turn tokens found by their text (<|im_end|>, <|eot_id|>,
   // <end_of_turn>, <|endoftext|>, ...).
   bool IsEndOfGeneration(TokenId id) const;
+  // CONTROL, UNKNOWN and UNUSED tokens (and ids out of range): never plain text, so
+  // constrained decoding leaves them out.
+  bool IsControl(TokenId id) const;
   std::optional<TokenId> FindToken(std::string_view text) const;  // exact token text
   std::string_view TokenText(TokenId id) const;  // the vocabulary's text; empty when out of range
 
