@@ -19,6 +19,9 @@ void AddDatasetRoutes(Router& router, platform::App& app);
 // /api/v1/algorithms, /api/v1/training-jobs..., /api/v1/models...
 void AddTrainingRoutes(Router& router, platform::App& app);
 
+// /api/v1/endpoints..., invocations (also at /endpoints/{name}/invocations).
+void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics);
+
 // Every route of the program.
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
 

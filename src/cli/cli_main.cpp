@@ -191,6 +191,38 @@ int RunCli(int argc, char** argv) {
   submit->add_flag("--wait", submit_args.wait, "wait for the job to end, with a progress bar");
   submit->callback([&] { run = [&] { return CmdJobsSubmit(g, submit_args); }; });
 
+  // strata endpoints ...
+  auto* endpoints = app.add_subcommand("endpoints", "real-time endpoints serving model versions")->require_subcommand(1);
+  EndpointArgs ep_args;
+  for (const char* verb : {"create", "update"}) {
+    const bool create = std::string(verb) == "create";
+    auto* cmd = endpoints->add_subcommand(verb, create ? "deploy a model version behind a named endpoint"
+                                                       : "hot-swap an endpoint's model, variants or limits (no failed requests)");
+    cmd->add_option("name", ep_args.name, "endpoint name")->required();
+    cmd->add_option("--model", ep_args.model, "model name (one variant)");
+    cmd->add_option("--version", ep_args.version, "model version (default: latest)");
+    cmd->add_option("--alias", ep_args.alias, "model alias, resolved now (e.g. production)");
+    cmd->add_option("--variants", ep_args.variants, "variants as JSON or @file: [{name, model, version|alias, weight, shadow}]");
+    cmd->add_option("--capture-rate", ep_args.capture_rate, "fraction of requests captured to the object store (0..1)");
+    cmd->add_option("--max-rows", ep_args.max_rows, "rows per request (413 past it)");
+    cmd->add_option("--max-concurrency", ep_args.max_concurrency, "requests in flight (429 past it)");
+    cmd->callback([&, create] { run = [&, create] { return create ? CmdEndpointsCreate(g, ep_args) : CmdEndpointsUpdate(g, ep_args); }; });
+  }
+  endpoints->add_subcommand("list", "endpoints and what they serve")->callback([&] { run = [&] { return CmdEndpointsList(g); }; });
+  std::string endpoint_name;
+  auto* ep_show = endpoints->add_subcommand("show", "one endpoint");
+  ep_show->add_option("name", endpoint_name, "endpoint name")->required();
+  ep_show->callback([&] { run = [&] { return CmdEndpointsShow(g, endpoint_name); }; });
+  auto* ep_delete = endpoints->add_subcommand("delete", "delete an endpoint");
+  ep_delete->add_option("name", endpoint_name, "endpoint name")->required();
+  ep_delete->callback([&] { run = [&] { return CmdEndpointsDelete(g, endpoint_name); }; });
+  EndpointInvokeArgs invoke_args;
+  auto* ep_invoke = endpoints->add_subcommand("invoke", "predict with an endpoint");
+  ep_invoke->add_option("name", invoke_args.name, "endpoint name")->required();
+  ep_invoke->add_option("--data", invoke_args.data, "JSON ({\"instances\": [...]} or a list of rows), CSV rows, or @file")->required();
+  ep_invoke->add_option("--content-type", invoke_args.content_type, "application/json (default) or text/csv");
+  ep_invoke->callback([&] { run = [&] { return CmdEndpointsInvoke(g, invoke_args); }; });
+
   // strata llm ... (engine tools on a local GGUF file)
   auto* llm = app.add_subcommand("llm", "run, inspect and measure GGUF language models on this machine")
                   ->require_subcommand(1);

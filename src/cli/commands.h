@@ -76,6 +76,22 @@ Result<Json> WaitForJob(Session& session, const std::string& job_id);
 // Exit code for a finished job: 0 Completed, 1 otherwise (failure reason on stderr).
 int JobExitCode(const Json& job);
 
+// strata endpoints ... (endpoint_commands.cpp)
+struct EndpointArgs {
+  std::string name, model, version, alias, variants;  // variants: JSON or @file
+  double capture_rate = -1;                           // < 0: unchanged / default
+  int64_t max_rows = 0, max_concurrency = 0;          // 0: unchanged / default
+};
+struct EndpointInvokeArgs {
+  std::string name, data, content_type;  // data: JSON, CSV, or @file
+};
+int CmdEndpointsCreate(const GlobalFlags& g, const EndpointArgs& a);
+int CmdEndpointsUpdate(const GlobalFlags& g, const EndpointArgs& a);
+int CmdEndpointsList(const GlobalFlags& g);
+int CmdEndpointsShow(const GlobalFlags& g, const std::string& name);
+int CmdEndpointsDelete(const GlobalFlags& g, const std::string& name);
+int CmdEndpointsInvoke(const GlobalFlags& g, const EndpointInvokeArgs& a);
+
 // strata llm ... (llm_commands.cpp): engine tools on a local GGUF file.
 struct LlmTokenizeArgs {
   std::string model, text;

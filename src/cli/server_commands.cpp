@@ -18,6 +18,9 @@ int CmdServer(const GlobalFlags& g) {
     if (!loaded.ok()) core::log::Warn("sample data not loaded: {}", loaded.status().ToString());
   }
 
+  // Endpoints come back before the port opens, so the first request finds them.
+  if (Status s = (*app)->endpoints().LoadAll(); !s.ok()) core::log::Warn("endpoints not loaded: {}", s.ToString());
+
   api::Metrics metrics;
   api::Router router;
   api::AddAllRoutes(router, **app, metrics);

@@ -19,6 +19,7 @@ App::App(core::Config config, Mode mode, store::Store store)
   job_service_ = std::make_unique<JobService>(store_, job_types_);
   dataset_service_ = std::make_unique<DatasetService>(store_);
   model_service_ = std::make_unique<ModelService>(store_);
+  endpoint_service_ = std::make_unique<EndpointService>(store_, *model_service_);
 }
 
 App::~App() { StopScheduler(); }

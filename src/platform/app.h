@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "jobs/jobs.h"
 #include "platform/dataset_service.h"
+#include "platform/endpoint_service.h"
 #include "platform/job_service.h"
 #include "platform/model_service.h"
 #include "store/store.h"
@@ -43,6 +44,7 @@ class App {
   JobService& jobs() { return *job_service_; }
   DatasetService& datasets() { return *dataset_service_; }
   ModelService& models() { return *model_service_; }
+  EndpointService& endpoints() { return *endpoint_service_; }
   const jobs::JobTypeRegistry& job_types() const { return job_types_; }
   // Null until StartScheduler().
   const jobs::Scheduler* scheduler() const { return scheduler_.get(); }
@@ -57,6 +59,7 @@ class App {
   std::unique_ptr<JobService> job_service_;
   std::unique_ptr<DatasetService> dataset_service_;
   std::unique_ptr<ModelService> model_service_;
+  std::unique_ptr<EndpointService> endpoint_service_;
   std::unique_ptr<jobs::JobRepository> scheduler_repo_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
 };

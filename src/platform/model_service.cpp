@@ -139,6 +139,7 @@ Result<Json> ModelService::Aliases(const std::string& model) {
 }
 
 Result<ModelVersion> ModelService::Resolve(const std::string& model, const std::string& version_or_alias) {
+  if (version_or_alias == "latest") return Get(model);
   char* end = nullptr;
   long long v = std::strtoll(version_or_alias.c_str(), &end, 10);
   if (!version_or_alias.empty() && *end == '\0') {

@@ -38,7 +38,7 @@ class ModelService {
   Status SetAlias(const std::string& model, const std::string& alias, int64_t version, const std::string& who);
   // {alias: version} of a model, and the history of moves, newest first.
   Result<Json> Aliases(const std::string& model);
-  // A version by alias ("production") or number ("3").
+  // A version by alias ("production"), number ("3") or "latest".
   Result<ModelVersion> Resolve(const std::string& model, const std::string& version_or_alias);
   // Where a new model directory is staged before Register.
   Result<std::filesystem::path> StagingDir(const std::string& name);

@@ -82,6 +82,14 @@ const std::vector<Migration>& CatalogMigrations() {
           by TEXT NOT NULL
         );
       )sql"},
+      {5, "endpoints", R"sql(
+        CREATE TABLE endpoints (
+          name TEXT PRIMARY KEY,
+          spec TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+      )sql"},
   };
   return kMigrations;
 }

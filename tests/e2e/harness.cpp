@@ -175,7 +175,9 @@ api::Response Http(const std::string& base_url, const std::string& method, const
   (void)req.ParseTarget(target);
   req.body = body;
   req.headers = headers;
-  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  bool typed = false;
+  for (const auto& [k, v] : headers) typed = typed || strcasecmp(k.c_str(), "Content-Type") == 0;
+  if (!body.empty() && !typed) req.headers.emplace_back("Content-Type", "application/json");
   auto resp = client->Send(req);
   EXPECT_TRUE(resp.ok()) << method << " " << target << ": " << resp.status().ToString();
   return resp.ok() ? *resp : api::Response{};
