@@ -1,5 +1,5 @@
-// /api/v1/endpoints... (real-time endpoints) and the SageMaker Runtime-style
-// /endpoints/{name}/invocations.
+// /api/v1/endpoints... (real-time endpoints), the SageMaker Runtime-style
+// /endpoints/{name}/invocations, and /api/v1/transform-jobs (batch transform).
 #include <fmt/format.h>
 
 #include "api/handler_util.h"
@@ -41,6 +41,33 @@ Response Invoke(platform::App& app, Metrics& metrics, Request& request) {
   return resp;
 }
 
+Response SubmitTransform(platform::App& app, Request& request) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorResponse(request, body.status());
+  auto params = platform::PrepareTransformParams(app.datasets(), app.models(), *body);
+  if (!params.ok()) return ErrorResponse(request, params.status());
+  auto name = core::OptionalString(*body, "name", "");
+  if (!name.ok()) return ErrorResponse(request, name.status());
+  auto job = app.jobs().Submit("transform", *name, *params);
+  if (!job.ok()) return ErrorResponse(request, job.status());
+  return JsonResponse(202, job->ToJson());
+}
+
+Response GetTransform(platform::App& app, Request& request) {
+  auto job = app.jobs().Get(request.path_params["name"]);
+  if (!job.ok()) return ErrorResponse(request, job.status());
+  if (job->type != "transform") {
+    return ErrorResponse(request, NotFoundError(fmt::format("transform job '{}' does not exist", request.path_params["name"])));
+  }
+  Json j = job->ToJson();
+  if (job->result.is_object()) {
+    for (const char* k : {"rows", "rows_per_second", "output_path", "output_dataset"}) {
+      if (job->result.contains(k)) j[k] = job->result[k];
+    }
+  }
+  return JsonResponse(200, j);
+}
+
 }  // namespace
 
 void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics) {
@@ -65,6 +92,8 @@ void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics) {
   router.Add("POST", "/api/v1/endpoints/{name}/invocations",
              [&app, &metrics](Request& r) { return Invoke(app, metrics, r); });
   router.Add("POST", "/endpoints/{name}/invocations", [&app, &metrics](Request& r) { return Invoke(app, metrics, r); });
+  router.Add("POST", "/api/v1/transform-jobs", [&app](Request& r) { return SubmitTransform(app, r); });
+  router.Add("GET", "/api/v1/transform-jobs/{name}", [&app](Request& r) { return GetTransform(app, r); });
   metrics.AddGaugeCallback("strata_endpoints", "endpoints in the catalog", [&app] {
     auto list = app.endpoints().List();
     return list.ok() ? static_cast<double>((*list)["items"].size()) : 0.0;

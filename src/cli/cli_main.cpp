@@ -223,6 +223,23 @@ int RunCli(int argc, char** argv) {
   ep_invoke->add_option("--content-type", invoke_args.content_type, "application/json (default) or text/csv");
   ep_invoke->callback([&] { run = [&] { return CmdEndpointsInvoke(g, invoke_args); }; });
 
+  // strata transform
+  TransformArgs tf_args;
+  auto* transform = app.add_subcommand("transform", "batch transform: predict a whole dataset or file (a job)");
+  transform->add_option("--model", tf_args.model, "model name")->required();
+  transform->add_option("--version", tf_args.version, "model version (default: latest)");
+  transform->add_option("--alias", tf_args.alias, "model alias (e.g. production)");
+  transform->add_option("--dataset", tf_args.dataset, "dataset to predict");
+  transform->add_option("--input", tf_args.input, "or a CSV/TSV/JSONL file to predict");
+  // API.md names the file flag --output, like the global format flag: here a value of
+  // "json" or "table" still means the format (use -o for the format to be explicit).
+  transform->add_option("--output,--output-file", tf_args.output, "write the predictions to this CSV file");
+  transform->add_option("--output-dataset", tf_args.output_dataset, "store the predictions as this dataset (default: <input>-predictions when no --output)");
+  transform->add_option("--id-column", tf_args.id_column, "keep only this input column beside the predictions");
+  transform->add_option("--name", tf_args.name, "job name (default: generated)");
+  transform->add_flag("--wait", tf_args.wait, "wait for the job, with a progress bar");
+  transform->callback([&] { run = [&] { return CmdTransform(g, tf_args); }; });
+
   // strata llm ... (engine tools on a local GGUF file)
   auto* llm = app.add_subcommand("llm", "run, inspect and measure GGUF language models on this machine")
                   ->require_subcommand(1);

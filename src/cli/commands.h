@@ -91,6 +91,11 @@ int CmdEndpointsList(const GlobalFlags& g);
 int CmdEndpointsShow(const GlobalFlags& g, const std::string& name);
 int CmdEndpointsDelete(const GlobalFlags& g, const std::string& name);
 int CmdEndpointsInvoke(const GlobalFlags& g, const EndpointInvokeArgs& a);
+struct TransformArgs {
+  std::string name, model, version, alias, dataset, input, output, output_dataset, id_column;
+  bool wait = false;
+};
+int CmdTransform(const GlobalFlags& g, const TransformArgs& a);
 
 // strata llm ... (llm_commands.cpp): engine tools on a local GGUF file.
 struct LlmTokenizeArgs {

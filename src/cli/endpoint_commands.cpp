@@ -1,4 +1,6 @@
-// `strata endpoints ...`: real-time endpoints.
+// `strata endpoints ...` (real-time endpoints) and `strata transform` (batch transform).
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -129,6 +131,56 @@ int CmdEndpointsInvoke(const GlobalFlags& g, const EndpointInvokeArgs& a) {
     return out;
   });
   return 0;
+}
+
+int CmdTransform(const GlobalFlags& global, const TransformArgs& args) {
+  GlobalFlags g = global;
+  TransformArgs a = args;
+  if (a.output == "json" || a.output == "table") {
+    g.output = a.output;
+    a.output.clear();
+  }
+  Json body = {{"model", a.model}};
+  if (!a.name.empty()) body["name"] = a.name;
+  if (!a.version.empty() && !a.alias.empty()) return ReportError(InvalidArgumentError("give --version or --alias, not both"));
+  if (!a.version.empty()) body["version"] = a.version;
+  if (!a.alias.empty()) body["alias"] = a.alias;
+  if (!a.dataset.empty()) body["dataset"] = a.dataset;
+  if (!a.input.empty()) body["input_path"] = std::filesystem::absolute(a.input).string();
+  if (!a.output.empty()) body["output_path"] = std::filesystem::absolute(a.output).string();
+  if (!a.output_dataset.empty()) body["output_dataset"] = a.output_dataset;
+  if (!a.id_column.empty()) body["id_column"] = a.id_column;
+  auto session = Session::Open(g);
+  if (!session.ok()) return ReportError(session.status());
+  if (a.wait) {
+    if (auto* app = (*session)->transport().local_app()) {
+      if (Status s = app->StartScheduler(); !s.ok()) return ReportError(s);
+    }
+  }
+  auto job = CallJson((*session)->transport(), MakeRequest("POST", "/api/v1/transform-jobs", {}, &body));
+  if (!job.ok()) return ReportError(job.status());
+  const std::string id = (*job)["id"];
+  if (!a.wait) {
+    (*session)->Print(*job, [](const Json& j) {
+      return fmt::format("transform job {} submitted; follow it with: strata jobs logs {} --follow\n",
+                         j["name"].get<std::string>(), j["name"].get<std::string>());
+    });
+    return 0;
+  }
+  auto done = WaitForJob(**session, id);
+  if (!done.ok()) return ReportError(done.status());
+  auto full = CallJson((*session)->transport(), MakeRequest("GET", "/api/v1/transform-jobs/" + id));
+  if (!full.ok()) return ReportError(full.status());
+  (*session)->Print(*full, [](const Json& j) {
+    if (!j.contains("rows")) return fmt::format("transform job {}: {}\n", j["name"].get<std::string>(), j["status"].get<std::string>());
+    std::string out = fmt::format("predicted {} rows ({:.0f} rows/s)\n", j["rows"].get<int64_t>(), j["rows_per_second"].get<double>());
+    if (j.contains("output_path")) out += fmt::format("file: {}\n", j["output_path"].get<std::string>());
+    if (j.contains("output_dataset")) {
+      out += fmt::format("dataset: {} v{}\n", j["output_dataset"]["name"].get<std::string>(), j["output_dataset"]["version"].get<int64_t>());
+    }
+    return out;
+  });
+  return JobExitCode(*done);
 }
 
 }  // namespace strata::cli

@@ -1,5 +1,7 @@
 #include "platform/app.h"
 
+#include "platform/transform.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@ namespace strata::platform {
 void RegisterJobTypes(jobs::JobTypeRegistry& registry) {
   jobs::RegisterBuiltinJobTypes(registry);
   (void)registry.Register(TrainingJobType());
+  (void)registry.Register(TransformJobType());
 }
 
 App::App(core::Config config, Mode mode, store::Store store)

@@ -3,6 +3,8 @@
 
 #include "platform/app.h"
 #include "platform/dataset_service.h"
+#include "platform/endpoint_service.h"
 #include "platform/model_service.h"
 #include "platform/training.h"
+#include "platform/transform.h"
 #include "platform/job_service.h"

@@ -3,6 +3,7 @@
 // that brings the endpoint back, metrics.
 #include <csignal>
 #include <atomic>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -149,6 +150,94 @@ TEST(EndpointsE2E, DeployInvokeSwapRestart) {
   CliResult gone = RunCli({"--data-dir", data, "endpoints", "show", "e1"});
   EXPECT_NE(gone.exit_code, 0);
   EXPECT_NE(gone.err.find("does not exist"), std::string::npos) << gone.err;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+TEST(TransformE2E, BatchPredictionsEqualEndpointPredictions) {
+  TempDir dir;
+  const std::string data = dir.str() + "/data";
+  ServerProcess server;
+  server.Start(data);
+  const std::string csv = Data(500, 9);
+  ASSERT_EQ(Http(server.url(), "POST", "/api/v1/datasets?name=d", csv).status, 201);
+  Train(server.url(), "t1", 15);
+
+  // Through the CLI: a file and the default output dataset.
+  const std::string out = dir.str() + "/pred.csv";
+  CliResult r = RunCli({"transform", "--model", "m", "--dataset", "d", "--output", out, "--output-dataset", "d-scored",
+                        "--wait", "--server", server.url(), "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto job = core::ParseJson(r.out, "cli");
+  ASSERT_TRUE(job.ok()) << r.out;
+  EXPECT_EQ((*job)["rows"], 500);
+  EXPECT_EQ((*job)["output_dataset"]["name"], "d-scored");
+  auto text = core::ReadFile(out);
+  ASSERT_TRUE(text.ok());
+  auto lines = Lines(*text);
+  ASSERT_EQ(lines.size(), 501u);
+  EXPECT_EQ(lines[0], "x1,x2,color,y,prediction,p_buy,p_skip");
+
+  // Every row equals what the endpoint says for the same raw values.
+  int status = 0;
+  HttpJson(server.url(), "POST", "/api/v1/endpoints", {{"name", "e"}, {"model", "m"}}, &status);
+  ASSERT_EQ(status, 201);
+  auto input = Lines(csv);
+  std::string body;
+  for (size_t i = 1; i < input.size(); ++i) body += input[i].substr(0, input[i].rfind(',')) + "\n";  // drop y
+  api::Response inv = Http(server.url(), "POST", "/api/v1/endpoints/e/invocations", body, {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(inv.status, 200) << inv.body;
+  auto preds = core::ParseJson(inv.body, "invocation");
+  ASSERT_TRUE(preds.ok());
+  ASSERT_EQ((*preds)["predictions"].size(), 500u);
+  for (size_t i = 0; i < 500; ++i) {
+    const std::string& line = lines[i + 1];
+    const Json& p = (*preds)["predictions"][i];
+    // ...,prediction,p_buy,p_skip
+    const size_t c3 = line.rfind(','), c2 = line.rfind(',', c3 - 1), c1 = line.rfind(',', c2 - 1);
+    EXPECT_EQ(line.substr(c1 + 1, c2 - c1 - 1), p["prediction"].get<std::string>()) << "row " << i;
+    EXPECT_NEAR(std::stod(line.substr(c3 + 1)), p["probabilities"]["skip"].get<double>(), 1e-6) << "row " << i;
+  }
+
+  // An input file through the API, twice into the same file: replaced, not appended.
+  const std::string in_file = dir.str() + "/in.csv";
+  std::ofstream(in_file) << csv;
+  for (int run = 0; run < 2; ++run) {
+    Json j = HttpJson(server.url(), "POST", "/api/v1/transform-jobs",
+                      {{"name", fmt::format("f{}", run)}, {"model", "m"}, {"version", 1}, {"input_path", in_file},
+                       {"output_path", out}, {"id_column", "x1"}},
+                      &status);
+    ASSERT_EQ(status, 202) << j.dump();
+    Json done = WaitJob(server.url(), fmt::format("f{}", run), [](const Json& x) { return IsTerminalStatus(x); }, 60);
+    ASSERT_EQ(done["status"], "Completed") << done.dump();
+  }
+  text = core::ReadFile(out);
+  ASSERT_TRUE(text.ok());
+  lines = Lines(*text);
+  EXPECT_EQ(lines.size(), 501u);
+  EXPECT_EQ(lines[0], "x1,prediction,p_buy,p_skip");
+
+  // Bad requests are 400/404 at submission, not failed jobs later.
+  HttpJson(server.url(), "POST", "/api/v1/transform-jobs", {{"model", "m"}}, &status);
+  EXPECT_EQ(status, 400);
+  HttpJson(server.url(), "POST", "/api/v1/transform-jobs", {{"model", "nope"}, {"dataset", "d"}}, &status);
+  EXPECT_EQ(status, 404);
+  Json bad_id = HttpJson(server.url(), "POST", "/api/v1/transform-jobs",
+                         {{"name", "bad"}, {"model", "m"}, {"dataset", "d"}, {"id_column", "zzz"}}, &status);
+  ASSERT_EQ(status, 202);
+  Json failed = WaitJob(server.url(), "bad", [](const Json& x) { return IsTerminalStatus(x); }, 60);
+  EXPECT_EQ(failed["status"], "Failed");
+  EXPECT_NE(failed.dump().find("zzz"), std::string::npos) << failed.dump();
 }
 
 }  // namespace
