@@ -38,6 +38,7 @@ e2e: build
 bench: build
 	@scripts/install-deps --bench
 	bench/datasets_bench.sh
+	bench/endpoints_bench.sh
 
 check-layers:
 	@scripts/check-layers
