@@ -5,7 +5,8 @@
 // exact dequantization and reference quantization (tensor_type.h, dequantize.h, fp16.h);
 // tokenizers driven by GGUF metadata (tokenizer.h); the model, its forward pass and KV
 // caches (llm_model.h) over the kernels of matmul.h; sampling (sampler.h), the
-// generation loop (generate.h) and re-quantization of whole models (model_quantize.h).
+// generation loop (generate.h), re-quantization of whole models (model_quantize.h), and
+// a small Jinja interpreter for chat templates (jinja.h).
 
 #include "genai/dequantize.h"
 #include "genai/fp16.h"
@@ -14,6 +15,7 @@
 #include "genai/gguf_reader.h"
 #include "genai/gguf_value.h"
 #include "genai/gguf_writer.h"
+#include "genai/jinja.h"
 #include "genai/llm_config.h"
 #include "genai/llm_model.h"
 #include "genai/matmul.h"
