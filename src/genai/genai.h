@@ -6,8 +6,9 @@
 // tokenizers driven by GGUF metadata (tokenizer.h); the model, its forward pass and KV
 // caches (llm_model.h) over the kernels of matmul.h; sampling (sampler.h), the
 // generation loop (generate.h), re-quantization of whole models (model_quantize.h), and
-// a small Jinja interpreter for chat templates (jinja.h).
+// chat templates (chat_template.h) over a small Jinja interpreter (jinja.h).
 
+#include "genai/chat_template.h"
 #include "genai/dequantize.h"
 #include "genai/fp16.h"
 #include "genai/generate.h"
