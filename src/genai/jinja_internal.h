@@ -30,6 +30,8 @@ struct RenderState {
 
   // InvalidArgument when a string of `bytes` would exceed max_output_bytes.
   Status CheckSize(size_t bytes) const;
+  // Lists built by + and * are bounded by max_loop_iterations items.
+  Status CheckListSize(size_t items) const;
   // Counts n loop iterations against max_loop_iterations.
   Status CountIterations(int64_t n);
 };

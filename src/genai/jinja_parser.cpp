@@ -174,6 +174,9 @@ class Parser {
                                                        "import", "from",       "with",    "filter",
                                                        "call",   "autoescape", "do",      "trans"};
     if (kUnsupported.count(name)) return Error(at, "unsupported tag '" + name + "'");
+    if (name.rfind("end", 0) == 0 || name == "elif" || name == "else") {
+      return Error(at, "unexpected '" + name + "'");
+    }
     return Error(at, "unknown tag '" + name + "'");
   }
 

@@ -456,7 +456,7 @@ class Interpreter : public RenderState {
     if (op == "+" && a.is_list() && b.is_list()) {
       ValueList items = a.list();
       items.insert(items.end(), b.list().begin(), b.list().end());
-      STRATA_RETURN_IF_ERROR(CheckSize(items.size()));
+      STRATA_RETURN_IF_ERROR(CheckListSize(items.size()));
       return Value::List(std::move(items));
     }
     if (op == "*" && (a.is_string() || a.is_list() || b.is_string() || b.is_list())) {
@@ -467,8 +467,13 @@ class Interpreter : public RenderState {
       const int64_t n = std::max<int64_t>(
           0, count.kind() == Value::Kind::kInt ? count.int_value() : count.bool_value());
       const size_t unit = seq.is_string() ? seq.str().size() : seq.list().size();
-      if (unit != 0 && static_cast<uint64_t>(n) > limits.max_output_bytes / unit) {
+      if (unit == 0 || n == 0) return seq.is_string() ? Value::String("") : Value::List({});
+      if (seq.is_string() && static_cast<uint64_t>(n) > limits.max_output_bytes / unit) {
         return CheckSize(limits.max_output_bytes + 1);
+      }
+      if (seq.is_list() &&
+          static_cast<uint64_t>(n) > static_cast<uint64_t>(limits.max_loop_iterations) / unit) {
+        return CheckListSize(static_cast<size_t>(limits.max_loop_iterations) + 1);
       }
       if (seq.is_string()) {
         std::string out;
@@ -573,6 +578,15 @@ Status RenderState::CheckSize(size_t bytes) const {
   if (bytes > limits.max_output_bytes) {
     return InvalidArgumentError("output exceeds the limit of " +
                                 std::to_string(limits.max_output_bytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
+Status RenderState::CheckListSize(size_t items) const {
+  if (items > static_cast<uint64_t>(limits.max_loop_iterations)) {
+    return InvalidArgumentError("list of " + std::to_string(items) +
+                                " items exceeds the limit of " +
+                                std::to_string(limits.max_loop_iterations));
   }
   return Status::Ok();
 }

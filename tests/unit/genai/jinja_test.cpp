@@ -285,7 +285,8 @@ TEST(JinjaErrors, SyntaxErrorsNameLineAndColumn) {
               HasSubstr("line 2, column 10: unknown filter 'bogus'"));
   EXPECT_THAT(error("{{ x is bogus }}"), HasSubstr("unknown test 'bogus'"));
   EXPECT_THAT(error("{% if true %}x"), HasSubstr("unexpected end of template, expected 'endif'"));
-  EXPECT_THAT(error("{% for x in y %}{% endif %}"), HasSubstr("unknown tag 'endif'"));
+  EXPECT_THAT(error("{% for x in y %}{% endif %}"),
+              HasSubstr("line 1, column 20: unexpected 'endif'"));
   EXPECT_THAT(error("{{ 'abc }}"), HasSubstr("line 1, column 4: unterminated string literal"));
   EXPECT_THAT(error("{{ x "), HasSubstr("unclosed '{{'"));
   EXPECT_THAT(error("{# x"), HasSubstr("unclosed comment"));
