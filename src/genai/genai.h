@@ -6,9 +6,11 @@
 // tokenizers driven by GGUF metadata (tokenizer.h); the model, its forward pass and KV
 // caches (llm_model.h) over the kernels of matmul.h; sampling (sampler.h), the
 // generation loop (generate.h), constrained decoding by GBNF grammars and JSON schemas
-// (grammar.h, grammar_matcher.h, json_schema.h) and re-quantization of whole models
-// (model_quantize.h).
+// (grammar.h, grammar_matcher.h, json_schema.h), re-quantization of whole models
+// (model_quantize.h), and chat templates (chat_template.h) over a small Jinja
+// interpreter (jinja.h).
 
+#include "genai/chat_template.h"
 #include "genai/dequantize.h"
 #include "genai/fp16.h"
 #include "genai/generate.h"
@@ -19,6 +21,7 @@
 #include "genai/grammar.h"
 #include "genai/grammar_matcher.h"
 #include "genai/json_schema.h"
+#include "genai/jinja.h"
 #include "genai/llm_config.h"
 #include "genai/llm_model.h"
 #include "genai/matmul.h"
