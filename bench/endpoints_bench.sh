@@ -5,6 +5,8 @@
 #     gunicorn, both serving the same 200-tree XGBoost model on 30 raw columns;
 #  2. batch prediction of a 1,000,000-row CSV: `strata transform` against pandas.read_csv
 #     + xgboost predict.
+# Debian's python3 (/usr/bin/python3) is used explicitly: a python3 earlier on PATH may lack
+# the packages scripts/install-deps --bench installs.
 # Usage: bench/endpoints_bench.sh [seconds per wrk run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=18431
 FLASK_PORT=18432
 
-python3 bench/gen_numeric_classification.py "$WORK/train.csv" 20000
+/usr/bin/python3 bench/gen_numeric_classification.py "$WORK/train.csv" 20000
 "$STRATA" server --data-dir "$WORK/data" --port $PORT --log-level warn >"$WORK/server.log" 2>&1 &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 S="--server http://127.0.0.1:$PORT"
@@ -25,7 +27,7 @@ S="--server http://127.0.0.1:$PORT"
 "$STRATA" endpoints create bench --model bench $S -o json >/dev/null
 MODEL_FILE=$(find "$WORK/data/objects/models/bench" -name xgboost.json | head -1)
 
-ROW=$(python3 -c 'import random; r=random.Random(1); print("{" + ",".join(f"\"f{i}\": {r.gauss(0,1):.5f}" for i in range(30)) + "}")')
+ROW=$(/usr/bin/python3 -c 'import random; r=random.Random(1); print("{" + ",".join(f"\"f{i}\": {r.gauss(0,1):.5f}" for i in range(30)) + "}")')
 cat >"$WORK/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -34,8 +36,8 @@ LUA
 curl -sf -X POST -H 'Content-Type: application/json' -d "{\"instances\": [$ROW]}" \
   "http://127.0.0.1:$PORT/api/v1/endpoints/bench/invocations" >/dev/null
 
-(cd bench && MODEL="$MODEL_FILE" gunicorn -w 2 -k gthread --threads 8 -b 127.0.0.1:$FLASK_PORT \
-  --log-level warning flask_xgboost_server:app >"$WORK/flask.log" 2>&1 &)
+MODEL="$MODEL_FILE" gunicorn --chdir bench -w 2 -k gthread --threads 8 -b 127.0.0.1:$FLASK_PORT \
+  --log-level warning flask_xgboost_server:app >"$WORK/flask.log" 2>&1 &
 for _ in $(seq 100); do curl -sf -X POST -H 'Content-Type: application/json' -d "{\"instances\": [$ROW]}" \
   "http://127.0.0.1:$FLASK_PORT/invocations" >/dev/null && break; sleep 0.2; done
 
@@ -72,11 +74,11 @@ echo "strata at 8 connections: $rps requests/s, p99 $p99 ms"
 
 echo
 echo "# Batch: 1,000,000 rows x 30 columns, CSV in, CSV out"
-python3 bench/gen_numeric_classification.py "$WORK/big.csv" 1000000 --no-label
+/usr/bin/python3 bench/gen_numeric_classification.py "$WORK/big.csv" 1000000 --no-label
 t0=$(date +%s.%N)
 "$STRATA" transform --model bench --input "$WORK/big.csv" --output "$WORK/strata_out.csv" --wait $S -o json >"$WORK/tf.json"
 t1=$(date +%s.%N)
-python3 bench/batch_predict_pandas.py "$MODEL_FILE" "$WORK/big.csv" "$WORK/pandas_out.csv"
+/usr/bin/python3 bench/batch_predict_pandas.py "$MODEL_FILE" "$WORK/big.csv" "$WORK/pandas_out.csv"
 t2=$(date +%s.%N)
 st=$(echo "$t1 - $t0" | bc); pt=$(echo "$t2 - $t1" | bc)
 printf "strata transform      %6.2f s  %9.0f rows/s\n" "$st" "$(echo "1000000 / $st" | bc -l)"
