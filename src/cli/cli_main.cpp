@@ -283,6 +283,8 @@ int RunCli(int argc, char** argv) {
   llm_run->add_flag("--no-bos", run_args.no_bos, "do not add the BOS token");
   llm_run->add_flag("--parse-special", run_args.parse_special, "read special-token text as those tokens");
   llm_run->add_flag("--ignore-eos", run_args.ignore_eos, "keep generating past end-of-generation tokens");
+  llm_run->add_flag("--chat", run_args.chat, "treat the prompt as a user message in the model's chat template");
+  llm_run->add_option("--system", run_args.system, "system message (with --chat)");
   llm_run->callback([&] { run = [&] { return CmdLlmRun(g, run_args); }; });
 
   LlmPerplexityArgs ppl_args;

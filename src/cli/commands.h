@@ -108,7 +108,8 @@ struct LlmLogitsArgs {
   bool no_bos = false, parse_special = false;
 };
 struct LlmRunArgs {
-  std::string model, prompt;
+  std::string model, prompt, system;
+  bool chat = false;  // the prompt is a user message, rendered by the chat template
   int n_predict = 128, threads = 0, ctx = 0, top_k = 40;
   float temperature = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
   uint64_t seed = 0;

@@ -174,7 +174,25 @@ int CmdLlmRun(const GlobalFlags& g, const LlmRunArgs& a) {
   auto l = Load(g, a.model);
   if (!l.ok()) return Fail(l.status());
   const LlmModel& m = *l->model;
-  const auto ids = Tokenize(m, a.prompt, !a.no_bos, a.parse_special);
+  std::vector<TokenId> ids;
+  if (a.chat) {
+    // The prompt is a user message rendered by the model's chat template; the rendered
+    // text holds the template's special tokens, so they are parsed as such.
+    auto tmpl = genai::ChatTemplate::ForModel(m.file().metadata(), m.tokenizer());
+    if (!tmpl.ok()) return Fail(tmpl.status());
+    std::vector<genai::ChatMessage> messages;
+    if (!a.system.empty()) messages.push_back({"system", a.system});
+    messages.push_back({"user", a.prompt});
+    auto text = tmpl->Render(messages, genai::ChatOptionsFor(m.tokenizer()));
+    if (!text.ok()) return Fail(text.status());
+    ids = m.tokenizer().Encode(*text, /*add_special=*/false, /*parse_special=*/true);
+    const auto& tok = m.tokenizer();
+    if (!a.no_bos && tok.add_bos() && tok.bos() >= 0 && (ids.empty() || ids[0] != tok.bos())) {
+      ids.insert(ids.begin(), tok.bos());
+    }
+  } else {
+    ids = Tokenize(m, a.prompt, !a.no_bos, a.parse_special);
+  }
   genai::GenerateOptions opt;
   opt.max_tokens = a.n_predict;
   opt.stop = a.stop;
@@ -189,7 +207,7 @@ int CmdLlmRun(const GlobalFlags& g, const LlmRunArgs& a) {
   genai::LlmEvaluator eval(m, a.threads);
   genai::KvCache cache(m, std::max(ctx, static_cast<int>(ids.size()) + 1));
   const bool stream = l->format == OutputFormat::kTable;
-  if (stream) {
+  if (stream && !a.chat) {
     fmt::print("{}", a.prompt);
     std::fflush(stdout);
   }
