@@ -304,6 +304,19 @@ int RunCli(int argc, char** argv) {
   llm_bench->add_option("-r,--repetitions", bench_args.repetitions, "runs; the best is reported (default 1)")->check(CLI::Range(1, 100));
   llm_bench->callback([&] { run = [&] { return CmdLlmBench(g, bench_args); }; });
 
+  LlmSynthArgs synth_args;
+  auto* llm_synth = llm->add_subcommand("synth", "write a random-weight llama model of a chosen size (for benchmarks)");
+  llm_synth->add_option("output", synth_args.output, "GGUF file to write")->required();
+  llm_synth->add_option("--vocab", synth_args.vocab, "GGUF whose tokenizer is copied (a vocabulary file)")->required()->check(CLI::ExistingFile);
+  llm_synth->add_option("--type", synth_args.type, "tensor type of the 2-D weights (default Q4_K)");
+  llm_synth->add_option("--layers", synth_args.layers, "blocks (default 16)")->check(CLI::Range(1, 256));
+  llm_synth->add_option("--embd", synth_args.embd, "embedding size (default 2048)")->check(CLI::Range(32, 65536));
+  llm_synth->add_option("--ff", synth_args.ff, "feed-forward size (default 8192)")->check(CLI::Range(32, 262144));
+  llm_synth->add_option("--heads", synth_args.heads, "attention heads (default 32)")->check(CLI::Range(1, 1024));
+  llm_synth->add_option("--kv-heads", synth_args.kv_heads, "key/value heads (default 8)")->check(CLI::Range(1, 1024));
+  llm_synth->add_option("--seed", synth_args.seed, "random seed");
+  llm_synth->callback([&] { run = [&] { return CmdLlmSynth(g, synth_args); }; });
+
   LlmQuantizeArgs quant_args;
   auto* llm_quant = llm->add_subcommand("quantize", "re-encode a model's weights as another tensor type");
   llm_quant->add_option("input", quant_args.input, "GGUF file")->required()->check(CLI::ExistingFile);

@@ -127,6 +127,12 @@ struct LlmBenchArgs {
 struct LlmQuantizeArgs {
   std::string input, output, type;
 };
+struct LlmSynthArgs {
+  std::string output, type = "Q4_K", vocab;
+  int layers = 16, embd = 2048, ff = 8192, heads = 32, kv_heads = 8;
+  uint64_t seed = 1;
+};
+int CmdLlmSynth(const GlobalFlags& g, const LlmSynthArgs& a);
 int CmdLlmInfo(const GlobalFlags& g, const std::string& model);
 int CmdLlmTokenize(const GlobalFlags& g, const LlmTokenizeArgs& a);
 int CmdLlmLogits(const GlobalFlags& g, const LlmLogitsArgs& a);

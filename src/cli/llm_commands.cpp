@@ -370,4 +370,37 @@ int CmdLlmQuantize(const GlobalFlags& g, const LlmQuantizeArgs& a) {
   return 0;
 }
 
+int CmdLlmSynth(const GlobalFlags& g, const LlmSynthArgs& a) {
+  auto format = ResolveOutputFormat(g.output);
+  if (!format.ok()) return Fail(format.status());
+  auto type = genai::TensorTypeFromName(a.type);
+  if (!type) return Fail(InvalidArgumentError(fmt::format("unknown tensor type '{}'", a.type)));
+  genai::SyntheticModelSpec spec;
+  spec.n_layer = a.layers;
+  spec.n_embd = a.embd;
+  spec.n_ff = a.ff;
+  spec.n_head = a.heads;
+  spec.n_head_kv = a.kv_heads;
+  spec.type = *type;
+  spec.vocab = a.vocab;
+  spec.seed = a.seed;
+  core::ProgressBar bar("writing " + a.output, 0);
+  Status s = genai::WriteSyntheticModel(spec, a.output, [&](size_t done, size_t total) {
+    bar.Update(static_cast<double>(done));
+    (void)total;
+  });
+  bar.Finish();
+  if (!s.ok()) return Fail(s);
+  auto model = LlmModel::Open(a.output);
+  if (!model.ok()) return Fail(model.status());
+  const Json out = {{"output", a.output}, {"parameters", (*model)->n_params()},
+                    {"size_bytes", (*model)->file().file_size()}, {"type", genai::TensorTypeName(*type)}};
+  if (*format == OutputFormat::kJson) {
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("{}", RenderObject(out));
+  }
+  return 0;
+}
+
 }  // namespace strata::cli

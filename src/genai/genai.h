@@ -27,5 +27,6 @@
 #include "genai/matmul.h"
 #include "genai/model_quantize.h"
 #include "genai/sampler.h"
+#include "genai/synthetic_model.h"
 #include "genai/tensor_type.h"
 #include "genai/tokenizer.h"
