@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ml/linear_learner.h"
+
 namespace strata::ml {
 
 const Algorithm& XGBoostAlgorithm();  // xgboost_algorithm.cpp
@@ -32,7 +34,7 @@ Json Algorithm::ToJson() const {
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm()};
   return kAll;
 }
 

@@ -4,6 +4,7 @@
 
 #include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
+#include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
 #include "ml/xgboost_model.h"
