@@ -49,13 +49,7 @@ Result<BatchedResult> MicroBatcher::Predict(Ticket& ticket, const Json& rows) {
     batch->members.push_back(&me);
     cv_.notify_all();
     cv_.wait(lock, [&] { return me.done; });
-    if (me.retry_alone) {
-      lock.unlock();
-      Result<BatchedResult> mine = RunAlone(rows);
-      lock.lock();
-      return mine;
-    }
-    return std::move(me.result);
+    return Finish(me, rows, lock);
   }
 
   // Leader: open a batch and wait for the others in flight, up to the delay.
@@ -115,13 +109,15 @@ Result<BatchedResult> MicroBatcher::Predict(Ticket& ticket, const Json& rows) {
     p->done = true;
   }
   cv_.notify_all();
-  if (me.retry_alone) {
-    lock.unlock();
-    Result<BatchedResult> mine = RunAlone(rows);
-    lock.lock();
-    return mine;
-  }
-  return std::move(me.result);
+  return Finish(me, rows, lock);
+}
+
+Result<BatchedResult> MicroBatcher::Finish(Pending& me, const Json& rows, std::unique_lock<std::mutex>& lock) {
+  if (!me.retry_alone) return std::move(me.result);
+  lock.unlock();
+  Result<BatchedResult> mine = RunAlone(rows);
+  lock.lock();
+  return mine;
 }
 
 }  // namespace strata::serve

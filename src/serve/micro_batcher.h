@@ -71,6 +71,9 @@ class MicroBatcher {
   };
 
   Result<BatchedResult> RunAlone(const Json& rows);
+  // A request's result once its batch ran: its slice, or its rows run alone when the
+  // batch failed. Called and returns with `lock` held.
+  Result<BatchedResult> Finish(Pending& me, const Json& rows, std::unique_lock<std::mutex>& lock);
 
   PredictFn predict_;
   BatchOptions options_;
