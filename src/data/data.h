@@ -3,6 +3,7 @@
 // table format, and the importer that ties them together.
 
 #include "data/column_type.h"
+#include "data/html_charts.h"
 #include "data/importer.h"
 #include "data/inference.h"
 #include "data/profile.h"
