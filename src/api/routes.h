@@ -19,6 +19,9 @@ void AddDatasetRoutes(Router& router, platform::App& app);
 // /api/v1/algorithms, /api/v1/training-jobs..., /api/v1/models...
 void AddTrainingRoutes(Router& router, platform::App& app);
 
+// /api/v1/models/{name}/versions/{version}/evaluate and /export, /api/v1/models/import.
+void AddModelRoutes(Router& router, platform::App& app);
+
 // Every route of the program.
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
 

@@ -31,6 +31,7 @@ void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddJobRoutes(router, app);
   AddDatasetRoutes(router, app);
   AddTrainingRoutes(router, app);
+  AddModelRoutes(router, app);
 }
 
 }  // namespace strata::api

@@ -3,6 +3,8 @@
 
 #include "platform/app.h"
 #include "platform/dataset_service.h"
+#include "platform/evaluation.h"
+#include "platform/model_archive.h"
 #include "platform/model_service.h"
 #include "platform/predictor.h"
 #include "platform/training.h"
