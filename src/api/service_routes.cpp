@@ -32,6 +32,7 @@ void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddDatasetRoutes(router, app);
   AddTrainingRoutes(router, app);
   AddEndpointRoutes(router, app, metrics);
+  AddModelRoutes(router, app);
 }
 
 }  // namespace strata::api

@@ -155,6 +155,40 @@ int RunCli(int argc, char** argv) {
   model_compare->add_option("model", model_name, "model name")->required();
   model_compare->add_option("--sort", compare_sort, "metric to sort by, best first (e.g. roc_auc, rmse)");
   model_compare->callback([&] { run = [&] { return CmdModelsCompare(g, model_name, compare_sort); }; });
+  ModelsEvaluateArgs eval_args;
+  auto* model_eval = models->add_subcommand("evaluate", "metrics of a version on a dataset, with an HTML report");
+  model_eval->add_option("model", eval_args.model, "model name")->required();
+  model_eval->add_option("version", eval_args.version, "version: a number or an alias")->required();
+  model_eval->add_option("--dataset", eval_args.dataset, "dataset with the model's target column")->required();
+  model_eval->add_option("--dataset-version", eval_args.dataset_version, "dataset version (default: latest)");
+  model_eval->add_option("--threshold", eval_args.threshold, "decision threshold of a binary classifier")
+      ->check(CLI::Range(0.0, 1.0));
+  model_eval->add_option("--html", eval_args.html, "write a self-contained HTML report with charts to this file");
+  model_eval->callback([&] { run = [&] { return CmdModelsEvaluate(g, eval_args); }; });
+  std::string export_file;
+  auto* model_export = models->add_subcommand("export", "write a version as a .tar.gz (model.json and the model file)");
+  model_export->add_option("model", model_name, "model name")->required();
+  model_export->add_option("version", model_version_ref, "version: a number or an alias")->required();
+  model_export->add_option("--output-file,-f", export_file, "the archive to write (F.tar.gz)")->required();
+  model_export->callback([&] { run = [&] { return CmdModelsExport(g, model_name, model_version_ref, export_file); }; });
+  ModelsImportArgs model_import_args;
+  auto* model_import = models->add_subcommand("import", "register an exported archive as a new version");
+  model_import->add_option("file", model_import_args.file, "the .tar.gz written by `strata models export`")->required();
+  model_import->add_option("--name", model_import_args.name, "model name (default: the one it was exported from)");
+  model_import->callback([&] { run = [&] { return CmdModelsImport(g, model_import_args); }; });
+  ModelsImportArgs xgb_args;
+  xgb_args.format = "xgboost";
+  auto* model_import_xgb = models->add_subcommand(
+      "import-xgboost", "register an XGBoost JSON model (Booster.save_model('m.json')) trained elsewhere");
+  model_import_xgb->add_option("file", xgb_args.file, "the XGBoost model, JSON format")->required();
+  model_import_xgb->add_option("--name", xgb_args.name, "model name")->required();
+  model_import_xgb->add_option("--features", xgb_args.features,
+                               "input column names in the model's feature order (default: the booster's)")
+      ->delimiter(',');
+  model_import_xgb->add_option("--classes", xgb_args.classes, "class names in class-index order (default: 0,1,...)")
+      ->delimiter(',');
+  model_import_xgb->add_option("--target", xgb_args.target, "the target column's name, for evaluation (default: target)");
+  model_import_xgb->callback([&] { run = [&] { return CmdModelsImport(g, xgb_args); }; });
 
   // strata jobs ...
   auto* jobs = app.add_subcommand("jobs", "long operations: list, inspect, follow and stop them")

@@ -59,6 +59,21 @@ int CmdModelsShow(const GlobalFlags& g, const std::string& name, const std::stri
 int CmdModelsAlias(const GlobalFlags& g, const std::string& name, const std::string& alias, int64_t version);
 int CmdModelsCompare(const GlobalFlags& g, const std::string& name, const std::string& sort);
 
+// model_registry_commands.cpp: evaluate, export, import.
+struct ModelsEvaluateArgs {
+  std::string model, version, dataset, html;
+  int64_t dataset_version = 0;
+  double threshold = -1;  // < 0: the model's
+};
+int CmdModelsEvaluate(const GlobalFlags& g, const ModelsEvaluateArgs& a);
+int CmdModelsExport(const GlobalFlags& g, const std::string& model, const std::string& version,
+                    const std::string& output_file);
+struct ModelsImportArgs {
+  std::string file, name, format = "archive", target;
+  std::vector<std::string> features, classes;  // format xgboost
+};
+int CmdModelsImport(const GlobalFlags& g, const ModelsImportArgs& a);
+
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);
 int CmdJobsLogs(const GlobalFlags& g, const std::string& job, bool follow);

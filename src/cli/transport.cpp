@@ -116,22 +116,35 @@ api::Request MakeRequest(std::string method, const std::string& path,
   return request;
 }
 
+namespace {
+
+// The Status an HTTP error response stands for: the code and message of its error JSON.
+Status StatusOfError(const api::Response& response) {
+  Result<Json> parsed = core::ParseJson(response.body, "server response");
+  ErrorCode code = ErrorCodeForHttpStatus(response.status);
+  std::string message = fmt::format("HTTP {}", response.status);
+  if (parsed.ok() && parsed->contains("error") && (*parsed)["error"].is_object()) {
+    const Json& e = (*parsed)["error"];
+    if (e.contains("code") && e["code"].is_string()) {
+      if (auto c = ErrorCodeFromName(e["code"].get<std::string>())) code = *c;
+    }
+    if (e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
+  }
+  return Status(code, message);
+}
+
+}  // namespace
+
 Result<Json> CallJson(Transport& transport, api::Request request) {
   STRATA_ASSIGN_OR_RETURN(api::Response response, transport.Send(request, nullptr));
-  Result<Json> parsed = core::ParseJson(response.body, "server response");
-  if (response.status >= 400) {
-    ErrorCode code = ErrorCodeForHttpStatus(response.status);
-    std::string message = fmt::format("HTTP {}", response.status);
-    if (parsed.ok() && parsed->contains("error") && (*parsed)["error"].is_object()) {
-      const Json& e = (*parsed)["error"];
-      if (e.contains("code") && e["code"].is_string()) {
-        if (auto c = ErrorCodeFromName(e["code"].get<std::string>())) code = *c;
-      }
-      if (e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
-    }
-    return Status(code, message);
-  }
-  return parsed;
+  if (response.status >= 400) return StatusOfError(response);
+  return core::ParseJson(response.body, "server response");
+}
+
+Result<api::Response> CallRaw(Transport& transport, api::Request request) {
+  STRATA_ASSIGN_OR_RETURN(api::Response response, transport.Send(request, nullptr));
+  if (response.status >= 400) return StatusOfError(response);
+  return response;
 }
 
 }  // namespace strata::cli

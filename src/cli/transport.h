@@ -38,5 +38,8 @@ api::Request MakeRequest(std::string method, const std::string& path,
 // Sends and turns an HTTP error status into the Status it stands for (code from the
 // error JSON, message with the request id), so commands deal in Result<Json> only.
 Result<Json> CallJson(Transport& transport, api::Request request);
+// The same for a response that is not JSON (an archive, a report): the response when
+// its status is below 400, else the Status of its error JSON.
+Result<api::Response> CallRaw(Transport& transport, api::Request request);
 
 }  // namespace strata::cli

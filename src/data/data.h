@@ -4,6 +4,7 @@
 
 #include "data/column_type.h"
 #include "data/csv_reader.h"
+#include "data/html_charts.h"
 #include "data/importer.h"
 #include "data/inference.h"
 #include "data/profile.h"

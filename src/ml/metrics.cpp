@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -9,7 +10,8 @@
 namespace strata::ml {
 namespace {
 
-constexpr double kEps = 1e-15;
+// scikit-learn's log_loss clips with the machine epsilon of its input (eps="auto").
+constexpr double kEps = std::numeric_limits<double>::epsilon();
 
 double Ratio(double a, double b) { return b == 0 ? 0 : a / b; }
 double F1(double p, double r) { return p + r == 0 ? 0 : 2 * p * r / (p + r); }
@@ -20,6 +22,50 @@ std::vector<CurvePoint> Thin(const std::vector<CurvePoint>& points, size_t max_p
   double step = static_cast<double>(points.size() - 1) / static_cast<double>(max_points - 1);
   for (size_t i = 0; i < max_points; ++i) out.push_back(points[static_cast<size_t>(std::round(i * step))]);
   return out;
+}
+
+// Per-class precision, recall and F1 from a confusion matrix [actual][predicted], with
+// macro averages over the classes that occur as label or prediction and averages
+// weighted by support.
+struct ClassScores {
+  std::vector<double> precision, recall, f1;
+  std::vector<int64_t> support;
+  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
+  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
+};
+
+ClassScores ScoresFromConfusion(const std::vector<std::vector<int64_t>>& confusion) {
+  const size_t k = confusion.size();
+  ClassScores s;
+  s.precision.resize(k);
+  s.recall.resize(k);
+  s.f1.resize(k);
+  s.support.resize(k);
+  int64_t n = 0, present = 0;
+  for (size_t c = 0; c < k; ++c) {
+    int64_t tp = confusion[c][c], actual = 0, predicted = 0;
+    for (size_t j = 0; j < k; ++j) {
+      actual += confusion[c][j];
+      predicted += confusion[j][c];
+    }
+    s.support[c] = actual;
+    s.precision[c] = Ratio(static_cast<double>(tp), static_cast<double>(predicted));
+    s.recall[c] = Ratio(static_cast<double>(tp), static_cast<double>(actual));
+    s.f1[c] = F1(s.precision[c], s.recall[c]);
+    n += actual;
+    if (actual > 0 || predicted > 0) {
+      ++present;
+      s.macro_precision += s.precision[c];
+      s.macro_recall += s.recall[c];
+      s.macro_f1 += s.f1[c];
+    }
+    s.weighted_precision += static_cast<double>(actual) * s.precision[c];
+    s.weighted_recall += static_cast<double>(actual) * s.recall[c];
+    s.weighted_f1 += static_cast<double>(actual) * s.f1[c];
+  }
+  for (double* v : {&s.macro_precision, &s.macro_recall, &s.macro_f1}) *v = Ratio(*v, static_cast<double>(present));
+  for (double* v : {&s.weighted_precision, &s.weighted_recall, &s.weighted_f1}) *v = Ratio(*v, static_cast<double>(n));
+  return s;
 }
 
 Json CurveJson(const std::vector<CurvePoint>& c, const char* x, const char* y) {
@@ -96,6 +142,19 @@ Result<BinaryMetrics> EvaluateBinary(const std::vector<int>& labels, const std::
   m.recall = Ratio(m.tp, m.tp + m.fn);
   m.f1 = F1(m.precision, m.recall);
   m.log_loss = loss / n;
+  ClassScores cs = ScoresFromConfusion({{m.tn, m.fp}, {m.fn, m.tp}});
+  for (size_t c = 0; c < 2; ++c) {
+    m.class_precision[c] = cs.precision[c];
+    m.class_recall[c] = cs.recall[c];
+    m.class_f1[c] = cs.f1[c];
+    m.support[c] = cs.support[c];
+  }
+  m.macro_precision = cs.macro_precision;
+  m.macro_recall = cs.macro_recall;
+  m.macro_f1 = cs.macro_f1;
+  m.weighted_precision = cs.weighted_precision;
+  m.weighted_recall = cs.weighted_recall;
+  m.weighted_f1 = cs.weighted_f1;
   if (both) {
     Curves c = BinaryCurves(labels, scores);
     m.roc_auc = c.roc_auc;
@@ -127,36 +186,29 @@ Result<MulticlassMetrics> EvaluateMulticlass(const std::vector<int>& labels, con
     const double* p = &probabilities[i * k];
     size_t best = static_cast<size_t>(std::max_element(p, p + k) - p);
     ++m.confusion[static_cast<size_t>(labels[i])][best];
-    // Rows are renormalised before the loss, as scikit-learn does.
-    double sum = std::accumulate(p, p + k, 0.0);
-    loss -= std::log(std::clamp(p[labels[i]] / (sum > 0 ? sum : 1), kEps, 1 - kEps));
+    // Each probability clipped, then the row renormalised, as scikit-learn does.
+    double sum = 0;
+    for (size_t c = 0; c < k; ++c) sum += std::clamp(p[c], kEps, 1 - kEps);
+    loss -= std::log(std::clamp(p[labels[i]], kEps, 1 - kEps) / sum);
   }
   m.log_loss = loss / static_cast<double>(n);
+  ClassScores cs = ScoresFromConfusion(m.confusion);
+  m.precision = cs.precision;
+  m.recall = cs.recall;
+  m.f1 = cs.f1;
+  m.support = cs.support;
+  m.macro_precision = cs.macro_precision;
+  m.macro_recall = cs.macro_recall;
+  m.macro_f1 = cs.macro_f1;
+  m.weighted_precision = cs.weighted_precision;
+  m.weighted_recall = cs.weighted_recall;
+  m.weighted_f1 = cs.weighted_f1;
   int64_t correct = 0;
-  m.precision.resize(k);
-  m.recall.resize(k);
-  m.f1.resize(k);
-  m.support.resize(k);
   double auc_sum = 0;
   int auc_classes = 0;
   for (size_t c = 0; c < k; ++c) {
-    int64_t tp = m.confusion[c][c], actual = 0, predicted = 0;
-    for (size_t j = 0; j < k; ++j) {
-      actual += m.confusion[c][j];
-      predicted += m.confusion[j][c];
-    }
-    correct += tp;
-    m.support[c] = actual;
-    m.precision[c] = Ratio(static_cast<double>(tp), static_cast<double>(predicted));
-    m.recall[c] = Ratio(static_cast<double>(tp), static_cast<double>(actual));
-    m.f1[c] = F1(m.precision[c], m.recall[c]);
-    m.macro_precision += m.precision[c] / static_cast<double>(k);
-    m.macro_recall += m.recall[c] / static_cast<double>(k);
-    m.macro_f1 += m.f1[c] / static_cast<double>(k);
-    double w = static_cast<double>(actual) / static_cast<double>(n);
-    m.weighted_precision += w * m.precision[c];
-    m.weighted_recall += w * m.recall[c];
-    m.weighted_f1 += w * m.f1[c];
+    correct += m.confusion[c][c];
+    const int64_t actual = m.support[c];
     if (actual > 0 && actual < static_cast<int64_t>(n)) {
       std::vector<int> positive(n);
       std::vector<double> scores(n);
@@ -182,6 +234,7 @@ Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& actual, 
   RegressionMetrics m;
   double mean = std::accumulate(actual.begin(), actual.end(), 0.0) / static_cast<double>(n);
   double ss_res = 0, ss_tot = 0, abs_sum = 0, ape = 0;
+  constexpr double kMapeEps = std::numeric_limits<double>::epsilon();
   std::vector<double> residuals(n);
   for (size_t i = 0; i < n; ++i) {
     double r = actual[i] - predicted[i];
@@ -189,15 +242,13 @@ Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& actual, 
     ss_res += r * r;
     ss_tot += (actual[i] - mean) * (actual[i] - mean);
     abs_sum += std::fabs(r);
-    if (actual[i] != 0) {
-      ape += std::fabs(r / actual[i]);
-      ++m.mape_rows;
-    }
+    ape += std::fabs(r) / std::max(std::fabs(actual[i]), kMapeEps);
+    if (actual[i] == 0) ++m.zero_actuals;
   }
   m.rmse = std::sqrt(ss_res / static_cast<double>(n));
   m.mae = abs_sum / static_cast<double>(n);
   m.r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
-  m.mape = m.mape_rows ? ape / static_cast<double>(m.mape_rows) : NAN;
+  m.mape = ape / static_cast<double>(n);
   m.residual_mean = std::accumulate(residuals.begin(), residuals.end(), 0.0) / static_cast<double>(n);
   double var = 0;
   for (double r : residuals) var += (r - m.residual_mean) * (r - m.residual_mean);
@@ -219,6 +270,14 @@ Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 }  // namespace
 
 Json BinaryMetrics::ToJson() const {
+  Json per_class = Json::array();
+  for (size_t c = 0; c < 2; ++c) {
+    per_class.push_back({{"class", classes.size() == 2 ? classes[c] : std::to_string(c)},
+                         {"precision", class_precision[c]},
+                         {"recall", class_recall[c]},
+                         {"f1", class_f1[c]},
+                         {"support", support[c]}});
+  }
   return {{"threshold", threshold},
           {"accuracy", Num(accuracy)},
           {"precision", Num(precision)},
@@ -228,6 +287,9 @@ Json BinaryMetrics::ToJson() const {
           {"pr_auc", Num(pr_auc)},
           {"log_loss", Num(log_loss)},
           {"confusion_matrix", {{"tn", tn}, {"fp", fp}, {"fn", fn}, {"tp", tp}}},
+          {"macro", {{"precision", macro_precision}, {"recall", macro_recall}, {"f1", macro_f1}}},
+          {"weighted", {{"precision", weighted_precision}, {"recall", weighted_recall}, {"f1", weighted_f1}}},
+          {"per_class", per_class},
           {"roc_curve", CurveJson(roc, "fpr", "tpr")},
           {"pr_curve", CurveJson(pr, "recall", "precision")}};
 }
@@ -253,6 +315,7 @@ Json RegressionMetrics::ToJson() const {
           {"mae", mae},
           {"r2", r2},
           {"mape", Num(mape)},
+          {"zero_actuals", zero_actuals},
           {"residuals", {{"mean", residual_mean}, {"std", residual_std}, {"p5", residual_p5}, {"p50", residual_p50},
                          {"p95", residual_p95}}}};
 }

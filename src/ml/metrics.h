@@ -4,9 +4,15 @@
 //                  multi-class: one-vs-rest, macro average
 //   PR AUC         average precision, sum over thresholds of (R_n - R_{n-1}) P_n
 //                  (average_precision_score)
-//   log loss       probabilities clipped to [1e-15, 1 - 1e-15], natural log
-//   precision, recall, F1 per class, macro and support-weighted; 0 where undefined
-//   R²             1 - SS_res / SS_tot; MAPE skips rows whose actual value is 0
+//   log loss       probabilities clipped to [eps, 1 - eps] with eps the float64 machine
+//                  epsilon (log_loss's eps="auto"), rows renormalised, natural log
+//   precision, recall, F1 per class, macro and support-weighted; 0 where undefined.
+//                  Macro averages run over the classes present in the labels or the
+//                  predictions, as scikit-learn's do when `labels` is not given.
+//   R²             1 - SS_res / SS_tot (1 if both are 0, else 0 when SS_tot is 0)
+//   MAPE           mean of |actual - predicted| / max(|actual|, eps): a zero actual
+//                  value gives a huge term, exactly as mean_absolute_percentage_error
+// tests/unit/ml/metrics_sklearn_test.cpp checks all of them against scikit-learn itself.
 // Curves are returned thinned to at most `max_points` for charts.
 
 #include <cstdint>
@@ -24,7 +30,15 @@ struct CurvePoint {
 struct BinaryMetrics {
   double threshold = 0.5;
   int64_t tp = 0, fp = 0, tn = 0, fn = 0;
+  // precision, recall, f1: of the positive class (scikit-learn's average='binary').
   double accuracy = 0, precision = 0, recall = 0, f1 = 0;
+  // Per class (index 0 negative, 1 positive), macro and support-weighted averages.
+  double class_precision[2] = {0, 0}, class_recall[2] = {0, 0}, class_f1[2] = {0, 0};
+  int64_t support[2] = {0, 0};
+  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
+  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
+  // Names of the two classes for ToJson's per_class list; "0" and "1" when empty.
+  std::vector<std::string> classes;
   double roc_auc = 0, pr_auc = 0, log_loss = 0;
   std::vector<CurvePoint> roc, pr;  // (fpr, tpr), (recall, precision)
   Json ToJson() const;
@@ -51,7 +65,7 @@ Result<MulticlassMetrics> EvaluateMulticlass(const std::vector<int>& labels, con
 
 struct RegressionMetrics {
   double rmse = 0, mae = 0, r2 = 0, mape = 0;
-  int64_t mape_rows = 0;  // rows with a non-zero actual value
+  int64_t zero_actuals = 0;  // rows whose actual value is 0: they dominate MAPE
   double residual_mean = 0, residual_std = 0, residual_p5 = 0, residual_p50 = 0, residual_p95 = 0;
   Json ToJson() const;
 };

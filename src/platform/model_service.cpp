@@ -69,6 +69,10 @@ Result<std::filesystem::path> ModelService::StagingDir(const std::string& name) 
   return parent / (".tmp-" + core::NewId());
 }
 
+Result<std::filesystem::path> ModelService::VersionDir(const ModelVersion& m) {
+  return store_.objects->LocalPath(m.object_prefix);
+}
+
 Status ModelService::Register(const std::filesystem::path& temp_dir, ModelVersion* m) {
   m->id = core::NewId();
   m->created_at = core::ToUnixMillis(core::SystemClock().Now());

@@ -40,6 +40,8 @@ class ModelService {
   Result<Json> Aliases(const std::string& model);
   // A version by alias ("production"), number ("3") or "latest".
   Result<ModelVersion> Resolve(const std::string& model, const std::string& version_or_alias);
+  // The directory of a registered version: model.json and the payload (Predictor::Load).
+  Result<std::filesystem::path> VersionDir(const ModelVersion& m);
   // Where a new model directory is staged before Register.
   Result<std::filesystem::path> StagingDir(const std::string& name);
 

@@ -4,6 +4,8 @@
 #include "platform/app.h"
 #include "platform/dataset_service.h"
 #include "platform/endpoint_service.h"
+#include "platform/evaluation.h"
+#include "platform/model_archive.h"
 #include "platform/model_service.h"
 #include "platform/training.h"
 #include "platform/transform.h"

@@ -20,17 +20,25 @@ bool IsClassification(const data::ColumnView& target, int64_t distinct) {
          target.type == data::ColumnType::kText || (target.type == data::ColumnType::kInt && distinct <= 20);
 }
 
-std::string ClassOf(const data::ColumnView& c, int64_t row) {
+}  // namespace
+
+std::string TargetClass(const data::ColumnView& c, int64_t row) {
   switch (c.type) {
     case data::ColumnType::kBool: return c.bools[row] ? "true" : "false";
     case data::ColumnType::kInt: return std::to_string(c.ints[row]);
+    case data::ColumnType::kFloat: {
+      // 1.0 names the same class as the int 1 of another dataset version.
+      double v = c.floats[row];
+      if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+      return fmt::format("{}", v);
+    }
     case data::ColumnType::kCategory:
     case data::ColumnType::kText: return std::string(c.Text(row));
     default: return "";
   }
 }
 
-Result<double> Target(const data::ColumnView& c, int64_t row) {
+Result<double> TargetValue(const data::ColumnView& c, int64_t row) {
   switch (c.type) {
     case data::ColumnType::kInt: return static_cast<double>(c.ints[row]);
     case data::ColumnType::kFloat: return c.floats[row];
@@ -38,8 +46,6 @@ Result<double> Target(const data::ColumnView& c, int64_t row) {
     default: return InvalidArgumentError(fmt::format("target '{}' is not numeric", c.name));
   }
 }
-
-}  // namespace
 
 Json AlgorithmsJson() {
   Json out = Json::array();
@@ -138,7 +144,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   // The problem and its classes: asked for, forced by a hyperparameter, or read from the target.
   std::set<std::string> distinct;
   for (int64_t r = 0; r < table->rows() && distinct.size() <= 1000; ++r) {
-    if (tc.IsValid(r)) distinct.insert(ClassOf(tc, r));
+    if (tc.IsValid(r)) distinct.insert(TargetClass(tc, r));
   }
   std::optional<ml::Problem> asked = algo->ProblemFromHyperparameters(hp);
   if (const std::string name = p.value("problem", "auto"); name != "auto") {
@@ -171,11 +177,11 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   }
   auto label_of = [&](const data::ColumnView& c, int64_t r) -> Result<float> {
     if (classification) {
-      auto it = std::find(classes.begin(), classes.end(), ClassOf(c, r));
-      if (it == classes.end()) return InvalidArgumentError(fmt::format("class '{}' was not seen in training", ClassOf(c, r)));
+      auto it = std::find(classes.begin(), classes.end(), TargetClass(c, r));
+      if (it == classes.end()) return InvalidArgumentError(fmt::format("class '{}' was not seen in training", TargetClass(c, r)));
       return static_cast<float>(it - classes.begin());
     }
-    STRATA_ASSIGN_OR_RETURN(double v, Target(c, r));
+    STRATA_ASSIGN_OR_RETURN(double v, TargetValue(c, r));
     return static_cast<float>(v);
   };
 

@@ -5,6 +5,7 @@
 // evaluates on the validation rows and registers a model version.
 
 #include "core/core.h"
+#include "data/data.h"
 #include "jobs/jobs.h"
 #include "platform/dataset_service.h"
 
@@ -16,6 +17,12 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& request
 
 // The `training` job type.
 jobs::JobType TrainingJobType();
+
+// The class a target cell names, as training names classes: "true"/"false", "3" (an
+// int, or a float with an integral value), the text of a category. REQUIRES: valid.
+std::string TargetClass(const data::ColumnView& c, int64_t row);
+// A numeric target cell (int, float, bool); InvalidArgument for other types.
+Result<double> TargetValue(const data::ColumnView& c, int64_t row);
 
 // GET /api/v1/algorithms.
 Json AlgorithmsJson();

@@ -4,6 +4,7 @@
 #include "ml/metrics.h"
 
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -78,6 +79,27 @@ TEST(MulticlassMetricsTest, MatchesScikitLearnExamples) {
   EXPECT_EQ(spam->ToJson()["per_class"][1]["class"], "spam");
 }
 
+TEST(MulticlassMetricsTest, MacroAveragesSkipClassesAbsentFromLabelsAndPredictions) {
+  // Class "c" is neither a label nor a prediction: scikit-learn leaves it out of macro.
+  auto m = EvaluateMulticlass({0, 1, 1}, {0.9, 0.05, 0.05, 0.2, 0.7, 0.1, 0.6, 0.3, 0.1}, {"a", "b", "c"});
+  ASSERT_TRUE(m.ok());
+  EXPECT_NEAR(m->macro_precision, (0.5 + 1.0) / 2, 1e-12);
+  EXPECT_NEAR(m->macro_recall, (1.0 + 0.5) / 2, 1e-12);
+}
+
+TEST(BinaryMetricsTest, PerClassMacroAndWeighted) {
+  // classification_report([0,1,1,0,1], [0,1,0,1,1]): class 0 p=r=0.5, class 1 p=r=2/3.
+  auto m = EvaluateBinary({0, 1, 1, 0, 1}, {0.2, 0.7, 0.4, 0.6, 0.9});
+  ASSERT_TRUE(m.ok());
+  EXPECT_NEAR(m->class_precision[0], 0.5, 1e-12);
+  EXPECT_NEAR(m->class_recall[1], 2.0 / 3, 1e-12);
+  EXPECT_NEAR(m->macro_f1, (0.5 + 2.0 / 3) / 2, 1e-12);
+  EXPECT_NEAR(m->weighted_f1, (2 * 0.5 + 3 * 2.0 / 3) / 5, 1e-12);
+  m->classes = {"no", "yes"};
+  EXPECT_EQ(m->ToJson()["per_class"][1]["class"], "yes");
+  EXPECT_EQ(m->ToJson()["per_class"][0]["support"], 2);
+}
+
 TEST(MulticlassMetricsTest, BadShapes) {
   EXPECT_NE(EvaluateMulticlass({0}, {0.5}, {"a", "b"}).status().message().find("need 2 probabilities"), std::string::npos);
   EXPECT_FALSE(EvaluateMulticlass({0}, {1}, {"a"}).ok());
@@ -91,11 +113,12 @@ TEST(RegressionMetricsTest, MatchesScikitLearnExamples) {
   EXPECT_NEAR(m->mae, 0.5, 1e-12);
   EXPECT_NEAR(m->rmse, std::sqrt(0.375), 1e-12);
   EXPECT_NEAR(m->mape, 0.3273809523809524, 1e-12);
-  EXPECT_EQ(m->mape_rows, 4);
+  EXPECT_EQ(m->zero_actuals, 0);
   EXPECT_NEAR(m->residual_mean, -0.25, 1e-12);
   auto zeros = EvaluateRegression({0, 2}, {1, 1});
-  EXPECT_EQ(zeros->mape_rows, 1);
-  EXPECT_NEAR(zeros->mape, 0.5, 1e-12);
+  // A zero actual value divides by the machine epsilon, as scikit-learn does.
+  EXPECT_EQ(zeros->zero_actuals, 1);
+  EXPECT_NEAR(zeros->mape, (1 / std::numeric_limits<double>::epsilon() + 0.5) / 2, 1);
   EXPECT_FALSE(EvaluateRegression({1}, {}).ok());
 }
 

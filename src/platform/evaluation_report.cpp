@@ -1,0 +1,190 @@
+// The evaluation as a self-contained HTML page, drawn with data/html_charts.h like the
+// dataset profile: no scripts, no network resources.
+#include <fmt/format.h>
+
+#include "data/data.h"
+#include "platform/evaluation.h"
+
+namespace strata::platform {
+namespace {
+
+namespace html = data::html;
+
+std::string Num(const Json& v) {
+  if (v.is_number_float()) return fmt::format("{:.4f}", v.get<double>());
+  return html::FormatValue(v);
+}
+
+std::string Card(const std::string& title, const std::string& body) {
+  return fmt::format("<div class=card><h2>{}</h2>{}</div>", html::Esc(title), body);
+}
+
+std::vector<html::Point> CurvePoints(const Json& curve, const char* x, const char* y) {
+  std::vector<html::Point> out;
+  for (const auto& p : curve) out.push_back({p[x].get<double>(), p[y].get<double>()});
+  return out;
+}
+
+// Precision, recall, F1 and support per class, then the macro and weighted averages.
+std::string ClassTable(const Json& m) {
+  std::string t =
+      "<table "
+      "class=metrics><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</"
+      "th></tr>";
+  for (const auto& c : m["per_class"]) {
+    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     html::Esc(c["class"].get<std::string>()), Num(c["precision"]),
+                     Num(c["recall"]), Num(c["f1"]), Num(c["support"]));
+  }
+  for (const char* avg : {"macro", "weighted"}) {
+    const Json& a = m[avg];
+    t += fmt::format("<tr><td><b>{} avg</b></td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>",
+                     avg, Num(a["precision"]), Num(a["recall"]), Num(a["f1"]));
+  }
+  return t + "</table>";
+}
+
+std::string PerClassBars(const Json& m) {
+  std::vector<std::string> labels;
+  std::vector<std::vector<double>> values(3);
+  for (const auto& c : m["per_class"]) {
+    labels.push_back(c["class"].get<std::string>());
+    values[0].push_back(c["precision"].get<double>());
+    values[1].push_back(c["recall"].get<double>());
+    values[2].push_back(c["f1"].get<double>());
+  }
+  return html::GroupedBarsSvg(labels, {"precision", "recall", "F1"}, values, 1.0);
+}
+
+std::string ConfusionHeatmap(const std::vector<std::string>& classes,
+                             const std::vector<std::vector<int64_t>>& counts) {
+  std::vector<std::vector<std::optional<double>>> values;
+  for (const auto& row : counts) {
+    values.emplace_back();
+    for (int64_t v : row) values.back().push_back(static_cast<double>(v));
+  }
+  return html::HeatmapSvg(classes, classes, values, html::HeatScale::kSequential, true, "actual",
+                          "predicted");
+}
+
+std::string Classification(const Json& e) {
+  const Json& m = e["metrics"];
+  const bool binary = e["model"]["problem"] == "binary_classification";
+  std::vector<std::string> classes = e["model"]["classes"].get<std::vector<std::string>>();
+  std::string out = "<section class=grid>";
+  std::vector<std::pair<std::string, std::string>> overall = {{"accuracy", Num(m["accuracy"])},
+                                                              {"log loss", Num(m["log_loss"])}};
+  std::vector<std::vector<int64_t>> confusion;
+  if (binary) {
+    overall.insert(overall.begin() + 1,
+                   {{"ROC AUC", Num(m["roc_auc"])},
+                    {"PR AUC (average precision)", Num(m["pr_auc"])},
+                    {fmt::format("precision ({})", classes[1]), Num(m["precision"])},
+                    {fmt::format("recall ({})", classes[1]), Num(m["recall"])},
+                    {fmt::format("F1 ({})", classes[1]), Num(m["f1"])}});
+    overall.emplace_back("decision threshold", Num(e["threshold"]));
+    const Json& c = m["confusion_matrix"];
+    confusion = {{c["tn"].get<int64_t>(), c["fp"].get<int64_t>()},
+                 {c["fn"].get<int64_t>(), c["tp"].get<int64_t>()}};
+    if (m["roc_curve"].empty()) {
+      out +=
+          Card("ROC curve", "<p class=muted>undefined: the evaluated rows hold one class only</p>");
+    } else {
+      out +=
+          Card("ROC curve", html::CurveSvg({{fmt::format("ROC (AUC {})", Num(m["roc_auc"])),
+                                             "line-a", CurvePoints(m["roc_curve"], "fpr", "tpr")}},
+                                           "false positive rate", "true positive rate", true));
+      out += Card("Precision-recall curve",
+                  html::CurveSvg({{fmt::format("PR (AP {})", Num(m["pr_auc"])), "line-b",
+                                   CurvePoints(m["pr_curve"], "recall", "precision")}},
+                                 "recall", "precision", false));
+    }
+  } else {
+    overall.emplace(overall.begin() + 1, "ROC AUC (one-vs-rest, macro)", Num(m["roc_auc_ovr"]));
+    confusion = m["confusion_matrix"].get<std::vector<std::vector<int64_t>>>();
+  }
+  out += Card(binary ? fmt::format("Confusion matrix (threshold {})", Num(e["threshold"]))
+                     : "Confusion matrix",
+              ConfusionHeatmap(classes, confusion));
+  out += Card("Per class", PerClassBars(m));
+  out += "</section><section class=grid>";
+  out += Card("Metrics", html::StatsTable(overall));
+  out += Card("By class", ClassTable(m));
+  return out + "</section>";
+}
+
+std::string Regression(const Json& e) {
+  const Json& m = e["metrics"];
+  const Json& charts = e["charts"];
+  std::vector<html::Point> points;
+  for (const auto& p : charts["scatter"])
+    points.push_back({p[0].get<double>(), p[1].get<double>()});
+  std::vector<int64_t> counts = charts["residual_histogram"]["counts"].get<std::vector<int64_t>>();
+  const Json& edges = charts["residual_histogram"]["edges"];
+  std::string out = "<section class=grid>";
+  out += Card(fmt::format("Predicted vs actual ({} of {} rows)", points.size(),
+                          e["rows"]["evaluated"].get<int64_t>()),
+              html::ScatterSvg(points, "actual", "predicted", true));
+  out += Card("Residuals (actual − predicted)",
+              edges.empty()
+                  ? html::HistogramSvg({}, "", "")
+                  : html::HistogramSvg(counts, html::FormatNumber(edges.front().get<double>()),
+                                       html::FormatNumber(edges.back().get<double>())));
+  const Json& r = m["residuals"];
+  out += Card("Metrics", html::StatsTable({{"RMSE", Num(m["rmse"])},
+                                           {"MAE", Num(m["mae"])},
+                                           {"R²", Num(m["r2"])},
+                                           {"MAPE", Num(m["mape"])},
+                                           {"rows with actual 0 (MAPE)", Num(m["zero_actuals"])},
+                                           {"residual mean", Num(r["mean"])},
+                                           {"residual std", Num(r["std"])},
+                                           {"residual p5", Num(r["p5"])},
+                                           {"residual median", Num(r["p50"])},
+                                           {"residual p95", Num(r["p95"])}}));
+  return out + "</section>";
+}
+
+}  // namespace
+
+std::string RenderEvaluationHtml(const Json& e) {
+  const Json& model = e["model"];
+  const Json& dataset = e["dataset"];
+  std::string title = fmt::format(
+      "{} v{} on {} v{}", model["name"].get<std::string>(), model["version"].get<int64_t>(),
+      dataset["name"].get<std::string>(), dataset["version"].get<int64_t>());
+  std::string out = html::PageStart(
+      title, fmt::format("Model evaluation by Strata {}: {} {} predicting '{}'", core::Version(),
+                         model["algorithm"].get<std::string>(), model["problem"].get<std::string>(),
+                         model["target"].get<std::string>()));
+  const Json& rows = e["rows"];
+  out += "<section class=card>" +
+         html::Kpi("rows evaluated", html::FormatValue(rows["evaluated"])) +
+         html::Kpi("without target", html::FormatValue(rows["missing_target"]));
+  if (model["problem"] != "regression") {
+    out += html::Kpi("unseen class", html::FormatValue(rows["unseen_class"]));
+    out += html::Kpi("accuracy", Num(e["metrics"]["accuracy"]));
+    if (e["metrics"].contains("roc_auc")) out += html::Kpi("ROC AUC", Num(e["metrics"]["roc_auc"]));
+    if (e["metrics"].contains("macro"))
+      out += html::Kpi("macro F1", Num(e["metrics"]["macro"]["f1"]));
+  } else {
+    out += html::Kpi("RMSE", Num(e["metrics"]["rmse"])) + html::Kpi("R²", Num(e["metrics"]["r2"]));
+  }
+  out += "</section>";
+  std::string warnings;
+  if (e.contains("unseen_classes")) {
+    for (const auto& u : e["unseen_classes"]) {
+      warnings += fmt::format(
+          "<div class=warn>{} rows have class '{}', which the model was not trained on: not "
+          "evaluated</div>",
+          u["rows"].get<int64_t>(), html::Esc(u["class"].get<std::string>()));
+    }
+  }
+  for (const auto& n : e.value("notes", Json::array())) {
+    warnings += fmt::format("<div class=warn>{}</div>", html::Esc(n.get<std::string>()));
+  }
+  if (!warnings.empty()) out += "<section><h2>Warnings</h2>" + warnings + "</section>";
+  out += model["problem"] == "regression" ? Regression(e) : Classification(e);
+  return out + html::PageEnd();
+}
+
+}  // namespace strata::platform
