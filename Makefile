@@ -39,6 +39,7 @@ bench: build
 	@scripts/install-deps --bench
 	bench/datasets_bench.sh
 	bench/endpoints_bench.sh
+	bench/training_bench.sh
 
 check-layers:
 	@scripts/check-layers

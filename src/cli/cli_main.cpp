@@ -134,6 +134,8 @@ int RunCli(int argc, char** argv) {
   train->add_option("--validation-fraction", train_args.validation_fraction, "held-out share (default 0.2)");
   train->add_option("--validation-dataset", train_args.validation_dataset, "validate on this dataset instead");
   train->add_option("--preprocessing", train_args.preprocessing, "preprocessing options as JSON");
+  train->add_option("--problem", train_args.problem, "binary_classification, multiclass_classification or regression (default: from the target)");
+  train->add_option("--class-weight", train_args.class_weight, "none (default) or balanced");
   train->add_flag("--wait", train_args.wait, "wait for the job, with a progress bar, and print the model");
   train->callback([&] { run = [&] { return CmdTrain(g, train_args); }; });
 

@@ -48,7 +48,8 @@ int CmdDatasetsHead(const GlobalFlags& g, const std::string& name, int64_t rows,
 int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
 
 struct TrainArgs {
-  std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing;
+  std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing, problem,
+      class_weight;
   std::vector<std::string> hyperparameters;  // name=value
   double validation_fraction = 0;
   bool wait = false;

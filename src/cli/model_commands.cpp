@@ -64,6 +64,8 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
   if (!a.model.empty()) body["model"] = a.model;
   if (!a.validation_dataset.empty()) body["validation"] = {{"dataset", a.validation_dataset}};
   else if (a.validation_fraction > 0) body["validation"] = {{"fraction", a.validation_fraction}};
+  if (!a.problem.empty()) body["problem"] = a.problem;
+  if (!a.class_weight.empty()) body["class_weight"] = a.class_weight;
   if (!a.preprocessing.empty()) {
     auto pre = core::ParseJson(a.preprocessing, "--preprocessing");
     if (!pre.ok()) return ReportError(pre.status());

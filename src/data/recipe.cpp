@@ -60,7 +60,9 @@ struct Value {
   std::string text;      // strings (and numbers/bools spelled out for categorical use)
 };
 
-Value FromTable(const ColumnView& c, int64_t row) {
+// `with_text`: also spell numbers and booleans out (categorical encodings need the text;
+// numeric ones do not, and formatting every cell dominated fit and transform).
+Value FromTable(const ColumnView& c, int64_t row, bool with_text = true) {
   Value v;
   if (!c.IsValid(row)) return v;
   v.null = false;
@@ -69,18 +71,18 @@ Value FromTable(const ColumnView& c, int64_t row) {
     case ColumnType::kTimestamp:
       v.numeric = true;
       v.number = static_cast<double>(c.ints[row]);
-      v.text = std::to_string(c.ints[row]);
+      if (with_text) v.text = std::to_string(c.ints[row]);
       break;
     case ColumnType::kFloat:
       v.numeric = std::isfinite(c.floats[row]);
       v.null = !v.numeric;
       v.number = c.floats[row];
-      v.text = fmt::format("{}", c.floats[row]);
+      if (with_text) v.text = fmt::format("{}", c.floats[row]);
       break;
     case ColumnType::kBool:
       v.numeric = true;
       v.number = c.bools[row];
-      v.text = c.bools[row] ? "true" : "false";
+      if (with_text) v.text = c.bools[row] ? "true" : "false";
       break;
     case ColumnType::kCategory:
     case ColumnType::kText: v.text = std::string(c.Text(row)); break;
@@ -302,26 +304,39 @@ Result<Recipe> Recipe::Fit(const Table& table, const std::vector<int64_t>& rows_
     if (s.encoding == Encoding::kNumeric || s.encoding == Encoding::kTimestampParts) {
       std::vector<double> values;
       for (int64_t r : rows) {
-        Value v = FromTable(col, r);
+        Value v = FromTable(col, r, /*with_text=*/false);
         if (!v.null) values.push_back(v.number);
       }
       Impute def = col.type == ColumnType::kBool ? Impute::kMostFrequent : Impute::kMedian;
       s.impute = o && o->impute ? *o->impute : def;
-      std::sort(values.begin(), values.end());
+      // Only what the options need: a full sort of every column cost more than the rest
+      // of fitting together.
       double mean = 0;
       for (double x : values) mean += x;
       mean = values.empty() ? 0 : mean / static_cast<double>(values.size());
-      double median = values.empty() ? 0 : values[values.size() / 2];
-      if (!values.empty() && values.size() % 2 == 0) median = (values[values.size() / 2 - 1] + median) / 2;
-      double mode = 0;
-      for (size_t i = 0, best = 0; i < values.size();) {
-        size_t k = i;
-        while (k < values.size() && values[k] == values[i]) ++k;
-        if (k - i > best) {
-          best = k - i;
-          mode = values[i];
+      double median = 0, mode = 0, lo = 0, hi = 0;
+      if (!values.empty()) {
+        const auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+        lo = *mn;
+        hi = *mx;
+      }
+      if (s.impute == Impute::kMedian && !values.empty()) {
+        const size_t mid = values.size() / 2;
+        std::nth_element(values.begin(), values.begin() + mid, values.end());
+        median = values[mid];
+        if (values.size() % 2 == 0) median = (*std::max_element(values.begin(), values.begin() + mid) + median) / 2;
+      }
+      if (s.impute == Impute::kMostFrequent) {
+        std::sort(values.begin(), values.end());
+        for (size_t i = 0, best = 0; i < values.size();) {
+          size_t k = i;
+          while (k < values.size() && values[k] == values[i]) ++k;
+          if (k - i > best) {
+            best = k - i;
+            mode = values[i];
+          }
+          i = k;
         }
-        i = k;
       }
       switch (s.impute) {
         case Impute::kMean: s.fill = mean; break;
@@ -338,8 +353,8 @@ Result<Recipe> Recipe::Fit(const Table& table, const std::vector<int64_t>& rows_
           s.center = mean;
           s.scale = sd > 0 ? sd : 1;
         } else {
-          s.center = values.front();
-          s.scale = values.back() > values.front() ? values.back() - values.front() : 1;
+          s.center = lo;
+          s.scale = hi > lo ? hi - lo : 1;
         }
       }
     } else if (s.encoding == Encoding::kOneHot || s.encoding == Encoding::kOrdinal) {
@@ -399,8 +414,9 @@ Result<std::vector<float>> Recipe::TransformTable(const Table& table, const std:
   for (const ColumnStep& s : steps_) {
     int c = table.schema().Find(s.name);
     if (c < 0 && notes) notes->push_back(fmt::format("column '{}' is missing: treated as missing values", s.name));
+    const bool with_text = s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts;
     for (size_t i = 0; i < rows.size(); ++i) {
-      Value v = c < 0 ? Value{} : FromTable(table.column(static_cast<size_t>(c)), rows[i]);
+      Value v = c < 0 ? Value{} : FromTable(table.column(static_cast<size_t>(c)), rows[i], with_text);
       STRATA_RETURN_IF_ERROR(Encode(s, std::move(v), out.data() + i * nf, static_cast<size_t>(rows[i]), notes));
     }
   }

@@ -165,3 +165,42 @@ TEST(TrainingE2E, CliTrainsLocallyAndListsModels) {
 
 }  // namespace
 }  // namespace strata::e2e
+
+namespace strata::e2e {
+namespace {
+
+// Reproducible: the same data, hyperparameters and seed give the same model bytes, for
+// every algorithm; a different seed (with sampling) gives another model.
+TEST(TrainingE2E, SameSeedSameModelBytes) {
+  TempDir dir;
+  const std::string data = dir.str() + "/data";
+  const std::string csv = dir.str() + "/cls.csv";
+  std::ofstream(csv) << Classification(600);
+  ASSERT_EQ(RunCli({"--data-dir", data, "datasets", "import", csv, "--name", "cls"}).exit_code, 0);
+  auto train = [&](const std::string& algorithm, const std::vector<std::string>& hps) {
+    std::vector<std::string> args = {"--data-dir", data, "train", "--dataset", "cls", "--target", "y",
+                                     "--algorithm", algorithm, "--model", algorithm, "--wait", "-o", "json"};
+    for (const auto& hp : hps) args.insert(args.end(), {"--hp", hp});
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  auto bytes = [&](const std::string& model, int version, const std::string& file) {
+    auto text = core::ReadFile(dir.path() / "data/objects/models" / model / ("v" + std::to_string(version)) / file);
+    EXPECT_TRUE(text.ok()) << text.status().ToString();
+    return text.ok() ? *text : std::string();
+  };
+  const std::vector<std::string> xgb = {"num_round=20", "subsample=0.7", "colsample_bytree=0.8", "seed=7", "nthread=2"};
+  train("xgboost", xgb);
+  train("xgboost", xgb);
+  auto other = xgb;
+  other[3] = "seed=8";
+  train("xgboost", other);
+  EXPECT_EQ(bytes("xgboost", 1, "xgboost.json"), bytes("xgboost", 2, "xgboost.json"));
+  EXPECT_NE(bytes("xgboost", 1, "xgboost.json"), bytes("xgboost", 3, "xgboost.json"));
+  train("linear-learner", {});
+  train("linear-learner", {});
+  EXPECT_EQ(bytes("linear-learner", 1, "liblinear.model"), bytes("linear-learner", 2, "liblinear.model"));
+}
+
+}  // namespace
+}  // namespace strata::e2e
