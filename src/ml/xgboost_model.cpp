@@ -160,14 +160,28 @@ Result<XGBoostModel> XGBoostModel::FromJson(const std::string& model_json) {
 }
 
 Result<std::vector<float>> XGBoostModel::Predict(Matrix x) const {
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  // In-place prediction reads our rows directly, with no DMatrix to build: most of the
+  // cost of a one-row request otherwise. The DMatrix path below is the fallback.
+  const std::string array = fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                                        reinterpret_cast<uintptr_t>(x.data), x.rows, x.cols);
+  const std::string inplace = fmt::format(
+      R"({{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": {}, "strict_shape": false, )"
+      R"("cache_id": 0, "missing": NaN}})",
+      best_iteration_ + 1);
+  if (x.rows > 0 &&
+      XGBoosterPredictFromDense(booster_, array.c_str(), inplace.c_str(), nullptr, &shape, &dim, &result) == 0) {
+    size_t n = 1;
+    for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];
+    return std::vector<float>(result, result + n);
+  }
   DMatrix d;
   STRATA_RETURN_IF_ERROR(MakeDMatrix(x, nullptr, &d));
   std::string config = fmt::format(
       R"({{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": {}, "strict_shape": false}})",
       best_iteration_ + 1);
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
   STRATA_RETURN_IF_ERROR(Check(XGBoosterPredictFromDMatrix(booster_, d.h, config.c_str(), &shape, &dim, &result), "predicting"));
   size_t n = 1;
   for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];
