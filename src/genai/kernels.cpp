@@ -3,6 +3,8 @@
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
 #include "genai/kernels.h"
 
+#include <cpuid.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -92,8 +94,11 @@ const KernelSet& ScalarKernels() { return kScalar; }
 const KernelSet* Avx2Kernels() {
   static const KernelSet* set = [] {
     __builtin_cpu_init();
-    const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                    __builtin_cpu_supports("f16c");
+    // F16C by cpuid (leaf 1, ECX bit 29): clang's __builtin_cpu_supports does not know
+    // "f16c"; AVX2 and FMA imply the OS saves the AVX state.
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0;
+    const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
     return ok ? Avx2KernelsImpl() : nullptr;
   }();
   return set;
