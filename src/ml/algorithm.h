@@ -70,6 +70,10 @@ class Algorithm {
   // The problem a hyperparameter forces (xgboost's objective), or nullopt to decide it
   // from the target column.
   virtual std::optional<Problem> ProblemFromHyperparameters(const Json& hp) const { return std::nullopt; }
+  // Checks combinations of hyperparameters the schema cannot express (e.g. a penalty
+  // the chosen loss lacks), at submission so the caller gets a 400 rather than a failed
+  // job. `problem` is nullopt when it will be decided from the target.
+  virtual Status CheckHyperparameters(const Json& hp, std::optional<Problem> problem) const { return Status::Ok(); }
   // What one iteration is called in logs and progress: "round", "epoch", "iteration".
   virtual std::string_view iteration_name() const { return "iteration"; }
   // Whether the default preprocessing should standardize numeric features.

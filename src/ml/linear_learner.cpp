@@ -575,6 +575,13 @@ class LinearLearner final : public Algorithm {
   }
   // liblinear trains in one call: one "fit", reported once at its end.
   std::string_view iteration_name() const override { return "fit"; }
+  Status CheckHyperparameters(const Json& hp, std::optional<Problem> problem) const override {
+    if (problem) return ChooseSolver(*problem, hp).status();
+    // Undecided problem: valid when it works for one of them.
+    auto classification = ChooseSolver(Problem::kBinaryClassification, hp);
+    if (classification.ok() || ChooseSolver(Problem::kRegression, hp).ok()) return Status::Ok();
+    return classification.status();
+  }
   bool wants_scaled_features() const override { return true; }
 
   // The callback is called once, after liblinear's single training call, with the

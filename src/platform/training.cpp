@@ -80,6 +80,14 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
                                               problem, ml::ProblemName(*forced)));
     }
   }
+  {
+    std::optional<ml::Problem> known = algo->ProblemFromHyperparameters(hp);
+    if (problem != "auto") {
+      STRATA_ASSIGN_OR_RETURN(ml::Problem p, ml::ParseProblem(problem));
+      known = p;
+    }
+    STRATA_RETURN_IF_ERROR(algo->CheckHyperparameters(hp, known));
+  }
   STRATA_ASSIGN_OR_RETURN(std::string class_weight, core::OptionalString(r, "class_weight", "none"));
   if (class_weight != "none" && class_weight != "balanced") {
     return InvalidArgumentError(fmt::format("class_weight must be none or balanced, got '{}'", class_weight));
