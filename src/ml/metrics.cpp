@@ -27,11 +27,9 @@ std::vector<CurvePoint> Thin(const std::vector<CurvePoint>& points, size_t max_p
 // Per-class precision, recall and F1 from a confusion matrix [actual][predicted], with
 // macro averages over the classes that occur as label or prediction and averages
 // weighted by support.
-struct ClassScores {
+struct ClassScores : ClassAverages {
   std::vector<double> precision, recall, f1;
   std::vector<int64_t> support;
-  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
-  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
 };
 
 ClassScores ScoresFromConfusion(const std::vector<std::vector<int64_t>>& confusion) {
@@ -149,12 +147,7 @@ Result<BinaryMetrics> EvaluateBinary(const std::vector<int>& labels, const std::
     m.class_f1[c] = cs.f1[c];
     m.support[c] = cs.support[c];
   }
-  m.macro_precision = cs.macro_precision;
-  m.macro_recall = cs.macro_recall;
-  m.macro_f1 = cs.macro_f1;
-  m.weighted_precision = cs.weighted_precision;
-  m.weighted_recall = cs.weighted_recall;
-  m.weighted_f1 = cs.weighted_f1;
+  static_cast<ClassAverages&>(m) = cs;
   if (both) {
     Curves c = BinaryCurves(labels, scores);
     m.roc_auc = c.roc_auc;
@@ -197,12 +190,7 @@ Result<MulticlassMetrics> EvaluateMulticlass(const std::vector<int>& labels, con
   m.recall = cs.recall;
   m.f1 = cs.f1;
   m.support = cs.support;
-  m.macro_precision = cs.macro_precision;
-  m.macro_recall = cs.macro_recall;
-  m.macro_f1 = cs.macro_f1;
-  m.weighted_precision = cs.weighted_precision;
-  m.weighted_recall = cs.weighted_recall;
-  m.weighted_f1 = cs.weighted_f1;
+  static_cast<ClassAverages&>(m) = cs;
   int64_t correct = 0;
   double auc_sum = 0;
   int auc_classes = 0;
@@ -287,11 +275,19 @@ Json BinaryMetrics::ToJson() const {
           {"pr_auc", Num(pr_auc)},
           {"log_loss", Num(log_loss)},
           {"confusion_matrix", {{"tn", tn}, {"fp", fp}, {"fn", fn}, {"tp", tp}}},
-          {"macro", {{"precision", macro_precision}, {"recall", macro_recall}, {"f1", macro_f1}}},
-          {"weighted", {{"precision", weighted_precision}, {"recall", weighted_recall}, {"f1", weighted_f1}}},
+          {"macro", MacroJson()},
+          {"weighted", WeightedJson()},
           {"per_class", per_class},
           {"roc_curve", CurveJson(roc, "fpr", "tpr")},
           {"pr_curve", CurveJson(pr, "recall", "precision")}};
+}
+
+Json ClassAverages::MacroJson() const {
+  return {{"precision", macro_precision}, {"recall", macro_recall}, {"f1", macro_f1}};
+}
+
+Json ClassAverages::WeightedJson() const {
+  return {{"precision", weighted_precision}, {"recall", weighted_recall}, {"f1", weighted_f1}};
 }
 
 Json MulticlassMetrics::ToJson() const {
@@ -303,8 +299,8 @@ Json MulticlassMetrics::ToJson() const {
   return {{"accuracy", accuracy},
           {"log_loss", Num(log_loss)},
           {"roc_auc_ovr", Num(roc_auc_ovr)},
-          {"macro", {{"precision", macro_precision}, {"recall", macro_recall}, {"f1", macro_f1}}},
-          {"weighted", {{"precision", weighted_precision}, {"recall", weighted_recall}, {"f1", weighted_f1}}},
+          {"macro", MacroJson()},
+          {"weighted", WeightedJson()},
           {"per_class", per_class},
           {"classes", classes},
           {"confusion_matrix", confusion}};

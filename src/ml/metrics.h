@@ -27,7 +27,16 @@ struct CurvePoint {
   double x, y, threshold;
 };
 
-struct BinaryMetrics {
+// Macro averages (over the classes that occur as label or prediction) and
+// support-weighted averages of per-class precision, recall and F1.
+struct ClassAverages {
+  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
+  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
+  Json MacroJson() const;
+  Json WeightedJson() const;
+};
+
+struct BinaryMetrics : ClassAverages {
   double threshold = 0.5;
   int64_t tp = 0, fp = 0, tn = 0, fn = 0;
   // precision, recall, f1: of the positive class (scikit-learn's average='binary').
@@ -35,8 +44,6 @@ struct BinaryMetrics {
   // Per class (index 0 negative, 1 positive), macro and support-weighted averages.
   double class_precision[2] = {0, 0}, class_recall[2] = {0, 0}, class_f1[2] = {0, 0};
   int64_t support[2] = {0, 0};
-  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
-  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
   // Names of the two classes for ToJson's per_class list; "0" and "1" when empty.
   std::vector<std::string> classes;
   double roc_auc = 0, pr_auc = 0, log_loss = 0;
@@ -48,14 +55,12 @@ struct BinaryMetrics {
 Result<BinaryMetrics> EvaluateBinary(const std::vector<int>& labels, const std::vector<double>& scores,
                                      double threshold = 0.5, size_t max_points = 200);
 
-struct MulticlassMetrics {
+struct MulticlassMetrics : ClassAverages {
   std::vector<std::string> classes;
   std::vector<std::vector<int64_t>> confusion;  // [actual][predicted]
   double accuracy = 0, log_loss = 0, roc_auc_ovr = 0;
   std::vector<double> precision, recall, f1;
   std::vector<int64_t> support;
-  double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
-  double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
   Json ToJson() const;
 };
 
