@@ -141,27 +141,8 @@ Result<Value> Split(const std::string& s, const Value* sep_arg, int64_t maxsplit
 }
 
 Result<ValueList> ToList(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kUndefined:
-      return ValueList{};
-    case Value::Kind::kList:
-      return v.list();
-    case Value::Kind::kDict: {
-      ValueList keys;
-      for (const auto& [k, unused] : v.dict()) keys.push_back(Value::String(k));
-      return keys;
-    }
-    case Value::Kind::kString: {
-      ValueList chars;
-      const auto offsets = CodePointOffsets(v.str());
-      for (size_t i = 0; i + 1 < offsets.size(); ++i) {
-        chars.push_back(Value::String(v.str().substr(offsets[i], offsets[i + 1] - offsets[i])));
-      }
-      return chars;
-    }
-    default:
-      return InvalidArgumentError(std::string(v.TypeName()) + " is not iterable");
-  }
+  if (auto items = IterationItems(v)) return *std::move(items);
+  return InvalidArgumentError(std::string(v.TypeName()) + " is not iterable");
 }
 
 // Jinja's attribute lookup for filters: "a.b" walks nested attributes/items.

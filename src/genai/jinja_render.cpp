@@ -152,27 +152,8 @@ class Interpreter : public RenderState {
   }
 
   Result<ValueList> Iterate(const Value& v) {
-    switch (v.kind()) {
-      case Value::Kind::kUndefined:
-        return ValueList{};
-      case Value::Kind::kList:
-        return v.list();
-      case Value::Kind::kDict: {
-        ValueList keys;
-        for (const auto& [k, unused] : v.dict()) keys.push_back(Value::String(k));
-        return keys;
-      }
-      case Value::Kind::kString: {
-        ValueList chars;
-        const auto offsets = CodePointOffsets(v.str());
-        for (size_t i = 0; i + 1 < offsets.size(); ++i) {
-          chars.push_back(Value::String(v.str().substr(offsets[i], offsets[i + 1] - offsets[i])));
-        }
-        return chars;
-      }
-      default:
-        return InvalidArgumentError("cannot iterate over " + std::string(v.TypeName()));
-    }
+    if (auto items = IterationItems(v)) return *std::move(items);
+    return InvalidArgumentError("cannot iterate over " + std::string(v.TypeName()));
   }
 
   Result<Flow> ExecFor(const Stmt& s, std::string* out) {

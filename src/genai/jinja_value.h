@@ -119,4 +119,8 @@ size_t CodePointCount(std::string_view text);
 // Byte offsets of each code point start, plus text.size() at the end.
 std::vector<size_t> CodePointOffsets(std::string_view text);
 
+// What iterating a value yields, as Python does: a list's items, a dict's keys, a
+// string's characters, nothing for undefined; nullopt for values that do not iterate.
+std::optional<ValueList> IterationItems(const Value& v);
+
 }  // namespace strata::genai::jinja
