@@ -63,6 +63,10 @@ class Table {
   // Rows [offset, offset + limit) as JSON objects: nulls as null, timestamps as RFC 3339.
   Json RowsAsJson(int64_t offset, int64_t limit) const;
   Json ValueAsJson(size_t column, int64_t row) const;
+  // The same value as CSV text (before quoting): null as "", numbers in their shortest
+  // round-trip form, timestamps as RFC 3339. No JSON on the way: batch output calls it
+  // per cell.
+  std::string ValueAsText(size_t column, int64_t row) const;
 
  private:
   Table() = default;

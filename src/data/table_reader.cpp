@@ -144,6 +144,30 @@ Result<std::shared_ptr<Table>> Table::Open(const std::filesystem::path& dir) {
   return t;
 }
 
+namespace {
+
+// Microseconds since the epoch as RFC 3339 (milliseconds, rounded down).
+std::string TimestampText(int64_t us) {
+  int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+  return core::FormatRfc3339(core::FromUnixMillis(ms));
+}
+
+}  // namespace
+
+std::string Table::ValueAsText(size_t column, int64_t row) const {
+  const ColumnView& c = columns_[column];
+  if (!c.IsValid(row)) return "";
+  switch (c.type) {
+    case ColumnType::kInt: return std::to_string(c.ints[row]);
+    case ColumnType::kFloat: return std::isfinite(c.floats[row]) ? fmt::format("{}", c.floats[row]) : "";
+    case ColumnType::kBool: return c.bools[row] ? "true" : "false";
+    case ColumnType::kTimestamp: return TimestampText(c.ints[row]);
+    case ColumnType::kCategory:
+    case ColumnType::kText: return std::string(c.Text(row));
+  }
+  return "";
+}
+
 Json Table::ValueAsJson(size_t column, int64_t row) const {
   const ColumnView& c = columns_[column];
   if (!c.IsValid(row)) return nullptr;
@@ -151,11 +175,7 @@ Json Table::ValueAsJson(size_t column, int64_t row) const {
     case ColumnType::kInt: return c.ints[row];
     case ColumnType::kFloat: return std::isfinite(c.floats[row]) ? Json(c.floats[row]) : Json(nullptr);
     case ColumnType::kBool: return c.bools[row] != 0;
-    case ColumnType::kTimestamp: {
-      int64_t us = c.ints[row];
-      int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
-      return core::FormatRfc3339(core::FromUnixMillis(ms));
-    }
+    case ColumnType::kTimestamp: return TimestampText(c.ints[row]);
     case ColumnType::kCategory:
     case ColumnType::kText: return std::string(c.Text(row));
   }

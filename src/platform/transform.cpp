@@ -25,17 +25,6 @@ void AppendCsv(std::string* out, std::string_view v) {
   out->push_back('"');
 }
 
-std::string CellText(const data::ColumnView& c, int64_t row) {
-  if (!c.IsValid(row)) return "";
-  switch (c.type) {
-    case data::ColumnType::kInt: return std::to_string(c.ints[row]);
-    case data::ColumnType::kFloat: return fmt::format("{}", c.floats[row]);
-    case data::ColumnType::kBool: return c.bools[row] ? "true" : "false";
-    case data::ColumnType::kTimestamp: return core::FormatRfc3339(core::TimePoint(std::chrono::microseconds(c.ints[row])));
-    default: return std::string(c.Text(row));
-  }
-}
-
 }  // namespace
 
 Result<Json> PrepareTransformParams(DatasetService& datasets, ModelService& models, const Json& r) {
@@ -178,7 +167,7 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
       for (int64_t r = r0; r < r1; ++r) {
         for (size_t k = 0; k < keep.size(); ++k) {
           if (k) out += ',';
-          AppendCsv(&out, CellText(table->column(keep[k]), r));
+          AppendCsv(&out, table->ValueAsText(keep[k], r));
         }
         if (!keep.empty()) out += ',';
         const size_t row = static_cast<size_t>(r - r0);
