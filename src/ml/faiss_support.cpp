@@ -5,8 +5,11 @@
 #include <faiss/index_io.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <new>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -72,6 +75,28 @@ ScopedOmpThreads::ScopedOmpThreads(int threads) : previous_(omp_get_max_threads(
 
 ScopedOmpThreads::~ScopedOmpThreads() {
   omp_set_num_threads(previous_);
+}
+
+Status ForRowBlocks(size_t rows, const std::function<Status(size_t begin, size_t end)>& fn) {
+  constexpr size_t kBlock = 4096;
+  const size_t blocks = (rows + kBlock - 1) / kBlock;
+  const size_t threads = std::min<size_t>(blocks, std::thread::hardware_concurrency());
+  if (threads <= 1) {
+    ScopedOmpThreads one(1);
+    return fn(0, rows);
+  }
+  core::ThreadPool pool(threads - 1);  // ParallelFor also runs on this thread
+  std::mutex mu;
+  Status first = Status::Ok();
+  pool.ParallelFor(blocks, [&](size_t b) {
+    ScopedOmpThreads one(1);
+    Status s = fn(b * kBlock, std::min(rows, (b + 1) * kBlock));
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (first.ok()) first = std::move(s);
+    }
+  });
+  return first;
 }
 
 const float* FiniteRows(Matrix x, std::vector<float>* storage) {

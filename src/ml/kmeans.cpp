@@ -33,8 +33,8 @@ class KMeansModel final : public Model {
   KMeansModel(std::unique_ptr<faiss::IndexFlat> index, Json info)
       : index_(std::move(index)), info_(std::move(info)) {}
 
-  // One OpenMP thread per call (faiss_support.h); IndexFlat::search only reads.
-  Result<std::vector<float>> Predict(Matrix x) const override { return Assign(x, 1, nullptr); }
+  // IndexFlat::search only reads; threads as faiss_support.h's ForRowBlocks says.
+  Result<std::vector<float>> Predict(Matrix x) const override { return Assign(x, nullptr); }
   int outputs_per_row() const override { return 2; }
 
   Result<std::string> Save(const fs::path& dir) const override {
@@ -43,9 +43,9 @@ class KMeansModel final : public Model {
   }
   Json Info() const override { return info_; }
 
-  // Cluster index and Euclidean distance per row, on `threads` threads; the sum of the
-  // squared distances into `inertia` when given.
-  Result<std::vector<float>> Assign(Matrix x, int threads, double* inertia) const {
+  // Cluster index and Euclidean distance per row; the sum of the squared distances into
+  // `inertia` when given.
+  Result<std::vector<float>> Assign(Matrix x, double* inertia) const {
     if (x.cols != static_cast<size_t>(index_->d)) {
       return InvalidArgumentError(
           fmt::format("the model takes {} features, got {}", index_->d, x.cols));
@@ -54,13 +54,12 @@ class KMeansModel final : public Model {
     const float* rows = FiniteRows(x, &clean);
     std::vector<float> distances(x.rows);
     std::vector<faiss::Index::idx_t> labels(x.rows);
-    {
-      ScopedOmpThreads scoped(threads);
-      STRATA_RETURN_IF_ERROR(CatchFaiss("faiss: assigning rows to clusters", [&] {
-        index_->search(static_cast<faiss::Index::idx_t>(x.rows), rows, 1, distances.data(),
-                       labels.data());
-      }));
-    }
+    STRATA_RETURN_IF_ERROR(ForRowBlocks(x.rows, [&](size_t begin, size_t end) {
+      return CatchFaiss("faiss: assigning rows to clusters", [&] {
+        index_->search(static_cast<faiss::Index::idx_t>(end - begin), rows + begin * x.cols, 1,
+                       distances.data() + begin, labels.data() + begin);
+      });
+    }));
     // The distance to the chosen centre again as Σ(x - c)²: FAISS's ‖x‖² + ‖c‖² - 2x·c
     // (its BLAS path) is off by rounding, and not 0 for a row on its centre.
     const size_t d = x.cols;
@@ -89,7 +88,7 @@ class KMeansModel final : public Model {
 // Training.
 
 struct Options {
-  int k = 8, iterations = 50, seeds = 1;
+  int k = 8, iterations = 50, seeds = 3;
   double tol = 1e-4;
   uint64_t seed = 1;
   bool plus_plus = true;
@@ -234,9 +233,9 @@ class KMeans final : public Algorithm {
          100,
          false,
          {},
-         1,
+         3,
          "runs from different seeds (seed, seed+1, ...); the one with the lowest inertia is kept "
-         "(FAISS's nredo)"},
+         "(FAISS's nredo); one run lands in a local minimum often enough to be worth two more"},
         {"seed",
          "int",
          0,
@@ -277,7 +276,7 @@ class KMeans final : public Algorithm {
     o.k = hp.value("k", 8);
     o.iterations = hp.value("iterations", 50);
     o.tol = hp.value("tol", 1e-4);
-    o.seeds = hp.value("seeds", 1);
+    o.seeds = hp.value("seeds", 3);
     o.seed = hp.value("seed", uint64_t{1});
     o.plus_plus = hp.value("init", "k-means++") == "k-means++";
     o.max_points_per_centroid = hp.value("max_points_per_centroid", size_t{256});
@@ -340,7 +339,7 @@ class KMeans final : public Algorithm {
 
     auto model = std::make_unique<KMeansModel>(std::move(best.index), Json());
     double inertia = 0;  // of every training row, exactly as Predict measures distances
-    STRATA_RETURN_IF_ERROR(model->Assign(all, 0, &inertia).status());
+    STRATA_RETURN_IF_ERROR(model->Assign(all, &inertia).status());
     model->set_info({{"clusters", o.k},
                      {"inertia", inertia},
                      {"iterations", best.iterations},

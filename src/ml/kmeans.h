@@ -12,7 +12,7 @@
 // row. Each iteration is one faiss::Clustering::train call of one iteration started from
 // the previous centres, so progress (the inertia of the sample) is reported per
 // iteration and a stop request or `tol` ends training between iterations. `seeds` runs
-// start from seed, seed+1, ... and the one with the lowest inertia is kept.
+// (default 3) start from seed, seed+1, ... and the one with the lowest inertia is kept.
 //
 // Predictions follow algorithm.h: cluster index and Euclidean distance (FAISS's squared
 // L2, square-rooted). Info() has "clusters" (k), "inertia" (sum of squared distances of
@@ -22,8 +22,9 @@
 // written with faiss::write_index: faiss.read_index(path).reconstruct_n(0, k) in Python
 // gives the centres.
 //
-// Threads: Predict is safe from several threads at once (IndexFlat search only reads)
-// and uses one thread per call; training uses every core.
+// Threads: Predict is safe from several threads at once (IndexFlat search only reads).
+// A small call (an endpoint's) runs on its own thread; a large one in row blocks over
+// every core (faiss_support.h). Training uses every core.
 
 #include "ml/algorithm.h"
 

@@ -137,7 +137,8 @@ class KnnModel final : public Model {
         new KnnModel(std::move(index), vectors, hnsw, std::move(labels), s, std::move(info)));
   }
 
-  Result<std::vector<float>> Predict(Matrix x) const override { return PredictOn(x, 1); }
+  // Searches only read the index; threads as faiss_support.h's ForRowBlocks says.
+  Result<std::vector<float>> Predict(Matrix x) const override { return PredictRows(x); }
   int outputs_per_row() const override {
     return s_.problem == Problem::kMulticlassClassification ? s_.num_classes : 1;
   }
@@ -149,8 +150,8 @@ class KnnModel final : public Model {
   }
   Json Info() const override { return info_; }
 
-  // `threads` OpenMP threads for the search (0: one per core).
-  Result<std::vector<float>> PredictOn(Matrix x, int threads) const {
+ private:
+  Result<std::vector<float>> PredictRows(Matrix x) const {
     const size_t d = static_cast<size_t>(index_->d);
     if (x.cols != d)
       return InvalidArgumentError(fmt::format("the model takes {} features, got {}", d, x.cols));
@@ -160,16 +161,15 @@ class KnnModel final : public Model {
         std::min<size_t>(static_cast<size_t>(s_.k), static_cast<size_t>(index_->ntotal));
     std::vector<float> found(x.rows * k);
     std::vector<faiss::Index::idx_t> ids(x.rows * k);
-    {
-      ScopedOmpThreads scoped(threads);
-      faiss::SearchParametersHNSW params;
-      params.efSearch = std::max<int>(s_.ef_search, static_cast<int>(k));
-      STRATA_RETURN_IF_ERROR(CatchFaiss("faiss: searching neighbours", [&] {
-        index_->search(static_cast<faiss::Index::idx_t>(x.rows), rows,
-                       static_cast<faiss::Index::idx_t>(k), found.data(), ids.data(),
-                       hnsw_ ? &params : nullptr);
-      }));
-    }
+    faiss::SearchParametersHNSW params;
+    params.efSearch = std::max<int>(s_.ef_search, static_cast<int>(k));
+    STRATA_RETURN_IF_ERROR(ForRowBlocks(x.rows, [&](size_t begin, size_t end) {
+      return CatchFaiss("faiss: searching neighbours", [&] {
+        index_->search(static_cast<faiss::Index::idx_t>(end - begin), rows + begin * d,
+                       static_cast<faiss::Index::idx_t>(k), found.data() + begin * k,
+                       ids.data() + begin * k, hnsw_ ? &params : nullptr);
+      });
+    }));
     const size_t outputs = static_cast<size_t>(outputs_per_row());
     std::vector<float> out(x.rows * outputs);
     std::vector<double> distance(k), weight(k),
@@ -219,7 +219,6 @@ class KnnModel final : public Model {
     return out;
   }
 
- private:
   KnnModel(std::unique_ptr<faiss::Index> index, const float* vectors, bool hnsw,
            std::vector<float> labels, const Settings& s, Json info)
       : index_(std::move(index)),

@@ -17,11 +17,12 @@
 // `knn_labels.npy` (float32, the label of each indexed row in index order: the class
 // index or the value; numpy.load reads it). Both are written atomically.
 //
-// Threads: Predict is safe from several threads at once and uses one thread per call
-// (IndexFlat and IndexHNSW searches only read the index; ef_search goes in per-call
-// search parameters). One caveat of FAISS 1.7.3: an HNSW search adds its counters to
-// the global faiss::hnsw_stats without a lock, so concurrent searches may lose counts
-// there; nothing reads them. Training uses every core.
+// Threads: Predict is safe from several threads at once (IndexFlat and IndexHNSW
+// searches only read the index; ef_search goes in per-call search parameters). A small
+// call (an endpoint's) runs on its own thread; a large one in row blocks over every
+// core (faiss_support.h). One caveat of FAISS 1.7.3: an HNSW search adds its counters
+// to the global faiss::hnsw_stats without a lock, so concurrent searches may lose
+// counts there; nothing reads them. Building the index uses every core.
 
 #include "ml/algorithm.h"
 
