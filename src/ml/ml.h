@@ -9,4 +9,5 @@
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
+#include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"

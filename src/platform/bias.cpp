@@ -509,6 +509,10 @@ Result<Json> PrepareTrainingBias(DatasetService& datasets, const Dataset& datase
                                  const std::string& target, const Json& request) {
   STRATA_ASSIGN_OR_RETURN(std::optional<BiasOptions> o, ParseBiasOptions(request));
   if (!o) return Json(nullptr);
+  if (target.empty()) {
+    return InvalidArgumentError(
+        "field 'facet' needs a 'target': bias metrics compare the labels of the facet's groups");
+  }
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<data::Table> table, datasets.OpenTable(dataset));
   STRATA_RETURN_IF_ERROR(
       ResolveBiasSpec(*table, target, *o,

@@ -87,7 +87,7 @@ Result<Json> PrepareTrainingBias(DatasetService& datasets, const Dataset& datase
 
 // In the worker, after evaluation: pre-training metrics on `train_rows` of `train`,
 // post-training on `valid_rows` of `valid` with `predictions` (Model::Predict's output
-// for those rows; `classes` the model's, empty for regression). Null when params hold no
+// for those rows; `classes` the model's, empty when it is no classifier). Null when params hold no
 // "bias". {"facet", "positive", "labels", "rows": {training, validation},
 // "pre_training": [...], "post_training": [...], "notes"}.
 Result<Json> TrainingBias(const Json& params, const data::Table& train,

@@ -87,6 +87,11 @@ Result<Predictions> Predictor::PredictTable(const data::Table& table, const std:
   return Run(std::move(features), n, std::move(notes));
 }
 
+Result<std::vector<float>> Predictor::Features(const data::Table& table, const std::vector<int64_t>& rows) const {
+  data::TransformNotes notes;
+  return recipe_.TransformTable(table, rows, &notes);
+}
+
 int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;
   if (problem_ == ml::Problem::kBinaryClassification) {
@@ -97,7 +102,13 @@ int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold
 
 Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;
-  if (problem_ == ml::Problem::kRegression) return {{"prediction", v[0]}};
+  switch (problem_) {
+    case ml::Problem::kRegression: return {{"prediction", v[0]}};
+    case ml::Problem::kClustering: return {{"cluster", static_cast<int>(v[0])}, {"distance", v[1]}};
+    case ml::Problem::kAnomalyDetection: return {{"score", v[0]}, {"anomaly", v[1] > 0.5f}};
+    case ml::Problem::kDimensionalityReduction: return {{"components", std::vector<float>(v, v + p.per_row)}};
+    default: break;
+  }
   Json probs = Json::object();
   if (problem_ == ml::Problem::kBinaryClassification) {
     probs[classes_[0]] = 1.0f - v[0];

@@ -35,16 +35,23 @@ class Predictor {
   // The raw columns the model was trained on, in schema order.
   const std::vector<std::string>& input_columns() const { return input_columns_; }
   double threshold() const { return threshold_; }  // binary decision threshold
+  int outputs_per_row() const { return model_->outputs_per_row(); }
 
   // `instances`: a list of objects ({column: value}) or of lists in input_columns()
   // order. InvalidArgument naming the row and column for values of the wrong kind.
   Result<Predictions> PredictJson(const Json& instances) const;
   Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
+  // The features the model sees for `rows` of `table` (all rows when empty): rows x
+  // num_features(), row-major, through the fitted recipe.
+  Result<std::vector<float>> Features(const data::Table& table, const std::vector<int64_t>& rows) const;
+  size_t num_features() const { return recipe_.num_features(); }
 
-  // One row's result: {"prediction": label or value, "probabilities": {class: p}}.
+  // One row's result, by problem: {"prediction": label, "probabilities": {class: p}}
+  // (classifiers), {"prediction": value} (regression), {"cluster": i, "distance": d},
+  // {"score": s, "anomaly": bool}, {"components": [...]} (dimensionality reduction).
   // threshold < 0 uses the model's.
   Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
-  // The predicted class index (classification) for a row.
+  // The predicted class index for a row. REQUIRES: a classifier.
   int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
 
  private:
