@@ -26,6 +26,9 @@ void AddModelRoutes(Router& router, platform::App& app);
 // POST /api/v1/clustering/sweeps.
 void AddClusteringRoutes(Router& router, platform::App& app);
 
+// POST /api/v1/bias: bias (fairness) reports.
+void AddBiasRoutes(Router& router, platform::App& app);
+
 // Every route of the program.
 void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics);
 
