@@ -122,6 +122,20 @@ int RunCli(int argc, char** argv) {
   ds_delete->add_option("name", dataset_name, "dataset name")->required();
   ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });
 
+  // strata cluster-sweep
+  ClusterSweepArgs sweep_args;
+  auto* sweep = app.add_subcommand("cluster-sweep", "k-means inertia (elbow) and silhouette for each k of a range");
+  sweep->add_option("--dataset", sweep_args.dataset, "dataset to cluster")->required();
+  sweep->add_option("--k", sweep_args.k, "range of k, MIN:MAX (default 2:10; at most 50 values)");
+  sweep->add_option("--dataset-version", sweep_args.dataset_version, "dataset version (default: latest)");
+  sweep->add_option("--sample", sweep_args.sample, "rows sampled from the dataset (default 20000, at most 200000)");
+  sweep->add_option("--seed", sweep_args.seed, "random seed of the sample and of k-means (default 1)");
+  sweep->add_option("--preprocessing", sweep_args.preprocessing,
+                    "recipe options as in training, JSON (numeric features standardized by default)");
+  sweep->add_option("--hp", sweep_args.hyperparameters, "other kmeans hyperparameter name=value (repeat)");
+  sweep->add_option("--html", sweep_args.html, "write a self-contained HTML report (elbow and silhouette charts)");
+  sweep->callback([&] { run = [&] { return CmdClusterSweep(g, sweep_args); }; });
+
   // strata train
   TrainArgs train_args;
   auto* train = app.add_subcommand("train", "train a model on a dataset (a training job)");

@@ -76,6 +76,14 @@ struct ModelsImportArgs {
 };
 int CmdModelsImport(const GlobalFlags& g, const ModelsImportArgs& a);
 
+// cluster_commands.cpp: the k-means elbow/silhouette sweep.
+struct ClusterSweepArgs {
+  std::string dataset, k = "2:10", preprocessing, html;
+  std::vector<std::string> hyperparameters;  // other kmeans hyperparameters, name=value
+  int64_t dataset_version = 0, sample = 0, seed = -1;  // 0 / -1: the server's default
+};
+int CmdClusterSweep(const GlobalFlags& g, const ClusterSweepArgs& a);
+
 // bias_commands.cpp: `strata bias`, and the tables of a bias report (also the one a
 // training job with a facet measures).
 struct BiasArgs {

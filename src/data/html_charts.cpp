@@ -338,6 +338,37 @@ std::string CurveSvg(const std::vector<Series>& series, const std::string& x_lab
   return svg + "</svg>";
 }
 
+std::string LineSvg(const std::vector<Point>& points, const std::string& x_label,
+                    const std::string& y_label, const std::string& css_class,
+                    std::optional<double> mark_x) {
+  double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
+  for (const auto& p : points) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+    x_lo = std::min(x_lo, p.x);
+    x_hi = std::max(x_hi, p.x);
+    y_lo = std::min(y_lo, p.y);
+    y_hi = std::max(y_hi, p.y);
+  }
+  if (!(x_lo <= x_hi)) return "<p class=muted>no values</p>";
+  if (x_hi <= x_lo) x_hi = x_lo + 1;
+  if (y_hi <= y_lo) y_hi = y_lo + 1;
+  const double pad = (y_hi - y_lo) * 0.05;
+  Plot plot{x_lo, x_hi, y_lo - pad, y_hi + pad};
+  std::string svg = plot.Open(x_label, y_label);
+  if (mark_x && *mark_x >= x_lo && *mark_x <= x_hi) {
+    svg += fmt::format("<line class=chance x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}'/>",
+                       plot.X(*mark_x), plot.Y(plot.y_min), plot.X(*mark_x), plot.Y(plot.y_max));
+  }
+  std::string path, dots;
+  for (const auto& p : points) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", plot.X(p.x), plot.Y(p.y));
+    dots += fmt::format("<circle class=dot cx='{:.1f}' cy='{:.1f}' r='3.2'><title>{}: {}</title></circle>",
+                        plot.X(p.x), plot.Y(p.y), Esc(FormatNumber(p.x)), Esc(FormatNumber(p.y)));
+  }
+  return svg + fmt::format("<path class='{}' d='{}'/>", Esc(css_class), path) + dots + "</svg>";
+}
+
 std::string ScatterSvg(const std::vector<Point>& points, const std::string& x_label,
                        const std::string& y_label, bool identity_line) {
   if (points.empty()) return "<p class=muted>no values</p>";

@@ -74,6 +74,11 @@ struct Series {
 };
 std::string CurveSvg(const std::vector<Series>& series, const std::string& x_label,
                      const std::string& y_label, bool diagonal);
+// A line through `points` (in x order) with a dot on each, on axes fitted to them
+// (an elbow curve); `mark_x` draws a dashed vertical line there (the suggested k).
+std::string LineSvg(const std::vector<Point>& points, const std::string& x_label,
+                    const std::string& y_label, const std::string& css_class = "line-a",
+                    std::optional<double> mark_x = std::nullopt);
 // Points on axes fitted to the data, with the line y = x (predicted vs actual).
 std::string ScatterSvg(const std::vector<Point>& points, const std::string& x_label,
                        const std::string& y_label, bool identity_line);

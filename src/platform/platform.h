@@ -3,6 +3,7 @@
 
 #include "platform/app.h"
 #include "platform/bias.h"
+#include "platform/cluster_sweep.h"
 #include "platform/dataset_service.h"
 #include "platform/endpoint_service.h"
 #include "platform/evaluation.h"
