@@ -3,8 +3,10 @@
 // their hyperparameter schemas, and the metrics a data scientist judges models by.
 
 #include "ml/algorithm.h"
+#include "ml/explain.h"
 #include "ml/hyperparameters.h"
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
+#include "ml/permutation_importance.h"
 #include "ml/xgboost_model.h"

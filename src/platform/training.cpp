@@ -10,6 +10,7 @@
 
 #include "data/data.h"
 #include "ml/ml.h"
+#include "platform/importance.h"
 #include "platform/model_service.h"
 
 namespace strata::platform {
@@ -302,6 +303,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
     STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateRegression(actual, predicted));
     metrics = m.ToJson();
   }
+  const Json importance = ModelImportance(*model, recipe, in.valid, y_valid, problem, in.num_classes);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The model version: model.json with everything needed to predict again, and
@@ -336,6 +338,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"training", model_info},
                      {"class_weight", p.value("class_weight", "none")},
                      {"metrics", metrics},
+                     {"importance", importance},
                      {"lineage", {{"dataset", dataset.name}, {"dataset_version", dataset.version}, {"job", mv.job},
                                   {"program", mv.program_version}}},
                      {"training_rows", train_rows.size()},
@@ -358,6 +361,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   ctx.Progress(1, fmt::format("registered model {} v{}", mv.name, mv.version));
   Json result = {{"model", {{"name", mv.name}, {"version", mv.version}}}, {"metrics", mv.metrics},
                  {"training", model_info},
+                 {"importance", importance},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},
                  {"features", nf}};
   if (!notes.empty()) result["preprocessing_notes"] = Json(std::vector<std::string>(notes.begin(), notes.begin() + std::min<size_t>(notes.size(), 20)));

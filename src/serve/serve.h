@@ -4,6 +4,8 @@
 
 #include "serve/data_capture.h"
 #include "serve/endpoint.h"
+#include "serve/explainer.h"
 #include "serve/invocation.h"
 #include "serve/micro_batcher.h"
+#include "serve/partial_dependence.h"
 #include "serve/predictor.h"
