@@ -87,9 +87,17 @@ Result<Features> Predictor::FeaturesJson(const Json& instances) const {
 
 Result<Features> Predictor::FeaturesTable(const data::Table& table,
                                           const std::vector<int64_t>& rows) const {
+  // The recipe transforms the rows it is given, so "all rows" is spelled out here (this
+  // used to hand the model a matrix of table.rows() rows backed by no data).
+  std::vector<int64_t> all;
+  if (rows.empty()) {
+    all.resize(static_cast<size_t>(table.rows()));
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  }
+  const std::vector<int64_t>& which = rows.empty() ? all : rows;
   Features out;
-  STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformTable(table, rows, &out.notes));
-  out.rows = rows.empty() ? static_cast<size_t>(table.rows()) : rows.size();
+  STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformTable(table, which, &out.notes));
+  out.rows = which.size();
   out.cols = recipe_.num_features();
   return out;
 }

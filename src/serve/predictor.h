@@ -48,6 +48,7 @@ class Predictor {
   // `instances`: a list of objects ({column: value}) or of lists in input_columns()
   // order. InvalidArgument naming the row and column for values of the wrong kind.
   Result<Predictions> PredictJson(const Json& instances) const;
+  // `rows` of `table`, all rows when empty.
   Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
   // The two steps of PredictJson / PredictTable apart: rows to features (same errors and
   // notes), then features to predictions (the notes are copied into the result).
