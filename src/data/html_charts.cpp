@@ -179,7 +179,7 @@ std::string GroupedBarsSvg(const std::vector<std::string>& labels,
           "<rect class={} x='{}' y='{}' width='{:.1f}' height='{}'><title>{}: "
           "{:.4f}</title></rect>",
           kClasses[s % 3], label_w, y, std::max(1.0, len), bar_h - 2, Esc(series[s]), v);
-      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.3f}</text>", label_w + len + 4,
+      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.4g}</text>", label_w + len + 4,
                          y + bar_h - 3, v);
     }
   }

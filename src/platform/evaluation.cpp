@@ -218,9 +218,8 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
   // predict many times per row, so they get a bounded number of rows.
   std::vector<int64_t> sample;
   if (options.explain_rows > 0) {
-    const size_t step = (evaluated_rows.size() + options.explain_rows - 1) / options.explain_rows;
-    for (size_t i = 0; i < evaluated_rows.size(); i += std::max<size_t>(1, step))
-      sample.push_back(evaluated_rows[i]);
+    const size_t n = evaluated_rows.size(), k = std::min(n, options.explain_rows);
+    for (size_t i = 0; i < k; ++i) sample.push_back(evaluated_rows[i * n / k]);
     out["explanations"] = EvaluationExplanations(*predictor, *table, sample);
   }
   out["notes"] = notes;

@@ -172,7 +172,8 @@ std::string PartialDependenceChart(const Json& pd, const std::string& problem) {
     double max = 0, min = 0;
     for (const auto& g : grid) labels.push_back(g.is_string() ? g.get<std::string>() : g.dump());
     for (size_t s = 0; s < series.size() && s < 3; ++s) {
-      names.push_back(series[s]["name"].get<std::string>());
+      const std::string name = series[s]["name"].get<std::string>();
+      names.push_back(problem == "regression" ? name : fmt::format("P({})", name));
       values.push_back(series[s]["values"].get<std::vector<double>>());
       for (double v : values.back()) {
         max = std::max(max, v);
@@ -187,7 +188,9 @@ std::string PartialDependenceChart(const Json& pd, const std::string& problem) {
   }
   std::vector<html::Series> lines;
   for (size_t s = 0; s < series.size() && s < std::size(kLines); ++s) {
-    html::Series line{series[s]["name"].get<std::string>(), kLines[s], {}};
+    std::string name = series[s]["name"].get<std::string>();
+    if (problem != "regression") name = fmt::format("P({})", name);
+    html::Series line{name, kLines[s], {}};
     const Json& values = series[s]["values"];
     for (size_t i = 0; i < grid.size() && i < values.size(); ++i) {
       line.points.push_back({grid[i].get<double>(), values[i].get<double>()});

@@ -1,6 +1,7 @@
 #pragma once
-// Facade of serve/: loaded models (Predictor), real-time endpoints with variants,
-// micro-batching and data capture, and invocation payload parsing.
+// Facade of serve/: loaded models (Predictor) and explanations of their predictions,
+// real-time endpoints with variants, micro-batching and data capture, and invocation
+// payload parsing.
 
 #include "serve/data_capture.h"
 #include "serve/endpoint.h"
