@@ -1,5 +1,7 @@
 #include "platform/importance.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 namespace strata::platform {
@@ -26,6 +28,7 @@ Json ModelImportance(const ml::Model& model, const data::Recipe& recipe, ml::Mat
     for (size_t f = 0; f < step.num_features; ++f) groups.back().push_back(step.first_feature + f);
     group_step.push_back(s);
   }
+  const auto started = std::chrono::steady_clock::now();
   auto permutation =
       ml::ComputePermutationImportance(model, valid, valid_labels, problem, num_classes, groups);
   if (permutation.ok()) {
@@ -44,6 +47,9 @@ Json ModelImportance(const ml::Model& model, const data::Recipe& recipe, ml::Mat
         {"repeats", permutation->repeats},
         {"values", ColumnValues(recipe, mean)},
         {"std", ColumnValues(recipe, stddev)}};
+    core::log::Info("permutation importance: {} columns x {} shuffles on {} rows in {:.2f} s",
+                    groups.size(), permutation->repeats, permutation->rows,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   } else {
     notes.push_back(fmt::format("permutation: {}", permutation.status().message()));
   }
