@@ -126,7 +126,7 @@ int RunCli(int argc, char** argv) {
   TrainArgs train_args;
   auto* train = app.add_subcommand("train", "train a model on a dataset (a training job)");
   train->add_option("--dataset", train_args.dataset, "dataset to learn from")->required();
-  train->add_option("--target", train_args.target, "column to predict")->required();
+  train->add_option("--target", train_args.target, "column to predict (unsupervised algorithms: none; anomaly: optional labels)");
   train->add_option("--algorithm", train_args.algorithm, "algorithm (strata: GET /api/v1/algorithms)");
   train->add_option("--hp", train_args.hyperparameters, "hyperparameter name=value (repeat)");
   train->add_option("--name", train_args.name, "training job name (default: generated)");
@@ -134,7 +134,7 @@ int RunCli(int argc, char** argv) {
   train->add_option("--validation-fraction", train_args.validation_fraction, "held-out share (default 0.2)");
   train->add_option("--validation-dataset", train_args.validation_dataset, "validate on this dataset instead");
   train->add_option("--preprocessing", train_args.preprocessing, "preprocessing options as JSON");
-  train->add_option("--problem", train_args.problem, "binary_classification, multiclass_classification or regression (default: from the target)");
+  train->add_option("--problem", train_args.problem, "binary_classification, multiclass_classification or regression (default: from the target; unsupervised algorithms have one)");
   train->add_option("--class-weight", train_args.class_weight, "none (default) or balanced");
   train->add_flag("--wait", train_args.wait, "wait for the job, with a progress bar, and print the model");
   train->callback([&] { run = [&] { return CmdTrain(g, train_args); }; });

@@ -14,6 +14,19 @@ std::string Metric(const Json& metrics, const char* key) {
 
 // The headline metrics of a model: what a data scientist looks at first.
 std::string Headline(const Json& metrics, const std::string& problem) {
+  if (problem == "clustering") {
+    return fmt::format("silhouette {}  inertia {}  clusters {}", Metric(metrics, "silhouette"),
+                       Metric(metrics, "inertia"), metrics.value("clusters", 0));
+  }
+  if (problem == "anomaly_detection") {
+    std::string out = fmt::format("flagged {}", Metric(metrics, "flagged_rate"));
+    if (metrics.contains("roc_auc")) out += fmt::format("  auc {}  recall {}", Metric(metrics, "roc_auc"), Metric(metrics, "recall"));
+    return out;
+  }
+  if (problem == "dimensionality_reduction") {
+    return fmt::format("explained variance {}  components {}", Metric(metrics, "total_explained_variance_ratio"),
+                       metrics.value("components", 0));
+  }
   if (problem == "regression") {
     return fmt::format("rmse {}  mae {}  r2 {}", Metric(metrics, "rmse"), Metric(metrics, "mae"), Metric(metrics, "r2"));
   }
@@ -43,8 +56,9 @@ std::string RenderModel(const Json& m) {
                       Headline(v["metrics"], v["problem"]), Cell(v["created_at"])});
   }
   const Json& latest = m["versions"].back();
-  return fmt::format("{}: {} {} predicting '{}'\n\n", m["name"].get<std::string>(), latest["algorithm"].get<std::string>(),
-                     latest["problem"].get<std::string>(), latest["target"].get<std::string>()) +
+  const std::string target = latest["target"];
+  return fmt::format("{}: {} {}{}\n\n", m["name"].get<std::string>(), latest["algorithm"].get<std::string>(),
+                     latest["problem"].get<std::string>(), target.empty() ? "" : fmt::format(" predicting '{}'", target)) +
          t.Render();
 }
 
@@ -59,7 +73,8 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
     }
     hp[kv.substr(0, eq)] = kv.substr(eq + 1);  // numbers are checked against the schema server-side
   }
-  Json body = {{"dataset", a.dataset}, {"target", a.target}, {"algorithm", a.algorithm}, {"hyperparameters", hp}};
+  Json body = {{"dataset", a.dataset}, {"algorithm", a.algorithm}, {"hyperparameters", hp}};
+  if (!a.target.empty()) body["target"] = a.target;
   if (!a.name.empty()) body["name"] = a.name;
   if (!a.model.empty()) body["model"] = a.model;
   if (!a.validation_dataset.empty()) body["validation"] = {{"dataset", a.validation_dataset}};
@@ -94,7 +109,7 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
   if (!full.ok()) return ReportError(full.status());
   (*session)->Print(*full, [](const Json& j) {
     if (!j.contains("model")) return fmt::format("training job {}: {}\n", j["name"].get<std::string>(), j["status"].get<std::string>());
-    std::string problem = j["metrics"].contains("rmse") ? "regression" : j["metrics"].contains("roc_auc") ? "binary_classification" : "multiclass";
+    const std::string problem = j.value("problem", "");
     return fmt::format("trained model {} v{} in {:.1f}s\nvalidation: {}\n", j["model"]["name"].get<std::string>(),
                        j["model"]["version"].get<int64_t>(), j.value("duration_s", 0.0), Headline(j["metrics"], problem));
   });

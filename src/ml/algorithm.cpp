@@ -13,16 +13,28 @@ std::string_view ProblemName(Problem problem) {
     case Problem::kBinaryClassification: return "binary_classification";
     case Problem::kMulticlassClassification: return "multiclass_classification";
     case Problem::kRegression: return "regression";
+    case Problem::kClustering: return "clustering";
+    case Problem::kAnomalyDetection: return "anomaly_detection";
+    case Problem::kDimensionalityReduction: return "dimensionality_reduction";
   }
   return "";
 }
 
 Result<Problem> ParseProblem(std::string_view name) {
-  for (Problem p : {Problem::kBinaryClassification, Problem::kMulticlassClassification, Problem::kRegression}) {
+  std::string known;
+  for (Problem p : {Problem::kBinaryClassification, Problem::kMulticlassClassification, Problem::kRegression,
+                    Problem::kClustering, Problem::kAnomalyDetection, Problem::kDimensionalityReduction}) {
     if (ProblemName(p) == name) return p;
+    known += fmt::format("{}{}", known.empty() ? "" : ", ", ProblemName(p));
   }
-  return InvalidArgumentError(fmt::format(
-      "unknown problem type '{}' (known: binary_classification, multiclass_classification, regression)", name));
+  return InvalidArgumentError(fmt::format("unknown problem type '{}' (known: {})", name, known));
+}
+
+bool Algorithm::supervised() const {
+  for (Problem p : problems()) {
+    if (IsSupervised(p)) return true;
+  }
+  return false;
 }
 
 Json Algorithm::ToJson() const {
@@ -30,7 +42,11 @@ Json Algorithm::ToJson() const {
   for (const auto& s : hyperparameters()) hp.push_back(s.ToJson());
   Json problems_json = Json::array();
   for (Problem p : problems()) problems_json.push_back(ProblemName(p));
-  return {{"name", name()}, {"description", description()}, {"problem_types", problems_json}, {"hyperparameters", hp}};
+  return {{"name", name()},
+          {"description", description()},
+          {"problem_types", problems_json},
+          {"supervised", supervised()},
+          {"hyperparameters", hp}};
 }
 
 const std::vector<const Algorithm*>& Algorithms() {

@@ -5,9 +5,15 @@
 // transform work through this interface only, so adding an algorithm is one file pair
 // plus a line in algorithm.cpp's registry.
 //
-// Predictions are per row: one value (probability of the positive class for binary
-// classification, the value for regression) or, for multi-class, one probability per
-// class in class-index order.
+// Predictions are per row (Model::outputs_per_row values), by problem:
+//   binary_classification      probability of the positive class (class index 1)
+//   multiclass_classification  one probability per class, in class-index order
+//   regression                 the value
+//   clustering                 cluster index (as a float), Euclidean distance to its centre
+//   anomaly_detection          anomaly score (higher: more anomalous), 1 or 0 as the row is
+//                              above the model's threshold or not
+//   dimensionality_reduction   the row's coordinates on each component
+// Unsupervised problems (the last three) train without labels.
 
 #include <filesystem>
 #include <functional>
@@ -26,19 +32,29 @@
 
 namespace strata::ml {
 
-enum class Problem { kBinaryClassification, kMulticlassClassification, kRegression };
+enum class Problem {
+  kBinaryClassification,
+  kMulticlassClassification,
+  kRegression,
+  kClustering,
+  kAnomalyDetection,
+  kDimensionalityReduction,
+};
 std::string_view ProblemName(Problem problem);  // "binary_classification", ...
 Result<Problem> ParseProblem(std::string_view name);
-inline bool IsClassification(Problem p) { return p != Problem::kRegression; }
+inline bool IsClassification(Problem p) {
+  return p == Problem::kBinaryClassification || p == Problem::kMulticlassClassification;
+}
+inline bool IsSupervised(Problem p) { return IsClassification(p) || p == Problem::kRegression; }
 
 struct TrainInput {
   Problem problem = Problem::kRegression;
   int num_classes = 0;   // classification: labels are class indexes 0..num_classes-1
   Json hyperparameters;  // validated against the algorithm's schema, defaults filled in
   Matrix train;
-  std::span<const float> labels;
+  std::span<const float> labels;  // empty for unsupervised problems
   Matrix valid;  // may have no rows
-  std::span<const float> valid_labels;
+  std::span<const float> valid_labels;  // empty for unsupervised problems
   std::span<const float> weights;  // per training row; empty: all 1
 };
 
@@ -78,6 +94,9 @@ class Algorithm {
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
   virtual std::vector<Problem> problems() const = 0;
+  // Unsupervised algorithms (every problem unsupervised) train without a target column;
+  // anomaly detection still takes one, optionally, as labels to evaluate against.
+  bool supervised() const;
   virtual const std::vector<HyperparameterSpec>& hyperparameters() const = 0;
   // The problem a hyperparameter forces (xgboost's objective), or nullopt to decide it
   // from the target column.

@@ -9,4 +9,5 @@
 #include "ml/matrix.h"
 #include "ml/metrics.h"
 #include "ml/permutation_importance.h"
+#include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"

@@ -41,6 +41,9 @@ Result<PermutationImportance> ComputePermutationImportance(
     return InvalidArgumentError(fmt::format("{} labels for {} rows", labels.size(), x.rows));
   }
   if (x.rows == 0) return InvalidArgumentError("no rows to compute permutation importance on");
+  if (!IsSupervised(problem)) {
+    return InvalidArgumentError(fmt::format("permutation importance needs a target; {} has none", ProblemName(problem)));
+  }
   for (const auto& g : groups) {
     for (size_t f : g) {
       if (f >= x.cols)

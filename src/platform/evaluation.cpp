@@ -10,6 +10,7 @@
 
 #include "data/data.h"
 #include "ml/ml.h"
+#include "platform/evaluation_unsupervised.h"
 #include "platform/explanation.h"
 #include "platform/training.h"
 #include "serve/serve.h"
@@ -83,6 +84,23 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<data::Table> table, datasets.OpenTable(dataset));
 
   const ml::Problem problem = predictor->problem();
+  if (!ml::IsSupervised(problem)) {
+    if (options.threshold) {
+      return InvalidArgumentError(fmt::format("threshold applies to binary classifiers only; model '{}' is {}",
+                                              mv.name, ml::ProblemName(problem)));
+    }
+    Json out = {{"model",
+                 {{"name", mv.name},
+                  {"version", mv.version},
+                  {"algorithm", mv.algorithm},
+                  {"problem", std::string(ml::ProblemName(problem))},
+                  {"target", predictor->model_json().value("target", "")}}},
+                {"dataset", {{"name", dataset.name}, {"version", dataset.version}, {"rows", table->rows()}}}};
+    STRATA_RETURN_IF_ERROR(EvaluateUnsupervised(*predictor, *table, options, &out));
+    out["notes"] = Json::array();
+    out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+  }
   const std::string target = predictor->model_json().value("target", mv.target);
   const int ti = table->schema().Find(target);
   if (ti < 0) {

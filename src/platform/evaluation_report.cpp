@@ -239,6 +239,56 @@ std::string Explanations(const Json& e) {
   return "<h2>Explanations</h2>" + notes + "<section class=grid>" + cards + "</section>";
 }
 
+// Clustering, anomaly detection and dimensionality reduction: the charts each has.
+std::string Unsupervised(const Json& e) {
+  const Json& m = e["metrics"];
+  const std::string problem = e["model"]["problem"];
+  std::string out = "<section class=grid>";
+  if (problem == "clustering") {
+    std::vector<std::pair<std::string, double>> bars;
+    double max = 1;
+    const auto sizes = m["cluster_sizes"].get<std::vector<int64_t>>();
+    for (size_t c = 0; c < sizes.size(); ++c) {
+      bars.emplace_back(fmt::format("cluster {}", c), static_cast<double>(sizes[c]));
+      max = std::max(max, static_cast<double>(sizes[c]));
+    }
+    out += Card("Cluster sizes (rows)", html::BarsSvg(bars, max, "{:.0f}"));
+    out += Card("Metrics", html::StatsTable({{"clusters", Num(m["clusters"])},
+                                             {"inertia (sum of squared distances)", Num(m["inertia"])},
+                                             {"mean distance to centre", Num(m["mean_distance"])},
+                                             {"silhouette", Num(m["silhouette"])},
+                                             {"rows in the silhouette sample", Num(m["silhouette_rows"])}}));
+  } else if (problem == "anomaly_detection") {
+    const Json& h = e["charts"]["score_histogram"];
+    out += Card("Anomaly scores", html::HistogramSvg(h["counts"].get<std::vector<int64_t>>(),
+                                                     html::FormatNumber(h["edges"].front().get<double>()),
+                                                     html::FormatNumber(h["edges"].back().get<double>())));
+    std::vector<std::pair<std::string, std::string>> rows = {{"rows flagged", Num(m["flagged"])},
+                                                             {"share flagged", Num(m["flagged_rate"])},
+                                                             {"score median", Num(m["score_p50"])},
+                                                             {"score p90", Num(m["score_p90"])},
+                                                             {"score p99", Num(m["score_p99"])}};
+    if (m.contains("roc_auc")) {
+      const Json& l = m;
+      rows.insert(rows.end(), {{"labelled anomalies", Num(l["labelled_anomalies"])},
+                               {"ROC AUC (score vs labels)", Num(l["roc_auc"])},
+                               {"PR AUC (average precision)", Num(l["pr_auc"])},
+                               {"precision of the flags", Num(l["precision"])},
+                               {"recall of the flags", Num(l["recall"])}});
+    }
+    out += Card("Metrics", html::StatsTable(rows));
+  } else {
+    std::vector<std::pair<std::string, double>> bars;
+    const auto ratios = m["explained_variance_ratio"].get<std::vector<double>>();
+    for (size_t c = 0; c < ratios.size(); ++c) bars.emplace_back(fmt::format("component {}", c + 1), 100 * ratios[c]);
+    out += Card("Explained variance", html::BarsSvg(bars, 100, "{:.1f}%"));
+    out += Card("Metrics", html::StatsTable({{"components", Num(m["components"])},
+                                             {"total explained variance ratio", Num(m["total_explained_variance_ratio"])},
+                                             {"rows sampled", Num(m["sample_rows"])}}));
+  }
+  return out + "</section>";
+}
+
 }  // namespace
 
 std::string RenderEvaluationHtml(const Json& e) {
@@ -248,10 +298,22 @@ std::string RenderEvaluationHtml(const Json& e) {
       "{} v{} on {} v{}", model["name"].get<std::string>(), model["version"].get<int64_t>(),
       dataset["name"].get<std::string>(), dataset["version"].get<int64_t>());
   std::string out = html::PageStart(
-      title, fmt::format("Model evaluation by Strata {}: {} {} predicting '{}'", core::Version(),
+      title, fmt::format("Model evaluation by Strata {}: {} {}{}", core::Version(),
                          model["algorithm"].get<std::string>(), model["problem"].get<std::string>(),
-                         model["target"].get<std::string>()));
+                         model["target"] == "" ? "" : fmt::format(" predicting '{}'", model["target"].get<std::string>())));
   const Json& rows = e["rows"];
+  const std::string problem = model["problem"];
+  if (problem == "clustering" || problem == "anomaly_detection" || problem == "dimensionality_reduction") {
+    out += "<section class=card>" + html::Kpi("rows evaluated", html::FormatValue(rows["evaluated"]));
+    const Json& m = e["metrics"];
+    if (problem == "clustering") out += html::Kpi("silhouette", Num(m["silhouette"]));
+    if (problem == "anomaly_detection") out += html::Kpi("flagged", Num(m["flagged"]));
+    if (m.contains("roc_auc")) out += html::Kpi("ROC AUC", Num(m["roc_auc"]));
+    if (problem == "dimensionality_reduction") {
+      out += html::Kpi("explained variance", Num(m["total_explained_variance_ratio"]));
+    }
+    return out + "</section>" + Unsupervised(e) + html::PageEnd();
+  }
   out += "<section class=card>" +
          html::Kpi("rows evaluated", html::FormatValue(rows["evaluated"])) +
          html::Kpi("without target", html::FormatValue(rows["missing_target"]));

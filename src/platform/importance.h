@@ -9,9 +9,10 @@
 //    "coefficients": {"description", "values": {column: v}}           (linear-learner)
 //    "notes": ["permutation: ..."]}                                   (what failed, if any)
 //
-// Permutation importance works for any model (ml/permutation_importance.h: the drop of
-// the problem's main metric on the validation rows when a column's features are
-// shuffled together); the other kinds are the model's own (ml::Model::Importance).
+// Permutation importance works for any supervised model (ml/permutation_importance.h:
+// the drop of the problem's main metric on the validation rows when a column's features
+// are shuffled together; unsupervised models have no target to score); the other kinds
+// are the model's own (ml::Model::Importance).
 
 #include <span>
 

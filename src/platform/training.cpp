@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -57,13 +58,27 @@ Json AlgorithmsJson() {
 Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (!r.is_object()) return InvalidArgumentError("request body must be a JSON object");
   STRATA_ASSIGN_OR_RETURN(std::string dataset_name, core::RequiredString(r, "dataset"));
-  STRATA_ASSIGN_OR_RETURN(std::string target, core::RequiredString(r, "target"));
   STRATA_ASSIGN_OR_RETURN(std::string algorithm, core::OptionalString(r, "algorithm", "xgboost"));
   STRATA_ASSIGN_OR_RETURN(const ml::Algorithm* algo, ml::RequireAlgorithm(algorithm));
+  // Supervised algorithms need a target; of the unsupervised ones only anomaly
+  // detection takes one, as labels to evaluate against.
+  std::string target;
+  if (algo->supervised()) {
+    STRATA_ASSIGN_OR_RETURN(target, core::RequiredString(r, "target"));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(target, core::OptionalString(r, "target", ""));
+    const ml::Problem only = algo->problems().front();
+    if (!target.empty() && only != ml::Problem::kAnomalyDetection) {
+      return InvalidArgumentError(fmt::format(
+          "algorithm '{}' does {}: it learns without a target, so 'target' must not be given (to leave a column "
+          "out, list it in preprocessing.drop)",
+          algorithm, ml::ProblemName(only)));
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(int64_t version, core::OptionalInt(r, "dataset_version", 0));
   STRATA_ASSIGN_OR_RETURN(Dataset dataset, datasets.Get(dataset_name, version > 0 ? std::optional<int64_t>(version)
                                                                                   : std::nullopt));
-  if (dataset.schema.Find(target) < 0) {
+  if (!target.empty() && dataset.schema.Find(target) < 0) {
     return InvalidArgumentError(fmt::format("target '{}' is not a column of dataset '{}'", target, dataset_name));
   }
   STRATA_ASSIGN_OR_RETURN(Json hp, ml::ValidateHyperparameters(algo->hyperparameters(),
@@ -100,7 +115,7 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
     if (v.contains("dataset")) {
       STRATA_ASSIGN_OR_RETURN(std::string vname, core::RequiredString(v, "dataset"));
       STRATA_ASSIGN_OR_RETURN(Dataset vd, datasets.Get(vname));
-      if (vd.schema.Find(target) < 0) {
+      if (!target.empty() && vd.schema.Find(target) < 0) {
         return InvalidArgumentError(fmt::format("validation dataset '{}' has no column '{}'", vname, target));
       }
       validation = {{"dataset", vname}, {"version", vd.version}};
@@ -118,8 +133,9 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   // Linear models need features on one scale; trees do not care.
   if (algo->wants_scaled_features() && !preprocessing.contains("scale")) preprocessing["scale"] = "standard";
   STRATA_RETURN_IF_ERROR(data::ParseRecipeOptions(preprocessing).status());
-  // The default name says what the model predicts from what: customers-churned.
-  std::string default_model = dataset_name + "-" + target;
+  // The default name says what the model predicts from what: customers-churned (or
+  // customers-kmeans for a model without a target).
+  std::string default_model = fmt::format("{}-{}", dataset_name, target.empty() ? algorithm : target);
   for (char& c : default_model) {
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
     if (!ok) c = '-';
@@ -134,6 +150,131 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
 
 namespace {
 
+// The anomaly label of a row: true/1 is an anomaly, false/0 is not.
+Result<int> AnomalyLabel(const data::ColumnView& c, int64_t row) {
+  double v = -1;
+  if (c.type == data::ColumnType::kBool) v = c.bools[row];
+  if (c.type == data::ColumnType::kInt) v = static_cast<double>(c.ints[row]);
+  if (c.type == data::ColumnType::kFloat) v = c.floats[row];
+  if (v != 0 && v != 1) {
+    return InvalidArgumentError(fmt::format(
+        "label column '{}' of anomaly detection must be bool or 0/1 (1 = anomaly); row {} has '{}'", c.name, row + 1,
+        TargetClass(c, row)));
+  }
+  return static_cast<int>(v);
+}
+
+// What the target column means to training: the problem, the classes and each row's
+// label (class index, value, or anomaly 0/1).
+struct Labels {
+  ml::Problem problem = ml::Problem::kRegression;
+  std::vector<std::string> classes;
+  std::function<Result<float>(const data::ColumnView&, int64_t)> of;
+};
+
+Result<Labels> ResolveLabels(const ml::Algorithm& algo, const Json& p, const Json& hp, const data::Table& table,
+                             const data::ColumnView* tc) {
+  Labels out;
+  if (!algo.supervised()) {
+    out.problem = algo.problems().front();
+    out.of = [](const data::ColumnView& c, int64_t r) -> Result<float> {
+      STRATA_ASSIGN_OR_RETURN(int y, AnomalyLabel(c, r));
+      return static_cast<float>(y);
+    };
+    return out;
+  }
+  const data::ColumnView& c = *tc;
+  // The problem and its classes: asked for, forced by a hyperparameter, or read from the target.
+  std::set<std::string> distinct;
+  for (int64_t r = 0; r < table.rows() && distinct.size() <= 1000; ++r) {
+    if (c.IsValid(r)) distinct.insert(TargetClass(c, r));
+  }
+  std::optional<ml::Problem> asked = algo.ProblemFromHyperparameters(hp);
+  if (const std::string name = p.value("problem", "auto"); name != "auto") {
+    STRATA_ASSIGN_OR_RETURN(ml::Problem pr, ml::ParseProblem(name));
+    asked = pr;
+  }
+  const bool classification = asked ? ml::IsClassification(*asked)
+                                     : IsClassification(c, static_cast<int64_t>(distinct.size()));
+  if (classification) {
+    out.classes.assign(distinct.begin(), distinct.end());
+    if (c.type == data::ColumnType::kInt) {
+      std::sort(out.classes.begin(), out.classes.end(),
+                [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
+    }
+    if (out.classes.size() < 2) return InvalidArgumentError(fmt::format("target '{}' has fewer than two classes", c.name));
+    if (out.classes.size() > 1000) {
+      return InvalidArgumentError(fmt::format("target '{}' has more than 1000 classes", c.name));
+    }
+    out.problem = out.classes.size() == 2 ? ml::Problem::kBinaryClassification : ml::Problem::kMulticlassClassification;
+    if (asked && *asked != out.problem) {
+      return InvalidArgumentError(fmt::format("target '{}' has {} classes, so it is not {}", c.name,
+                                              out.classes.size(), ml::ProblemName(*asked)));
+    }
+    out.of = [classes = out.classes](const data::ColumnView& col, int64_t r) -> Result<float> {
+      auto it = std::find(classes.begin(), classes.end(), TargetClass(col, r));
+      if (it == classes.end()) {
+        return InvalidArgumentError(fmt::format("class '{}' was not seen in training", TargetClass(col, r)));
+      }
+      return static_cast<float>(it - classes.begin());
+    };
+  } else {
+    if (c.type == data::ColumnType::kCategory || c.type == data::ColumnType::kText) {
+      return InvalidArgumentError(fmt::format("regression needs a numeric target; '{}' is {}", c.name,
+                                              data::ColumnTypeName(c.type)));
+    }
+    out.problem = ml::Problem::kRegression;
+    out.of = [](const data::ColumnView& col, int64_t r) -> Result<float> {
+      STRATA_ASSIGN_OR_RETURN(double v, TargetValue(col, r));
+      return static_cast<float>(v);
+    };
+  }
+  const auto supported = algo.problems();
+  if (std::find(supported.begin(), supported.end(), out.problem) == supported.end()) {
+    return InvalidArgumentError(fmt::format("algorithm '{}' does not do {}", algo.name(), ml::ProblemName(out.problem)));
+  }
+  return out;
+}
+
+// The validation metrics of a trained model, by problem.
+Result<Json> ValidationMetrics(const Labels& labels, const ml::Model& model, const Json& model_info, ml::Matrix valid,
+                               const std::vector<float>& y_valid, const std::vector<float>& pred) {
+  switch (labels.problem) {
+    case ml::Problem::kBinaryClassification: {
+      std::vector<int> y(y_valid.begin(), y_valid.end());
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateBinary(y, std::vector<double>(pred.begin(), pred.end())));
+      return m.ToJson();
+    }
+    case ml::Problem::kMulticlassClassification: {
+      std::vector<int> y(y_valid.begin(), y_valid.end());
+      STRATA_ASSIGN_OR_RETURN(
+          auto m, ml::EvaluateMulticlass(y, std::vector<double>(pred.begin(), pred.end()), labels.classes));
+      return m.ToJson();
+    }
+    case ml::Problem::kRegression: {
+      std::vector<double> actual(y_valid.begin(), y_valid.end()), predicted(pred.begin(), pred.end());
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateRegression(actual, predicted));
+      return m.ToJson();
+    }
+    case ml::Problem::kClustering: {
+      const int k = model_info.value("clusters", 0);
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateClustering(valid, pred, k));
+      return m.ToJson();
+    }
+    case ml::Problem::kAnomalyDetection: {
+      std::vector<int> y(y_valid.begin(), y_valid.end());
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateAnomaly(pred, y));
+      return m.ToJson();
+    }
+    case ml::Problem::kDimensionalityReduction: {
+      const auto k = static_cast<size_t>(model.outputs_per_row());
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateProjection(valid, {pred.data(), valid.rows, k}));
+      return m.ToJson();
+    }
+  }
+  return InternalError("unknown problem type");
+}
+
 Result<Json> RunTraining(jobs::JobContext& ctx) {
   auto started = std::chrono::steady_clock::now();
   const Json& p = ctx.job().params;
@@ -141,73 +282,44 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   ModelService models(ctx.store());
   STRATA_ASSIGN_OR_RETURN(Dataset dataset, datasets.Get(p["dataset"], p["dataset_version"].get<int64_t>()));
   STRATA_ASSIGN_OR_RETURN(auto table, datasets.OpenTable(dataset));
-  const std::string target = p["target"];
-  int ti = table->schema().Find(target);
-  if (ti < 0) return InvalidArgumentError(fmt::format("target '{}' is not a column", target));
-  const data::ColumnView& tc = table->column(static_cast<size_t>(ti));
+  // Empty for unsupervised algorithms; for anomaly detection, optional labels.
+  const std::string target = p.value("target", "");
+  const data::ColumnView* tc = nullptr;
+  if (!target.empty()) {
+    const int ti = table->schema().Find(target);
+    if (ti < 0) return InvalidArgumentError(fmt::format("target '{}' is not a column", target));
+    tc = &table->column(static_cast<size_t>(ti));
+  }
   Json hp = p["hyperparameters"];
   ctx.Progress(0, "reading data");
 
   STRATA_ASSIGN_OR_RETURN(const ml::Algorithm* algo, ml::RequireAlgorithm(p["algorithm"].get<std::string>()));
+  STRATA_ASSIGN_OR_RETURN(Labels labels, ResolveLabels(*algo, p, hp, *table, tc));
+  const ml::Problem problem = labels.problem;
+  const std::vector<std::string>& classes = labels.classes;
+  const bool classification = ml::IsClassification(problem);
+  const bool supervised = ml::IsSupervised(problem);
 
-  // The problem and its classes: asked for, forced by a hyperparameter, or read from the target.
-  std::set<std::string> distinct;
-  for (int64_t r = 0; r < table->rows() && distinct.size() <= 1000; ++r) {
-    if (tc.IsValid(r)) distinct.insert(TargetClass(tc, r));
-  }
-  std::optional<ml::Problem> asked = algo->ProblemFromHyperparameters(hp);
-  if (const std::string name = p.value("problem", "auto"); name != "auto") {
-    STRATA_ASSIGN_OR_RETURN(ml::Problem pr, ml::ParseProblem(name));
-    asked = pr;
-  }
-  const bool classification = asked ? ml::IsClassification(*asked)
-                                     : IsClassification(tc, static_cast<int64_t>(distinct.size()));
-  std::vector<std::string> classes;
-  ml::Problem problem = ml::Problem::kRegression;
-  if (classification) {
-    classes.assign(distinct.begin(), distinct.end());
-    if (tc.type == data::ColumnType::kInt) {
-      std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
-    }
-    if (classes.size() < 2) return InvalidArgumentError(fmt::format("target '{}' has fewer than two classes", target));
-    if (classes.size() > 1000) return InvalidArgumentError(fmt::format("target '{}' has more than 1000 classes", target));
-    problem = classes.size() == 2 ? ml::Problem::kBinaryClassification : ml::Problem::kMulticlassClassification;
-    if (asked && *asked != problem) {
-      return InvalidArgumentError(fmt::format("target '{}' has {} classes, so it is not {}", target, classes.size(),
-                                              ml::ProblemName(*asked)));
-    }
-  } else if (tc.type == data::ColumnType::kCategory || tc.type == data::ColumnType::kText) {
-    return InvalidArgumentError(fmt::format("regression needs a numeric target; '{}' is {}", target,
-                                            data::ColumnTypeName(tc.type)));
-  }
-  const auto supported = algo->problems();
-  if (std::find(supported.begin(), supported.end(), problem) == supported.end()) {
-    return InvalidArgumentError(fmt::format("algorithm '{}' does not do {}", algo->name(), ml::ProblemName(problem)));
-  }
-  auto label_of = [&](const data::ColumnView& c, int64_t r) -> Result<float> {
-    if (classification) {
-      auto it = std::find(classes.begin(), classes.end(), TargetClass(c, r));
-      if (it == classes.end()) return InvalidArgumentError(fmt::format("class '{}' was not seen in training", TargetClass(c, r)));
-      return static_cast<float>(it - classes.begin());
-    }
-    STRATA_ASSIGN_OR_RETURN(double v, TargetValue(c, r));
-    return static_cast<float>(v);
-  };
-
-  // Training and validation rows; rows without a target are left out.
+  // Training and validation rows. Supervised training leaves out rows without a
+  // target; unsupervised training uses every row and evaluates on the labelled ones.
   std::vector<int64_t> train_rows, valid_rows;
   std::shared_ptr<data::Table> valid_table = table;
-  int64_t dropped = tc.nulls;
+  const int64_t dropped = supervised ? tc->nulls : 0;
+  auto labelled = [](const data::ColumnView* c, int64_t r) { return c == nullptr || c->IsValid(r); };
+  const data::ColumnView* vtc = tc;
   if (p["validation"].contains("dataset")) {
     STRATA_ASSIGN_OR_RETURN(Dataset vd, datasets.Get(p["validation"]["dataset"], p["validation"]["version"].get<int64_t>()));
     STRATA_ASSIGN_OR_RETURN(valid_table, datasets.OpenTable(vd));
     for (int64_t r = 0; r < table->rows(); ++r) {
-      if (tc.IsValid(r)) train_rows.push_back(r);
+      if (!supervised || labelled(tc, r)) train_rows.push_back(r);
     }
-    int vi = valid_table->schema().Find(target);
-    if (vi < 0) return InvalidArgumentError("the validation dataset has no target column");
+    if (!target.empty()) {
+      const int vi = valid_table->schema().Find(target);
+      if (vi < 0) return InvalidArgumentError("the validation dataset has no target column");
+      vtc = &valid_table->column(static_cast<size_t>(vi));
+    }
     for (int64_t r = 0; r < valid_table->rows(); ++r) {
-      if (valid_table->column(static_cast<size_t>(vi)).IsValid(r)) valid_rows.push_back(r);
+      if (labelled(vtc, r)) valid_rows.push_back(r);
     }
   } else {
     double f = p["validation"]["fraction"];
@@ -215,26 +327,29 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                          p["validation"]["seed"].get<uint64_t>()};
     STRATA_ASSIGN_OR_RETURN(auto parts, data::SplitRows(*table, spec));
     for (int64_t r : parts[0]) {
-      if (tc.IsValid(r)) train_rows.push_back(r);
+      if (!supervised || labelled(tc, r)) train_rows.push_back(r);
     }
     for (int64_t r : parts[1]) {
-      if (tc.IsValid(r)) valid_rows.push_back(r);
+      if (labelled(tc, r)) valid_rows.push_back(r);
     }
   }
   if (train_rows.empty() || valid_rows.empty()) {
-    return InvalidArgumentError(fmt::format("not enough labelled rows: {} for training, {} for validation",
-                                            train_rows.size(), valid_rows.size()));
+    return InvalidArgumentError(fmt::format("not enough {}rows: {} for training, {} for validation",
+                                            supervised ? "labelled " : "", train_rows.size(), valid_rows.size()));
   }
-  const data::ColumnView& vtc = valid_table->column(static_cast<size_t>(valid_table->schema().Find(target)));
   std::vector<float> y_train, y_valid;
-  for (int64_t r : train_rows) {
-    STRATA_ASSIGN_OR_RETURN(float y, label_of(tc, r));
-    y_train.push_back(y);
+  if (supervised) {
+    for (int64_t r : train_rows) {
+      STRATA_ASSIGN_OR_RETURN(float y, labels.of(*tc, r));
+      y_train.push_back(y);
+    }
   }
-  for (int64_t r : valid_rows) {
-    auto y = label_of(vtc, r);
-    if (!y.ok()) return y.status().WithContext("validation data");
-    y_valid.push_back(*y);
+  if (vtc != nullptr) {
+    for (int64_t r : valid_rows) {
+      auto y = labels.of(*vtc, r);
+      if (!y.ok()) return y.status().WithContext("validation data");
+      y_valid.push_back(*y);
+    }
   }
   core::log::Info("{} rows for training, {} for validation, {} without a target; {}", train_rows.size(),
                   valid_rows.size(), dropped, ml::ProblemName(problem));
@@ -266,7 +381,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   in.train = {x_train.data(), train_rows.size(), nf};
   in.labels = y_train;
   in.valid = {x_valid.data(), valid_rows.size(), nf};
-  in.valid_labels = y_valid;
+  if (supervised) in.valid_labels = y_valid;
   in.weights = weights;
   bool stopped = false;
   int iterations = 0;
@@ -287,22 +402,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
 
   // Evaluation on the validation rows.
   STRATA_ASSIGN_OR_RETURN(auto pred, model->Predict(in.valid));
-  Json metrics;
-  if (problem == ml::Problem::kBinaryClassification) {
-    std::vector<int> labels(y_valid.begin(), y_valid.end());
-    std::vector<double> scores(pred.begin(), pred.end());
-    STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateBinary(labels, scores));
-    metrics = m.ToJson();
-  } else if (problem == ml::Problem::kMulticlassClassification) {
-    std::vector<int> labels(y_valid.begin(), y_valid.end());
-    std::vector<double> probs(pred.begin(), pred.end());
-    STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateMulticlass(labels, probs, classes));
-    metrics = m.ToJson();
-  } else {
-    std::vector<double> actual(y_valid.begin(), y_valid.end()), predicted(pred.begin(), pred.end());
-    STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateRegression(actual, predicted));
-    metrics = m.ToJson();
-  }
+  STRATA_ASSIGN_OR_RETURN(Json metrics, ValidationMetrics(labels, *model, model_info, in.valid, y_valid, pred));
   const Json importance = ModelImportance(*model, recipe, in.valid, y_valid, problem, in.num_classes);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -359,7 +459,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   STRATA_RETURN_IF_ERROR(models.Register(staging, &mv));
   core::log::Info("registered model {} v{}", mv.name, mv.version);
   ctx.Progress(1, fmt::format("registered model {} v{}", mv.name, mv.version));
-  Json result = {{"model", {{"name", mv.name}, {"version", mv.version}}}, {"metrics", mv.metrics},
+  Json result = {{"model", {{"name", mv.name}, {"version", mv.version}}}, {"problem", mv.problem}, {"metrics", mv.metrics},
                  {"training", model_info},
                  {"importance", importance},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},

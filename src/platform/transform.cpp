@@ -129,12 +129,23 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
     if (k) header += ',';
     AppendCsv(&header, table->schema().columns[keep[k]].name);
   }
-  header += header.empty() ? "prediction" : ",prediction";
-  if (ml::IsClassification(predictor->problem())) {
-    for (const auto& c : predictor->classes()) {
-      header += ',';
-      AppendCsv(&header, "p_" + c);
-    }
+  const ml::Problem problem = predictor->problem();
+  std::vector<std::string> outputs;
+  switch (problem) {
+    case ml::Problem::kClustering: outputs = {"cluster", "distance"}; break;
+    case ml::Problem::kAnomalyDetection: outputs = {"anomaly_score", "anomaly"}; break;
+    case ml::Problem::kDimensionalityReduction:
+      for (int k = 0; k < predictor->outputs_per_row(); ++k) outputs.push_back(fmt::format("component_{}", k + 1));
+      break;
+    default:
+      outputs = {"prediction"};
+      if (ml::IsClassification(problem)) {
+        for (const auto& c : predictor->classes()) outputs.push_back("p_" + c);
+      }
+  }
+  for (const auto& name : outputs) {
+    if (!header.empty()) header += ',';
+    AppendCsv(&header, name);
   }
   header += '\n';
 
@@ -172,15 +183,21 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
         if (!keep.empty()) out += ',';
         const size_t row = static_cast<size_t>(r - r0);
         const float* v = pred->values.data() + row * pred->per_row;
-        if (predictor->problem() == ml::Problem::kRegression) {
-          out += fmt::format("{}", v[0]);
-        } else {
-          AppendCsv(&out, predictor->classes()[predictor->PredictedClass(*pred, row)]);
-          if (predictor->problem() == ml::Problem::kBinaryClassification) {
+        switch (problem) {
+          case ml::Problem::kRegression: out += fmt::format("{}", v[0]); break;
+          case ml::Problem::kClustering: out += fmt::format("{},{}", static_cast<int>(v[0]), v[1]); break;
+          case ml::Problem::kAnomalyDetection: out += fmt::format("{},{}", v[0], v[1] > 0.5f); break;
+          case ml::Problem::kDimensionalityReduction:
+            for (int k = 0; k < pred->per_row; ++k) out += fmt::format("{}{}", k ? "," : "", v[k]);
+            break;
+          case ml::Problem::kBinaryClassification:
+            AppendCsv(&out, predictor->classes()[predictor->PredictedClass(*pred, row)]);
             out += fmt::format(",{},{}", 1.0f - v[0], v[0]);
-          } else {
+            break;
+          case ml::Problem::kMulticlassClassification:
+            AppendCsv(&out, predictor->classes()[predictor->PredictedClass(*pred, row)]);
             for (int k = 0; k < pred->per_row; ++k) out += fmt::format(",{}", v[k]);
-          }
+            break;
         }
         out += '\n';
       }

@@ -1,5 +1,6 @@
 #include "serve/data_capture.h"
 
+#include <atomic>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -32,8 +33,11 @@ Status DataCapture::OpenFile(std::chrono::system_clock::time_point now) {
   std::filesystem::create_directories(hour_dir, ec);
   if (ec) return InternalError(fmt::format("data capture: cannot create {}: {}", hour_dir.string(), ec.message()));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  partial_ = hour_dir / fmt::format("{}-{:06}.jsonl.partial", ms, seq_++);
-  file_ = std::fopen(partial_.c_str(), "wb");
+  // The sequence is process-wide: across an endpoint update the old capture (still held by
+  // requests in flight) and the new one may both open a file in the same millisecond.
+  static std::atomic<uint64_t> seq{0};
+  partial_ = hour_dir / fmt::format("{}-{:06}.jsonl.partial", ms, seq.fetch_add(1) % 1000000);
+  file_ = std::fopen(partial_.c_str(), "wbx");
   if (file_ == nullptr) return InternalError(fmt::format("data capture: cannot open {}", partial_.string()));
   opened_ = now;
   bytes_ = 0;

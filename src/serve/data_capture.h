@@ -49,7 +49,7 @@ class DataCapture {
   std::mt19937_64 rng_;
   FILE* file_ = nullptr;
   std::filesystem::path partial_;
-  uint64_t bytes_ = 0, records_ = 0, seq_ = 0;
+  uint64_t bytes_ = 0, records_ = 0;
   std::chrono::system_clock::time_point opened_;
 };
 

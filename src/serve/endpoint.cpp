@@ -157,14 +157,15 @@ void Endpoint::Swap(EndpointSpec spec, std::vector<std::shared_ptr<const Predict
   }
   state->spec = std::move(spec);
   std::lock_guard lock(mu_);
+  // The capture travels with the state, so a request in flight keeps writing to the one
+  // it started with; unchanged options keep the open file across the swap.
   const CaptureOptions& c = state->spec.capture;
-  const bool capture_changed = c.sample_rate != capture_options_.sample_rate ||
-                               c.max_file_bytes != capture_options_.max_file_bytes ||
-                               c.max_file_age != capture_options_.max_file_age;
-  if (capture_changed) {
-    capture_.reset();  // closes the current file
-    if (c.sample_rate > 0) capture_ = std::make_unique<DataCapture>(capture_dir_, c);
-    capture_options_ = c;
+  const CaptureOptions* old = state_ ? &state_->spec.capture : nullptr;
+  if (old && old->sample_rate == c.sample_rate && old->max_file_bytes == c.max_file_bytes &&
+      old->max_file_age == c.max_file_age) {
+    state->capture = state_->capture;
+  } else if (c.sample_rate > 0) {
+    state->capture = std::make_shared<DataCapture>(capture_dir_, c);
   }
   if (state->shadow && !shadow_pool_) shadow_pool_ = std::make_unique<core::ThreadPool>(1);
   state_ = std::move(state);
@@ -195,8 +196,7 @@ std::shared_ptr<Endpoint::Variant> Endpoint::Pick(const State& state) {
 }
 
 void Endpoint::FlushCapture() {
-  std::lock_guard lock(mu_);
-  if (capture_) capture_->Flush();
+  if (auto state = Current(); state && state->capture) state->capture->Flush();
 }
 
 void Endpoint::RunShadow(std::shared_ptr<const State> state, Json rows, const std::string& request_id) {
@@ -205,11 +205,7 @@ void Endpoint::RunShadow(std::shared_ptr<const State> state, Json rows, const st
   ++shadow_in_flight_;
   shadow_pool_->Submit([this, state = std::move(state), rows = std::move(rows), request_id] {
     auto out = state->shadow->predictor->PredictJson(rows);
-    DataCapture* capture = nullptr;
-    {
-      std::lock_guard lock(mu_);
-      capture = capture_.get();
-    }
+    DataCapture* capture = state->capture.get();
     if (capture != nullptr && out.ok()) {
       Json preds = Json::array();
       for (size_t r = 0; r < out->rows; ++r) preds.push_back(state->shadow->predictor->RowJson(*out, r));
@@ -252,11 +248,7 @@ Result<InvokeResult> Endpoint::Invoke(std::string_view content_type, std::string
                  {"model", {{"name", v->spec.model}, {"version", v->spec.version}}}};
   if (!batched.predictions.notes.empty()) result.body["notes"] = batched.predictions.notes;
 
-  DataCapture* capture = nullptr;
-  {
-    std::lock_guard lock(mu_);
-    capture = capture_.get();
-  }
+  DataCapture* capture = state->capture.get();
   if (capture != nullptr && capture->Sample()) {
     capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
                      {"variant", v->spec.name}, {"input", rows}, {"output", result.body["predictions"]}});

@@ -90,6 +90,7 @@ class Endpoint {
     std::vector<std::shared_ptr<Variant>> live;  // weighted
     std::shared_ptr<Variant> shadow;
     double total_weight = 0;
+    std::shared_ptr<DataCapture> capture;  // null when capture is off
   };
   std::shared_ptr<const State> Current() const;
   std::shared_ptr<Variant> Pick(const State& state);
@@ -99,8 +100,6 @@ class Endpoint {
   std::filesystem::path capture_dir_;
   mutable std::mutex mu_;
   std::shared_ptr<const State> state_;
-  std::unique_ptr<DataCapture> capture_;
-  CaptureOptions capture_options_;
   std::atomic<int> in_flight_{0};
   std::atomic<int> shadow_in_flight_{0};
   std::mt19937_64 rng_;

@@ -112,6 +112,7 @@ Result<Predictions> Predictor::PredictTable(const data::Table& table, const std:
   return PredictFeatures(f);
 }
 
+
 int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;
   if (problem_ == ml::Problem::kBinaryClassification) {
@@ -122,7 +123,13 @@ int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold
 
 Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;
-  if (problem_ == ml::Problem::kRegression) return {{"prediction", v[0]}};
+  switch (problem_) {
+    case ml::Problem::kRegression: return {{"prediction", v[0]}};
+    case ml::Problem::kClustering: return {{"cluster", static_cast<int>(v[0])}, {"distance", v[1]}};
+    case ml::Problem::kAnomalyDetection: return {{"score", v[0]}, {"anomaly", v[1] > 0.5f}};
+    case ml::Problem::kDimensionalityReduction: return {{"components", std::vector<float>(v, v + p.per_row)}};
+    default: break;
+  }
   Json probs = Json::object();
   if (problem_ == ml::Problem::kBinaryClassification) {
     probs[classes_[0]] = 1.0f - v[0];

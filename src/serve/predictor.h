@@ -44,6 +44,7 @@ class Predictor {
   // The raw columns the model was trained on, in schema order.
   const std::vector<std::string>& input_columns() const { return input_columns_; }
   double threshold() const { return threshold_; }  // binary decision threshold
+  int outputs_per_row() const { return model_->outputs_per_row(); }
 
   // `instances`: a list of objects ({column: value}) or of lists in input_columns()
   // order. InvalidArgument naming the row and column for values of the wrong kind.
@@ -58,11 +59,14 @@ class Predictor {
 
   const data::Recipe& recipe() const { return recipe_; }
   const ml::Model& model() const { return *model_; }
+  size_t num_features() const { return recipe_.num_features(); }
 
-  // One row's result: {"prediction": label or value, "probabilities": {class: p}}.
+  // One row's result, by problem: {"prediction": label, "probabilities": {class: p}}
+  // (classifiers), {"prediction": value} (regression), {"cluster": i, "distance": d},
+  // {"score": s, "anomaly": bool}, {"components": [...]} (dimensionality reduction).
   // threshold < 0 uses the model's.
   Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
-  // The predicted class index (classification) for a row.
+  // The predicted class index for a row. REQUIRES: a classifier.
   int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
 
  private:
