@@ -199,6 +199,9 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
   EXPECT_EQ(x["shap_summary"]["values"].size(), 3u);
   ASSERT_EQ(x["partial_dependence"].size(), 3u) << x.dump();
   EXPECT_EQ(x["partial_dependence"][0]["column"], "x1");  // the largest mean |SHAP|
+  CliResult evaluate = RunCli({"--server", url, "models", "evaluate", "bx", "1", "--dataset", "bin", "-o", "table"});
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  EXPECT_NE(evaluate.out.find("top columns (mean |SHAP| on 1000 rows): x1"), std::string::npos) << evaluate.out;
   api::Response html = Http(url, "GET", "/api/v1/models/bx/versions/1/evaluate?dataset=bin&format=html");
   EXPECT_EQ(html.status, 200);
   for (const char* part : {"Permutation importance", "SHAP summary", "Partial dependence: x1"}) {

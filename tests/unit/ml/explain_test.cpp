@@ -353,6 +353,9 @@ TEST(PermutationImportanceTest, ClassificationMetricsAndUndefinedScores) {
   Data mtrain = Make(Kind::kMulticlass, 1000, 23), mvalid = Make(Kind::kMulticlass, 300, 24);
   auto multi = TrainXGBoost(Kind::kMulticlass, mtrain, mvalid);
   ASSERT_TRUE(multi);
+  // Unsupervised problems have no target to score against.
+  auto clustering = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kClustering, 0, {{0}});
+  EXPECT_EQ(clustering.status().code(), ErrorCode::kInvalidArgument);
   auto m = ComputePermutationImportance(*multi, mvalid.m(), mvalid.y, Problem::kMulticlassClassification, 3,
                                         {{0}, {3}});
   ASSERT_TRUE(m.ok());
