@@ -42,7 +42,8 @@ Result<PermutationImportance> ComputePermutationImportance(
   }
   if (x.rows == 0) return InvalidArgumentError("no rows to compute permutation importance on");
   if (!IsSupervised(problem)) {
-    return InvalidArgumentError(fmt::format("permutation importance needs a target; {} has none", ProblemName(problem)));
+    return InvalidArgumentError(
+        fmt::format("permutation importance needs a target; {} has none", ProblemName(problem)));
   }
   for (const auto& g : groups) {
     for (size_t f : g) {

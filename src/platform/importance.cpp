@@ -9,8 +9,8 @@ namespace {
 
 // Permutation importance of every column with features, into out["permutation"].
 void AddPermutationImportance(const ml::Model& model, const data::Recipe& recipe, ml::Matrix valid,
-                              std::span<const float> labels, ml::Problem problem, int num_classes, Json* out,
-                              Json* notes) {
+                              std::span<const float> labels, ml::Problem problem, int num_classes,
+                              Json* out, Json* notes) {
   std::vector<std::vector<size_t>> groups;
   std::vector<size_t> group_step;
   for (size_t s = 0; s < recipe.steps().size(); ++s) {
@@ -32,21 +32,24 @@ void AddPermutationImportance(const ml::Model& model, const data::Recipe& recipe
     stddev[group_step[g]] = p->stddev[g];
   }
   (*out)["permutation"] = {
-      {"description", fmt::format("drop of validation {} when the column is shuffled (mean of {} shuffles)",
-                                  p->metric, p->repeats)},
+      {"description",
+       fmt::format("drop of validation {} when the column is shuffled (mean of {} shuffles)",
+                   p->metric, p->repeats)},
       {"metric", p->metric},
       {"baseline", p->baseline},
       {"rows", p->rows},
       {"repeats", p->repeats},
       {"values", ColumnValues(recipe, mean)},
       {"std", ColumnValues(recipe, stddev)}};
-  core::log::Info("permutation importance: {} columns x {} shuffles on {} rows in {:.2f} s", groups.size(),
-                  p->repeats, p->rows,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  core::log::Info(
+      "permutation importance: {} columns x {} shuffles on {} rows in {:.2f} s", groups.size(),
+      p->repeats, p->rows,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 // The model's own kinds (gain, cover, coefficients), summed per raw column.
-void AddModelImportance(const ml::Model& model, const data::Recipe& recipe, Json* out, Json* notes) {
+void AddModelImportance(const ml::Model& model, const data::Recipe& recipe, Json* out,
+                        Json* notes) {
   auto own = model.Importance();
   if (!own.ok()) {
     notes->push_back(fmt::format("model importance: {}", own.status().message()));
@@ -54,8 +57,8 @@ void AddModelImportance(const ml::Model& model, const data::Recipe& recipe, Json
   }
   for (const ml::FeatureImportance& k : *own) {
     if (k.values.size() != recipe.num_features()) {
-      notes->push_back(
-          fmt::format("{}: {} values for {} features", k.kind, k.values.size(), recipe.num_features()));
+      notes->push_back(fmt::format("{}: {} values for {} features", k.kind, k.values.size(),
+                                   recipe.num_features()));
       continue;
     }
     (*out)[k.kind] = {{"description", k.description},
@@ -79,7 +82,8 @@ Json ModelImportance(const ml::Model& model, const data::Recipe& recipe, ml::Mat
   Json notes = Json::array();
   // Unsupervised models have no target to score against: no permutation importance.
   if (ml::IsSupervised(problem)) {
-    AddPermutationImportance(model, recipe, valid, valid_labels, problem, num_classes, &out, &notes);
+    AddPermutationImportance(model, recipe, valid, valid_labels, problem, num_classes, &out,
+                             &notes);
   }
   AddModelImportance(model, recipe, &out, &notes);
   if (!notes.empty()) {

@@ -17,9 +17,10 @@ Result<Explanation> Explain(const Predictor& predictor, const Features& features
   Explanation e;
   e.algorithm = predictor.model_json().value("algorithm", "");
   if (!ml::IsSupervised(predictor.problem())) {
-    return InvalidArgumentError(fmt::format(
-        "explanations are not supported for algorithm '{}' ({}): only classifiers and regression models have them",
-        e.algorithm, ml::ProblemName(predictor.problem())));
+    return InvalidArgumentError(
+        fmt::format("explanations are not supported for algorithm '{}' ({}): only classifiers and "
+                    "regression models have them",
+                    e.algorithm, ml::ProblemName(predictor.problem())));
   }
   auto contributions = predictor.model().Contribute(features.matrix());
   if (!contributions.ok()) {
@@ -43,7 +44,8 @@ Result<Explanation> Explain(const Predictor& predictor, const Features& features
     case ml::Problem::kMulticlassClassification:
       e.groups = classes;
       break;
-    default: break;  // unsupervised: refused above
+    default:
+      break;  // unsupervised: refused above
   }
   if (static_cast<size_t>(c.groups) != e.groups.size()) {
     return InternalError(fmt::format("the model explains {} margins per row where {} were expected",

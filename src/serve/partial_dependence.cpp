@@ -59,8 +59,9 @@ Result<PartialDependence> ComputePartialDependence(const Predictor& predictor,
                                                    const std::vector<int64_t>& rows,
                                                    const std::string& column, int grid_points) {
   if (!ml::IsSupervised(predictor.problem())) {
-    return InvalidArgumentError(fmt::format("partial dependence is for classifiers and regression models, not {}",
-                                            ml::ProblemName(predictor.problem())));
+    return InvalidArgumentError(
+        fmt::format("partial dependence is for classifiers and regression models, not {}",
+                    ml::ProblemName(predictor.problem())));
   }
   const data::Recipe& recipe = predictor.recipe();
   const data::ColumnStep* step = nullptr;
@@ -117,7 +118,8 @@ Result<PartialDependence> ComputePartialDependence(const Predictor& predictor,
     case ml::Problem::kMulticlassClassification:
       pd.outputs = classes;
       break;
-    default: break;  // unsupervised: refused above
+    default:
+      break;  // unsupervised: refused above
   }
   pd.mean.assign(pd.outputs.size(), std::vector<double>(pd.grid.size(), 0.0));
   Features work = base;

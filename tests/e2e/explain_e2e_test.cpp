@@ -41,8 +41,8 @@ std::string Multiclass(int rows) {
   return csv;
 }
 
-Json TrainJob(const std::string& url, const std::string& job, const std::string& dataset, const std::string& target,
-              const std::string& algorithm, const std::string& model) {
+Json TrainJob(const std::string& url, const std::string& job, const std::string& dataset,
+              const std::string& target, const std::string& algorithm, const std::string& model) {
   int status = 0;
   Json hp = algorithm == "xgboost" ? Json{{"num_round", 30}, {"max_depth", 3}} : Json::object();
   Json r = HttpJson(url, "POST", "/api/v1/training-jobs",
@@ -59,7 +59,9 @@ Json TrainJob(const std::string& url, const std::string& job, const std::string&
   return done;
 }
 
-double Sigmoid(double m) { return 1 / (1 + std::exp(-m)); }
+double Sigmoid(double m) {
+  return 1 / (1 + std::exp(-m));
+}
 
 // base_value + contributions = margin, and the link gives the probabilities.
 void ExpectConsistent(const Json& e) {
@@ -71,7 +73,8 @@ void ExpectConsistent(const Json& e) {
       for (const auto& [c, v] : row["contributions"].items()) m += v.get<double>();
       EXPECT_NEAR(m, row["margin"].get<double>(), 1e-9);
       ASSERT_EQ(link, "logit");
-      EXPECT_NEAR(Sigmoid(m), probs[e["explained_class"].get<std::string>()].get<double>(), 1e-5) << row.dump();
+      EXPECT_NEAR(Sigmoid(m), probs[e["explained_class"].get<std::string>()].get<double>(), 1e-5)
+          << row.dump();
     } else {
       double sum = 0;
       std::map<std::string, double> s;
@@ -82,7 +85,8 @@ void ExpectConsistent(const Json& e) {
         s[cls] = link == "softmax" ? std::exp(m) : Sigmoid(m);
         sum += s[cls];
       }
-      for (const auto& [cls, v] : s) EXPECT_NEAR(v / sum, probs[cls].get<double>(), 1e-5) << row.dump();
+      for (const auto& [cls, v] : s)
+        EXPECT_NEAR(v / sum, probs[cls].get<double>(), 1e-5) << row.dump();
     }
   }
 }
@@ -108,7 +112,8 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
     EXPECT_GT(v["color"].get<double>(), v["x2"].get<double>()) << kind;
   }
   Json lj = TrainJob(url, "tl", "multi", "kind", "linear-learner", "ml");
-  EXPECT_TRUE(lj["result"]["importance"].contains("coefficients")) << lj["result"]["importance"].dump();
+  EXPECT_TRUE(lj["result"]["importance"].contains("coefficients"))
+      << lj["result"]["importance"].dump();
   TrainJob(url, "tm", "multi", "kind", "xgboost", "mx");
   TrainJob(url, "tb", "bin", "y", "linear-learner", "bl");
 
@@ -125,7 +130,8 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
   EXPECT_EQ(e["columns"], Json::parse(R"(["x1", "x2", "color"])"));
   ASSERT_EQ(e["rows"].size(), 3u);
   EXPECT_EQ(e["rows"][0]["contributions"].size(), 3u);
-  EXPECT_GT(e["rows"][0]["contributions"]["color"].get<double>(), e["rows"][1]["contributions"]["color"].get<double>());
+  EXPECT_GT(e["rows"][0]["contributions"]["color"].get<double>(),
+            e["rows"][1]["contributions"]["color"].get<double>());
   EXPECT_FALSE(e["notes"].empty());  // the unknown color, the missing x2
   ExpectConsistent(e);
 
@@ -141,17 +147,19 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
     EXPECT_TRUE(d["rows"][0].contains("actual"));
     ExpectConsistent(d);
   }
-  Json m = HttpJson(url, "POST", "/api/v1/models/mx/versions/1/explain", {{"dataset", "multi"}, {"limit", 3}}, &status);
+  Json m = HttpJson(url, "POST", "/api/v1/models/mx/versions/1/explain",
+                    {{"dataset", "multi"}, {"limit", 3}}, &status);
   EXPECT_EQ(m["link"], "softmax");
-  EXPECT_EQ(m["rows"][0]["contributions"].size(), 3u);  // per class
+  EXPECT_EQ(m["rows"][0]["contributions"].size(), 3u);           // per class
   EXPECT_EQ(m["rows"][0]["contributions"]["alpha"].size(), 2u);  // per column
-  Json l = HttpJson(url, "POST", "/api/v1/models/ml/versions/latest/explain", {{"dataset", "multi"}, {"limit", 3}},
-                    &status);
+  Json l = HttpJson(url, "POST", "/api/v1/models/ml/versions/latest/explain",
+                    {{"dataset", "multi"}, {"limit", 3}}, &status);
   EXPECT_EQ(l["link"], "one_vs_rest_logit");
   EXPECT_EQ(l["method"], "linear");
 
   // Errors: 404 for what does not exist, 400 naming the row and column.
-  HttpJson(url, "POST", "/api/v1/models/nope/versions/1/explain", {{"rows", Json::array()}}, &status);
+  HttpJson(url, "POST", "/api/v1/models/nope/versions/1/explain", {{"rows", Json::array()}},
+           &status);
   EXPECT_EQ(status, 404);
   HttpJson(url, "POST", "/api/v1/models/bx/versions/9/explain", {{"rows", Json::array()}}, &status);
   EXPECT_EQ(status, 404);
@@ -166,15 +174,16 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
                             Json::parse(R"({"rows": [[1, 2]]})"), &status);
   EXPECT_EQ(status, 400);
   EXPECT_NE(short_row.dump().find("row 0"), std::string::npos) << short_row.dump();
-  HttpJson(url, "POST", "/api/v1/models/bx/versions/1/explain", {{"dataset", "bin"}, {"rows", Json::array()}},
-           &status);
+  HttpJson(url, "POST", "/api/v1/models/bx/versions/1/explain",
+           {{"dataset", "bin"}, {"rows", Json::array()}}, &status);
   EXPECT_EQ(status, 400);
-  HttpJson(url, "POST", "/api/v1/models/bx/versions/1/explain", {{"dataset", "bin"}, {"limit", 10001}}, &status);
+  HttpJson(url, "POST", "/api/v1/models/bx/versions/1/explain",
+           {{"dataset", "bin"}, {"limit", 10001}}, &status);
   EXPECT_EQ(status, 400);
 
   // The CLI: a table of the top columns, JSON with -o json, usage errors exit 2.
-  CliResult table = RunCli({"--server", url, "models", "explain", "bx", "1", "--dataset", "bin", "--limit", "4",
-                            "-o", "table"});
+  CliResult table = RunCli({"--server", url, "models", "explain", "bx", "1", "--dataset", "bin",
+                            "--limit", "4", "-o", "table"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("MARGIN"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("color"), std::string::npos) << table.out;
@@ -187,11 +196,16 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
   EXPECT_EQ(cli["rows"][0]["prediction"], "alpha");
   ExpectConsistent(cli);
   EXPECT_EQ(RunCli({"--server", url, "models", "explain", "bx", "1"}).exit_code, 2);
-  EXPECT_EQ(RunCli({"--server", url, "models", "explain", "bx", "1", "--data", R"([{"x1": "high"}])"}).exit_code, 2);
-  EXPECT_EQ(RunCli({"--server", url, "models", "explain", "bx", "9", "--dataset", "bin"}).exit_code, 1);
+  EXPECT_EQ(
+      RunCli({"--server", url, "models", "explain", "bx", "1", "--data", R"([{"x1": "high"}])"})
+          .exit_code,
+      2);
+  EXPECT_EQ(RunCli({"--server", url, "models", "explain", "bx", "9", "--dataset", "bin"}).exit_code,
+            1);
 
   // The evaluation carries the explanations its report draws.
-  Json ev = HttpJson(url, "POST", "/api/v1/models/bx/versions/1/evaluate", {{"dataset", "bin"}}, &status);
+  Json ev =
+      HttpJson(url, "POST", "/api/v1/models/bx/versions/1/evaluate", {{"dataset", "bin"}}, &status);
   ASSERT_EQ(status, 200) << ev.dump();
   const Json& x = ev["explanations"];
   EXPECT_EQ(x["importance"], imp);
@@ -199,10 +213,13 @@ TEST(ExplainE2E, TrainRecordsImportanceAndExplainGivesContributionsPerRawColumn)
   EXPECT_EQ(x["shap_summary"]["values"].size(), 3u);
   ASSERT_EQ(x["partial_dependence"].size(), 3u) << x.dump();
   EXPECT_EQ(x["partial_dependence"][0]["column"], "x1");  // the largest mean |SHAP|
-  CliResult evaluate = RunCli({"--server", url, "models", "evaluate", "bx", "1", "--dataset", "bin", "-o", "table"});
+  CliResult evaluate =
+      RunCli({"--server", url, "models", "evaluate", "bx", "1", "--dataset", "bin", "-o", "table"});
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
-  EXPECT_NE(evaluate.out.find("top columns (mean |SHAP| on 1000 rows): x1"), std::string::npos) << evaluate.out;
-  api::Response html = Http(url, "GET", "/api/v1/models/bx/versions/1/evaluate?dataset=bin&format=html");
+  EXPECT_NE(evaluate.out.find("top columns (mean |SHAP| on 1000 rows): x1"), std::string::npos)
+      << evaluate.out;
+  api::Response html =
+      Http(url, "GET", "/api/v1/models/bx/versions/1/evaluate?dataset=bin&format=html");
   EXPECT_EQ(html.status, 200);
   for (const char* part : {"Permutation importance", "SHAP summary", "Partial dependence: x1"}) {
     EXPECT_NE(html.body.find(part), std::string::npos) << part;

@@ -38,13 +38,17 @@ Data Make(Kind kind, int rows, uint32_t seed) {
     d.x.insert(d.x.end(), {x0, i % 9 == 0 ? NAN : x1, 0.0f, x3});
     const float x1v = i % 9 == 0 ? 0.0f : x1;
     switch (kind) {
-      case Kind::kBinary: d.y.push_back(x0 + 0.5f * x1v * x1v + noise > 0.3f ? 1.f : 0.f); break;
+      case Kind::kBinary:
+        d.y.push_back(x0 + 0.5f * x1v * x1v + noise > 0.3f ? 1.f : 0.f);
+        break;
       case Kind::kMulticlass: {
         const float s[3] = {x0, x1v, -x0 - x1v};
         d.y.push_back(static_cast<float>(std::max_element(s, s + 3) - s));
         break;
       }
-      case Kind::kRegression: d.y.push_back(3 * x0 - 2 * x1v + noise); break;
+      case Kind::kRegression:
+        d.y.push_back(3 * x0 - 2 * x1v + noise);
+        break;
     }
   }
   return d;
@@ -56,8 +60,8 @@ Problem ProblemOf(Kind kind) {
                                      : Problem::kRegression;
 }
 
-std::unique_ptr<Model> Train(const std::string& algorithm, Kind kind, const Data& train, const Data& valid,
-                             Json hp) {
+std::unique_ptr<Model> Train(const std::string& algorithm, Kind kind, const Data& train,
+                             const Data& valid, Json hp) {
   const Algorithm* algo = FindAlgorithm(algorithm);
   EXPECT_NE(algo, nullptr);
   auto validated = ValidateHyperparameters(algo->hyperparameters(), hp);
@@ -79,10 +83,16 @@ std::unique_ptr<Model> TrainXGBoost(Kind kind, const Data& train, const Data& va
   // Many rounds with early stopping: the booster keeps trees past the best iteration,
   // which the explanations must leave out as Predict does.
   return Train("xgboost", kind, train, valid,
-               {{"num_round", 200}, {"max_depth", 3}, {"eta", 0.5}, {"early_stopping_rounds", 3}, {"nthread", 1}});
+               {{"num_round", 200},
+                {"max_depth", 3},
+                {"eta", 0.5},
+                {"early_stopping_rounds", 3},
+                {"nthread", 1}});
 }
 
-double Sigmoid(double m) { return 1 / (1 + std::exp(-m)); }
+double Sigmoid(double m) {
+  return 1 / (1 + std::exp(-m));
+}
 
 // Margins (base value + contributions) turned into Predict's output by the link must
 // give Predict's output; and for the logit link, the margin must be the logit of the
@@ -119,14 +129,17 @@ void ExpectAdditive(const Model& model, const Data& d, const std::string& want_l
       std::vector<double> s(static_cast<size_t>(k));
       double sum = 0;
       for (int g = 0; g < k; ++g) {
-        s[static_cast<size_t>(g)] = want_link == "softmax" ? std::exp(margin[static_cast<size_t>(g)])
-                                                           : Sigmoid(margin[static_cast<size_t>(g)]);
+        s[static_cast<size_t>(g)] = want_link == "softmax"
+                                        ? std::exp(margin[static_cast<size_t>(g)])
+                                        : Sigmoid(margin[static_cast<size_t>(g)]);
         sum += s[static_cast<size_t>(g)];
       }
-      for (int g = 0; g < k; ++g) EXPECT_NEAR(s[static_cast<size_t>(g)] / sum, p[g], 1e-5) << "row " << r;
+      for (int g = 0; g < k; ++g)
+        EXPECT_NEAR(s[static_cast<size_t>(g)] / sum, p[g], 1e-5) << "row " << r;
       if (want_link == "softmax" && p[0] > 1e-3 && p[1] > 1e-3) {
         // Log-odds between two classes are differences of margins.
-        EXPECT_NEAR(margin[1] - margin[0], std::log(static_cast<double>(p[1]) / p[0]), 1e-4) << "row " << r;
+        EXPECT_NEAR(margin[1] - margin[0], std::log(static_cast<double>(p[1]) / p[0]), 1e-4)
+            << "row " << r;
         ++logit_checked;
       }
     }
@@ -218,8 +231,9 @@ TEST(XGBoostExplainTest, ContributionsMatchThePythonPackage) {
     }
   }
   const int end = model->Info()["best_iteration"].get<int>() + 1;
-  const std::string cmd = fmt::format("/usr/bin/python3 {}/tests/unit/ml/xgboost_contribs.py {} {} {} 2>&1",
-                                      STRATA_SOURCE_DIR, (dir / *file).string(), (dir / "x.csv").string(), end);
+  const std::string cmd =
+      fmt::format("/usr/bin/python3 {}/tests/unit/ml/xgboost_contribs.py {} {} {} 2>&1",
+                  STRATA_SOURCE_DIR, (dir / *file).string(), (dir / "x.csv").string(), end);
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -278,10 +292,11 @@ TEST(LinearExplainTest, ContributionIsWeightTimesValueAndMissingCountsAsZero) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->method, "linear");
   for (size_t r = 0; r < c->rows; ++r) {
-    EXPECT_EQ(c->at(r, 0)[2], 0.0);                     // the constant 0 feature
-    if (r % 9 == 0) EXPECT_EQ(c->at(r, 0)[1], 0.0);     // x1 missing
+    EXPECT_EQ(c->at(r, 0)[2], 0.0);                  // the constant 0 feature
+    if (r % 9 == 0) EXPECT_EQ(c->at(r, 0)[1], 0.0);  // x1 missing
     // y = 3 x0 - 2 x1: the contribution of x0 is close to 3 x0.
-    EXPECT_NEAR(c->at(r, 0)[0], 3 * valid.x[r * 4], 0.1 * std::max(1.0f, std::fabs(valid.x[r * 4])));
+    EXPECT_NEAR(c->at(r, 0)[0], 3 * valid.x[r * 4],
+                0.1 * std::max(1.0f, std::fabs(valid.x[r * 4])));
   }
   auto imp = model->Importance();
   ASSERT_TRUE(imp.ok());
@@ -293,7 +308,9 @@ TEST(LinearExplainTest, ContributionIsWeightTimesValueAndMissingCountsAsZero) {
 
 TEST(ModelExplainTest, DefaultIsNotSupported) {
   struct Constant final : Model {
-    Result<std::vector<float>> Predict(Matrix x) const override { return std::vector<float>(x.rows, 1.f); }
+    Result<std::vector<float>> Predict(Matrix x) const override {
+      return std::vector<float>(x.rows, 1.f);
+    }
     int outputs_per_row() const override { return 1; }
     Result<std::string> Save(const fs::path&) const override { return std::string("none"); }
     Json Info() const override { return Json::object(); }
@@ -313,7 +330,8 @@ TEST(PermutationImportanceTest, SignalColumnsMatterNoiseDoesNot) {
   ASSERT_TRUE(model);
   // Groups: {x0}, {x1, x2} shuffled together, {x3}.
   const std::vector<std::vector<size_t>> groups = {{0}, {1, 2}, {3}};
-  auto p = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0, groups);
+  auto p =
+      ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0, groups);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->metric, "r2");
   EXPECT_GT(p->baseline, 0.9);
@@ -324,14 +342,16 @@ TEST(PermutationImportanceTest, SignalColumnsMatterNoiseDoesNot) {
   EXPECT_GT(p->mean[1], 0.3);
   EXPECT_LT(std::fabs(p->mean[2]), 0.02);
   // Seeded: the same numbers again.
-  auto again = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0, groups);
+  auto again =
+      ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0, groups);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->mean, p->mean);
   // A bounded sample of rows.
   PermutationOptions small;
   small.max_rows = 100;
   small.min_rows = 10;
-  auto sampled = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0, groups, small);
+  auto sampled = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kRegression, 0,
+                                              groups, small);
   ASSERT_TRUE(sampled.ok());
   EXPECT_EQ(sampled->rows, 100u);
 }
@@ -340,13 +360,15 @@ TEST(PermutationImportanceTest, ClassificationMetricsAndUndefinedScores) {
   Data train = Make(Kind::kBinary, 1000, 21), valid = Make(Kind::kBinary, 400, 22);
   auto model = TrainXGBoost(Kind::kBinary, train, valid);
   ASSERT_TRUE(model);
-  auto p = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kBinaryClassification, 2, {{0}, {3}});
+  auto p = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kBinaryClassification,
+                                        2, {{0}, {3}});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->metric, "roc_auc");
   EXPECT_GT(p->mean[0], 0.1);
   // One class only: AUC is undefined, and the error says so.
   std::vector<float> ones(valid.y.size(), 1.f);
-  auto undefined = ComputePermutationImportance(*model, valid.m(), ones, Problem::kBinaryClassification, 2, {{0}});
+  auto undefined = ComputePermutationImportance(*model, valid.m(), ones,
+                                                Problem::kBinaryClassification, 2, {{0}});
   ASSERT_FALSE(undefined.ok());
   EXPECT_NE(undefined.status().message().find("roc_auc"), std::string::npos);
 
@@ -354,10 +376,11 @@ TEST(PermutationImportanceTest, ClassificationMetricsAndUndefinedScores) {
   auto multi = TrainXGBoost(Kind::kMulticlass, mtrain, mvalid);
   ASSERT_TRUE(multi);
   // Unsupervised problems have no target to score against.
-  auto clustering = ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kClustering, 0, {{0}});
+  auto clustering =
+      ComputePermutationImportance(*model, valid.m(), valid.y, Problem::kClustering, 0, {{0}});
   EXPECT_EQ(clustering.status().code(), ErrorCode::kInvalidArgument);
-  auto m = ComputePermutationImportance(*multi, mvalid.m(), mvalid.y, Problem::kMulticlassClassification, 3,
-                                        {{0}, {3}});
+  auto m = ComputePermutationImportance(*multi, mvalid.m(), mvalid.y,
+                                        Problem::kMulticlassClassification, 3, {{0}, {3}});
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->metric, "accuracy");
   EXPECT_GT(m->mean[0], 0.1);

@@ -55,7 +55,8 @@ TEST_P(ExplainerTest, OneHotColumnGetsTheSumOfItsFeatures) {
     EXPECT_DOUBLE_EQ(e->Base(r, 0), f[6]);
     // The margin is the log-odds of the predicted probability of "buy".
     const double p = e->predictions.values[r];
-    if (p > 1e-3 && p < 1 - 1e-3) EXPECT_NEAR(e->Margin(r, 0), std::log(p / (1 - p)), 1e-4) << "row " << r;
+    if (p > 1e-3 && p < 1 - 1e-3)
+      EXPECT_NEAR(e->Margin(r, 0), std::log(p / (1 - p)), 1e-4) << "row " << r;
     EXPECT_NEAR(1 / (1 + std::exp(-e->Margin(r, 0))), p, 1e-5) << "row " << r;
   }
 }
@@ -82,7 +83,8 @@ TEST_P(ExplainerTest, JsonHasOneContributionPerColumnAndAddsUp) {
   }
   EXPECT_EQ(j["base_value"], j["rows"][0]["base_value"]);
   // gold raises the odds of buying over basic at a similar x1.
-  EXPECT_GT(j["rows"][0]["contributions"]["plan"].get<double>(), j["rows"][1]["contributions"]["plan"].get<double>());
+  EXPECT_GT(j["rows"][0]["contributions"]["plan"].get<double>(),
+            j["rows"][1]["contributions"]["plan"].get<double>());
   // The unseen category and the missing column are noted, not errors.
   EXPECT_FALSE(e->predictions.notes.empty());
 }
@@ -135,7 +137,8 @@ TEST_P(ExplainerTest, PartialDependenceFollowsTheRule) {
   EXPECT_FALSE(x1->categorical);
   ASSERT_GE(x1->grid.size(), 10u);
   ASSERT_LE(x1->grid.size(), 20u);
-  for (size_t i = 1; i < x1->grid.size(); ++i) EXPECT_GT(x1->grid[i].get<double>(), x1->grid[i - 1].get<double>());
+  for (size_t i = 1; i < x1->grid.size(); ++i)
+    EXPECT_GT(x1->grid[i].get<double>(), x1->grid[i - 1].get<double>());
   EXPECT_GT(x1->mean[0].back(), x1->mean[0].front() + 0.3);
   const Json j = x1->ToJson();
   EXPECT_EQ(j["kind"], "numeric");
@@ -147,7 +150,9 @@ TEST_P(ExplainerTest, PartialDependenceFollowsTheRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, ExplainerTest, ::testing::Values("xgboost", "linear-learner"),
-                         [](const auto& info) { return info.param == "xgboost" ? "xgboost" : "linear"; });
+                         [](const auto& info) {
+                           return info.param == "xgboost" ? "xgboost" : "linear";
+                         });
 
 }  // namespace
 }  // namespace strata::serve
