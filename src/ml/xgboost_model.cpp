@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -53,6 +54,14 @@ std::map<std::string, double> ParseEval(const char* line) {
 }
 
 bool HigherIsBetter(const std::string& metric) { return metric == "auc" || metric == "aucpr" || metric == "map"; }
+
+// libxgboost's DMatrix prediction path (contributions) and its feature scores keep
+// per-booster state (the prediction cache, return buffers), unlike in-place prediction;
+// explanations are rare next to predictions, so they simply take turns.
+std::mutex& ExplainMutex() {
+  static std::mutex m;
+  return m;
+}
 
 // How the objective turns the margin into Predict's output (explain.h).
 std::string LinkOf(const std::string& objective) {
@@ -203,6 +212,7 @@ Result<std::vector<float>> XGBoostModel::Predict(Matrix x) const {
 }
 
 Result<std::vector<double>> XGBoostModel::FeatureScores(const std::string& type) const {
+  std::lock_guard<std::mutex> lock(ExplainMutex());
   bst_ulong num_features = 0;
   STRATA_RETURN_IF_ERROR(
       Check(XGBoosterGetNumFeature(booster_, &num_features), "counting features"));
@@ -240,6 +250,7 @@ Result<std::vector<double>> XGBoostModel::FeatureScores(const std::string& type)
 }
 
 Result<Contributions> XGBoostModel::Contribute(Matrix x) const {
+  std::lock_guard<std::mutex> lock(ExplainMutex());
   bst_ulong len = 0;
   const char* text = nullptr;
   STRATA_RETURN_IF_ERROR(
