@@ -180,11 +180,7 @@ std::string PartialDependenceChart(const Json& pd, const std::string& problem) {
         min = std::min(min, v);
       }
     }
-    if (min >= 0) return html::GroupedBarsSvg(labels, names, values, max);
-    std::vector<std::pair<std::string, std::string>> rows;
-    for (size_t i = 0; i < labels.size(); ++i)
-      rows.emplace_back(labels[i], html::FormatNumber(values[0][i]));
-    return html::StatsTable(rows);
+    return html::GroupedBarsSvg(labels, names, values, max, min);  // a regression may be < 0
   }
   std::vector<html::Series> lines;
   for (size_t s = 0; s < series.size() && s < std::size(kLines); ++s) {
