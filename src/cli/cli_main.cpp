@@ -198,6 +198,30 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   model_eval->add_option("--html", eval_args.html, "write a self-contained HTML report with charts to this file");
   model_eval->callback([&] { run = [&] { return CmdModelsEvaluate(g, eval_args); }; });
+  ModelsExplainArgs explain_args;
+  auto* model_explain = models->add_subcommand(
+      "explain", "per-row contributions of each input column to predictions (SHAP values)");
+  model_explain->add_option("model", explain_args.model, "model name")->required();
+  model_explain->add_option("version", explain_args.version, "version: a number or an alias")
+      ->required();
+  auto* explain_dataset =
+      model_explain->add_option("--dataset", explain_args.dataset, "explain rows of this dataset");
+  model_explain->add_option("--dataset-version", explain_args.dataset_version,
+                            "dataset version (default: latest)");
+  model_explain->add_option("--offset", explain_args.offset, "first dataset row (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  model_explain
+      ->add_option("--limit", explain_args.limit,
+                   "dataset rows to explain (default 100, at most 10000)")
+      ->check(CLI::Range(1, 10000));
+  auto* explain_data = model_explain->add_option(
+      "--data", explain_args.data, "rows as JSON (a list of rows, or {\"rows\": [...]}) or @file");
+  explain_dataset->excludes(explain_data);
+  model_explain
+      ->add_option("--top", explain_args.top,
+                   "columns shown in the table, by |contribution| (default 6)")
+      ->check(CLI::Range(1, 100));
+  model_explain->callback([&] { run = [&] { return CmdModelsExplain(g, explain_args); }; });
   std::string export_file;
   auto* model_export = models->add_subcommand("export", "write a version as a .tar.gz (model.json and the model file)");
   model_export->add_option("model", model_name, "model name")->required();

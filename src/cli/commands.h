@@ -68,6 +68,13 @@ struct ModelsEvaluateArgs {
   double threshold = -1;  // < 0: the model's
 };
 int CmdModelsEvaluate(const GlobalFlags& g, const ModelsEvaluateArgs& a);
+// model_explain_command.cpp: per-row contributions (SHAP values).
+struct ModelsExplainArgs {
+  std::string model, version, dataset, data;           // data: JSON rows or @file
+  int64_t dataset_version = 0, offset = 0, limit = 0;  // limit 0: the server's default
+  int top = 6;                                         // columns shown in the table
+};
+int CmdModelsExplain(const GlobalFlags& g, const ModelsExplainArgs& a);
 int CmdModelsExport(const GlobalFlags& g, const std::string& model, const std::string& version,
                     const std::string& output_file);
 struct ModelsImportArgs {

@@ -5,9 +5,11 @@
 
 #include "ml/algorithm.h"
 #include "ml/bias.h"
+#include "ml/explain.h"
 #include "ml/hyperparameters.h"
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
+#include "ml/permutation_importance.h"
 #include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"

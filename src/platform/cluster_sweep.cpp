@@ -178,9 +178,9 @@ std::string RenderClusterSweepHtml(const Json& s) {
   }
   out += "</section><section class=grid>";
   out += fmt::format("<div class=card><h2>Elbow: inertia by k</h2>{}</div>",
-                     html::LineSvg(inertia, "k", "inertia", "line-a", mark));
+                     html::LineSvg({{"", "line-a", inertia}}, "k", "inertia", mark));
   out += fmt::format("<div class=card><h2>Silhouette by k</h2>{}</div>",
-                     html::LineSvg(silhouette, "k", "silhouette", "line-b", mark));
+                     html::LineSvg({{"", "line-b", silhouette}}, "k", "silhouette", mark));
   out += "</section><section class=card><h2>Per k</h2>" + table + "</table></section>";
   return out + html::PageEnd();
 }
