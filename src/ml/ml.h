@@ -7,5 +7,6 @@
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
+#include "ml/text_algorithms.h"
 #include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"
