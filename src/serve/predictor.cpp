@@ -29,8 +29,19 @@ Result<std::shared_ptr<const Predictor>> Predictor::Load(const std::filesystem::
     for (const auto& c : mj["input_schema"]) p->input_columns_.push_back(c.value("name", ""));
   }
   if (mj.contains("threshold") && mj["threshold"].is_number()) p->threshold_ = mj["threshold"].get<double>();
-  if (!mj.contains("recipe")) return bad("the preprocessing recipe is missing");
-  STRATA_ASSIGN_OR_RETURN(p->recipe_, data::Recipe::FromJson(mj["recipe"]));
+  if (const Json info = mj.value("training", Json::object()); info.is_object() && info.contains("top_k")) {
+    if (!info["top_k"].is_number_integer() || info["top_k"].get<int>() < 0) return bad("training.top_k must be a count");
+    p->top_k_ = info["top_k"].get<int>();
+  }
+  if (algo->input_kind() == ml::InputKind::kText) {
+    if (!mj.contains("text_column") || !mj["text_column"].is_string() || mj["text_column"].get<std::string>().empty()) {
+      return bad("a text model must name its text_column");
+    }
+    p->text_column_ = mj["text_column"].get<std::string>();
+  } else {
+    if (!mj.contains("recipe")) return bad("the preprocessing recipe is missing");
+    STRATA_ASSIGN_OR_RETURN(p->recipe_, data::Recipe::FromJson(mj["recipe"]));
+  }
   STRATA_ASSIGN_OR_RETURN(p->model_, algo->Load(dir, mj));
   p->model_json_ = std::move(mj);
   return std::shared_ptr<const Predictor>(std::move(p));
@@ -43,8 +54,22 @@ Result<Predictions> Predictor::Run(std::vector<float> features, size_t rows, dat
   out.per_row = model_->outputs_per_row();
   if (rows == 0) return out;
   STRATA_ASSIGN_OR_RETURN(out.values, model_->Predict({features.data(), rows, recipe_.num_features()}));
-  if (out.values.size() != rows * static_cast<size_t>(out.per_row)) {
-    return InternalError(fmt::format("the model gave {} values for {} rows", out.values.size(), rows));
+  return Checked(std::move(out));
+}
+
+Result<Predictions> Predictor::RunText(const std::vector<std::string>& texts, data::TransformNotes notes) const {
+  Predictions out;
+  out.rows = texts.size();
+  out.notes = std::move(notes);
+  out.per_row = model_->outputs_per_row();
+  if (texts.empty()) return out;
+  STRATA_ASSIGN_OR_RETURN(out.values, model_->PredictText(texts));
+  return Checked(std::move(out));
+}
+
+Result<Predictions> Predictor::Checked(Predictions out) const {
+  if (out.values.size() != out.rows * static_cast<size_t>(out.per_row)) {
+    return InternalError(fmt::format("the model gave {} values for {} rows", out.values.size(), out.rows));
   }
   return out;
 }
@@ -76,18 +101,29 @@ Result<Predictions> Predictor::PredictJson(const Json& instances) const {
       rows.push_back(r);
     }
   }
+  if (!text_column_.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto texts, data::JsonTexts(rows, text_column_, &notes));
+    return RunText(texts, std::move(notes));
+  }
   STRATA_ASSIGN_OR_RETURN(auto features, recipe_.TransformJson(rows, &notes));
   return Run(std::move(features), rows.size(), std::move(notes));
 }
 
 Result<Predictions> Predictor::PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const {
   data::TransformNotes notes;
+  if (!text_column_.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto texts, data::ColumnTexts(table, text_column_, rows));
+    return RunText(texts, std::move(notes));
+  }
   STRATA_ASSIGN_OR_RETURN(auto features, recipe_.TransformTable(table, rows, &notes));
   const size_t n = rows.empty() ? static_cast<size_t>(table.rows()) : rows.size();
   return Run(std::move(features), n, std::move(notes));
 }
 
 Result<std::vector<float>> Predictor::Features(const data::Table& table, const std::vector<int64_t>& rows) const {
+  if (!text_column_.empty()) {
+    return InvalidArgumentError(fmt::format("the model reads the text of column '{}', not features", text_column_));
+  }
   data::TransformNotes notes;
   return recipe_.TransformTable(table, rows, &notes);
 }
@@ -107,16 +143,29 @@ Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) cons
     case ml::Problem::kClustering: return {{"cluster", static_cast<int>(v[0])}, {"distance", v[1]}};
     case ml::Problem::kAnomalyDetection: return {{"score", v[0]}, {"anomaly", v[1] > 0.5f}};
     case ml::Problem::kDimensionalityReduction: return {{"components", std::vector<float>(v, v + p.per_row)}};
+    case ml::Problem::kEmbedding: return {{"embedding", std::vector<float>(v, v + p.per_row)}};
     default: break;
   }
-  Json probs = Json::object();
+  std::vector<float> by_class;
   if (problem_ == ml::Problem::kBinaryClassification) {
-    probs[classes_[0]] = 1.0f - v[0];
-    probs[classes_[1]] = v[0];
+    by_class = {1.0f - v[0], v[0]};
   } else {
-    for (int c = 0; c < p.per_row && c < static_cast<int>(classes_.size()); ++c) probs[classes_[c]] = v[c];
+    by_class.assign(v, v + std::min<size_t>(static_cast<size_t>(p.per_row), classes_.size()));
   }
-  return {{"prediction", classes_[PredictedClass(p, row, threshold)]}, {"probabilities", probs}};
+  Json probs = Json::object();
+  for (size_t c = 0; c < by_class.size(); ++c) probs[classes_[c]] = by_class[c];
+  Json out = {{"prediction", classes_[PredictedClass(p, row, threshold)]}, {"probabilities", probs}};
+  if (top_k_ > 0) {
+    std::vector<size_t> order(by_class.size());
+    for (size_t c = 0; c < order.size(); ++c) order[c] = c;
+    const size_t k = std::min(order.size(), static_cast<size_t>(top_k_));
+    std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(k), order.end(),
+                      [&](size_t a, size_t b) { return by_class[a] > by_class[b] || (by_class[a] == by_class[b] && a < b); });
+    Json top = Json::array();
+    for (size_t i = 0; i < k; ++i) top.push_back({{"class", classes_[order[i]]}, {"probability", by_class[order[i]]}});
+    out["top_classes"] = std::move(top);
+  }
+  return out;
 }
 
 }  // namespace strata::serve

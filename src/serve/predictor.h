@@ -2,8 +2,10 @@
 // A registered model version loaded for prediction: its model.json, the fitted
 // preprocessing recipe and the algorithm's model. Turns raw rows (JSON objects, lists in
 // input-schema order, or rows of a stored table) into predictions, applying the recipe
-// exactly as training did. Immutable once loaded and safe to share between threads
-// (endpoints, batch transform and evaluation all use it).
+// exactly as training did. Text models (ml::InputKind::kText) have no recipe: they read
+// the raw text of the column model.json names as "text_column" (data/text_input.h).
+// Immutable once loaded and safe to share between threads (endpoints, batch transform
+// and evaluation all use it).
 
 #include <filesystem>
 #include <memory>
@@ -42,14 +44,19 @@ class Predictor {
   Result<Predictions> PredictJson(const Json& instances) const;
   Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
   // The features the model sees for `rows` of `table` (all rows when empty): rows x
-  // num_features(), row-major, through the fitted recipe.
+  // num_features(), row-major, through the fitted recipe. InvalidArgument for text
+  // models, which see text.
   Result<std::vector<float>> Features(const data::Table& table, const std::vector<int64_t>& rows) const;
   size_t num_features() const { return recipe_.num_features(); }
+  // The column a text model reads; empty for models that read the recipe's features.
+  const std::string& text_column() const { return text_column_; }
 
   // One row's result, by problem: {"prediction": label, "probabilities": {class: p}}
-  // (classifiers), {"prediction": value} (regression), {"cluster": i, "distance": d},
-  // {"score": s, "anomaly": bool}, {"components": [...]} (dimensionality reduction).
-  // threshold < 0 uses the model's.
+  // (classifiers; with "top_classes": [{"class", "probability"}...], most probable
+  // first, when the model's training info sets top_k), {"prediction": value}
+  // (regression), {"cluster": i, "distance": d}, {"score": s, "anomaly": bool},
+  // {"components": [...]} (dimensionality reduction), {"embedding": [...]} (text
+  // embedding). threshold < 0 uses the model's.
   Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
   // The predicted class index for a row. REQUIRES: a classifier.
   int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
@@ -57,12 +64,16 @@ class Predictor {
  private:
   Predictor() = default;
   Result<Predictions> Run(std::vector<float> features, size_t rows, data::TransformNotes notes) const;
+  Result<Predictions> RunText(const std::vector<std::string>& texts, data::TransformNotes notes) const;
+  Result<Predictions> Checked(Predictions out) const;
 
   Json model_json_;
   ml::Problem problem_ = ml::Problem::kRegression;
   std::vector<std::string> classes_, input_columns_;
   double threshold_ = 0.5;
+  int top_k_ = 0;
   data::Recipe recipe_;
+  std::string text_column_;
   std::unique_ptr<ml::Model> model_;
 };
 
