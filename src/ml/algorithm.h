@@ -121,6 +121,8 @@ class Algorithm {
   // Whether the default preprocessing should standardize numeric features.
   virtual bool wants_scaled_features() const { return false; }
   virtual InputKind input_kind() const { return InputKind::kFeatures; }
+  // Whether Train takes TrainInput::weights (class_weight=balanced makes them).
+  virtual bool takes_weights() const { return true; }
   virtual Result<std::unique_ptr<Model>> Train(const TrainInput& input, const IterationCallback& on_iteration) const = 0;
   // Loads what Save wrote; `model_json` is the version's model.json.
   virtual Result<std::unique_ptr<Model>> Load(const std::filesystem::path& dir, const Json& model_json) const = 0;

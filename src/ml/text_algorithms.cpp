@@ -364,6 +364,7 @@ class TextClassifier final : public Algorithm {
   }
   std::string_view iteration_name() const override { return "epoch"; }
   InputKind input_kind() const override { return InputKind::kText; }
+  bool takes_weights() const override { return false; }
 
   // The callback gets the running training loss after each epoch; after the last, also
   // the validation accuracy and log loss.

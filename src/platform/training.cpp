@@ -109,6 +109,9 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (class_weight != "none" && class_weight != "balanced") {
     return InvalidArgumentError(fmt::format("class_weight must be none or balanced, got '{}'", class_weight));
   }
+  if (class_weight == "balanced" && !algo->takes_weights()) {
+    return InvalidArgumentError(fmt::format("algorithm '{}' takes no class weights: give class_weight none", algorithm));
+  }
   Json validation = {{"fraction", 0.2}, {"seed", 1}};
   if (r.contains("validation")) {
     const Json& v = r["validation"];

@@ -317,6 +317,9 @@ TEST(TextE2E, ServerTrainsServesAndRefusesBadRequests) {
   b = base;
   b["preprocessing"] = {{"drop", {"stars"}}};
   refused(b, "preprocessing does not apply to algorithm 'text-classifier'");
+  b = base;
+  b["class_weight"] = "balanced";
+  refused(b, "algorithm 'text-classifier' takes no class weights");
   refused({{"dataset", "reviews"},
            {"target", "topic"},
            {"algorithm", "xgboost"},
