@@ -41,6 +41,7 @@ bench: build
 	bench/endpoints_bench.sh
 	bench/training_bench.sh
 	bench/faiss_bench.sh
+	bench/text_bench.sh
 
 check-layers:
 	@scripts/check-layers

@@ -150,6 +150,8 @@ int RunCli(int argc, char** argv) {
   train->add_option("--preprocessing", train_args.preprocessing, "preprocessing options as JSON");
   train->add_option("--problem", train_args.problem, "binary_classification, multiclass_classification or regression (default: from the target; unsupervised algorithms have one)");
   train->add_option("--class-weight", train_args.class_weight, "none (default) or balanced");
+  train->add_option("--text-column", train_args.text_column,
+                    "the text column text algorithms read (default: the dataset's only text column)");
   train->add_option("--facet", train_args.facet, "measure bias between this column's groups (see strata bias)");
   train->add_option("--positive", train_args.positive, "the positive class of the target, for bias (with --facet)");
   train->add_flag("--wait", train_args.wait, "wait for the job, with a progress bar, and print the model");

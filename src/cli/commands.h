@@ -50,7 +50,7 @@ int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
 
 struct TrainArgs {
   std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing, problem,
-      class_weight, facet, positive;
+      class_weight, facet, positive, text_column;
   std::vector<std::string> hyperparameters;  // name=value
   double validation_fraction = 0;
   bool wait = false;

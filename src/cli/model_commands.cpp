@@ -23,6 +23,10 @@ std::string Headline(const Json& metrics, const std::string& problem) {
     if (metrics.contains("roc_auc")) out += fmt::format("  auc {}  recall {}", Metric(metrics, "roc_auc"), Metric(metrics, "recall"));
     return out;
   }
+  if (problem == "text_embedding") {
+    return fmt::format("dimensions {}  mean norm {}  zero vectors {}", metrics.value("dimensions", 0),
+                       Metric(metrics, "mean_norm"), metrics.value("zero_vectors", 0));
+  }
   if (problem == "dimensionality_reduction") {
     return fmt::format("explained variance {}  components {}", Metric(metrics, "total_explained_variance_ratio"),
                        metrics.value("components", 0));
@@ -81,6 +85,7 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
   else if (a.validation_fraction > 0) body["validation"] = {{"fraction", a.validation_fraction}};
   if (!a.problem.empty()) body["problem"] = a.problem;
   if (!a.class_weight.empty()) body["class_weight"] = a.class_weight;
+  if (!a.text_column.empty()) body["text_column"] = a.text_column;
   if (!a.facet.empty()) body["facet"] = a.facet;
   if (!a.positive.empty()) body["positive"] = a.positive;
   if (!a.preprocessing.empty()) {

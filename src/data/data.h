@@ -12,4 +12,5 @@
 #include "data/recipe.h"
 #include "data/split.h"
 #include "data/table.h"
+#include "data/text_input.h"
 #include "data/value_parse.h"

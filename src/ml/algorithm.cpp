@@ -5,6 +5,7 @@
 #include "ml/kmeans.h"
 #include "ml/knn.h"
 #include "ml/linear_learner.h"
+#include "ml/text_algorithms.h"
 
 namespace strata::ml {
 
@@ -18,6 +19,7 @@ std::string_view ProblemName(Problem problem) {
     case Problem::kClustering: return "clustering";
     case Problem::kAnomalyDetection: return "anomaly_detection";
     case Problem::kDimensionalityReduction: return "dimensionality_reduction";
+    case Problem::kEmbedding: return "text_embedding";
   }
   return "";
 }
@@ -25,11 +27,16 @@ std::string_view ProblemName(Problem problem) {
 Result<Problem> ParseProblem(std::string_view name) {
   std::string known;
   for (Problem p : {Problem::kBinaryClassification, Problem::kMulticlassClassification, Problem::kRegression,
-                    Problem::kClustering, Problem::kAnomalyDetection, Problem::kDimensionalityReduction}) {
+                    Problem::kClustering, Problem::kAnomalyDetection, Problem::kDimensionalityReduction,
+                    Problem::kEmbedding}) {
     if (ProblemName(p) == name) return p;
     known += fmt::format("{}{}", known.empty() ? "" : ", ", ProblemName(p));
   }
   return InvalidArgumentError(fmt::format("unknown problem type '{}' (known: {})", name, known));
+}
+
+Result<std::vector<float>> Model::PredictText(std::span<const std::string>) const {
+  return InvalidArgumentError("this model takes features, not text");
 }
 
 bool Algorithm::supervised() const {
@@ -48,12 +55,14 @@ Json Algorithm::ToJson() const {
           {"description", description()},
           {"problem_types", problems_json},
           {"supervised", supervised()},
+          {"input", input_kind() == InputKind::kText ? "text" : "features"},
           {"hyperparameters", hp}};
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &KMeansAlgorithm(),
-                                                     &KnnAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(),       &LinearLearnerAlgorithm(),
+                                                     &KMeansAlgorithm(),        &KnnAlgorithm(),
+                                                     &TextClassifierAlgorithm(), &WordVectorsAlgorithm()};
   return kAll;
 }
 

@@ -13,7 +13,14 @@
 //   anomaly_detection          anomaly score (higher: more anomalous), 1 or 0 as the row is
 //                              above the model's threshold or not
 //   dimensionality_reduction   the row's coordinates on each component
-// Unsupervised problems (the last three) train without labels.
+//   text_embedding             the row's vector (a text model's sentence vector)
+// Unsupervised problems (the last four) train without labels.
+//
+// Inputs: most algorithms learn from the dense float features that the preprocessing
+// recipe (data/recipe.h) makes of every input column (InputKind::kFeatures). Text
+// algorithms (fastText) tokenize one text column themselves (InputKind::kText): they
+// train on TrainInput::texts and predict through Model::PredictText, and the platform
+// hands them the raw text of that column instead of a feature matrix.
 
 #include <filesystem>
 #include <functional>
@@ -39,6 +46,7 @@ enum class Problem {
   kClustering,
   kAnomalyDetection,
   kDimensionalityReduction,
+  kEmbedding,
 };
 std::string_view ProblemName(Problem problem);  // "binary_classification", ...
 Result<Problem> ParseProblem(std::string_view name);
@@ -46,6 +54,9 @@ inline bool IsClassification(Problem p) {
   return p == Problem::kBinaryClassification || p == Problem::kMulticlassClassification;
 }
 inline bool IsSupervised(Problem p) { return IsClassification(p) || p == Problem::kRegression; }
+
+// What an algorithm learns from (see the top of this file).
+enum class InputKind { kFeatures, kText };
 
 struct TrainInput {
   Problem problem = Problem::kRegression;
@@ -56,6 +67,13 @@ struct TrainInput {
   Matrix valid;  // may have no rows
   std::span<const float> valid_labels;  // empty for unsupervised problems
   std::span<const float> weights;  // per training row; empty: all 1
+  // InputKind::kText: one text per training / validation row, in place of `train` and
+  // `valid` (which are then empty).
+  std::span<const std::string> texts;
+  std::span<const std::string> valid_texts;
+  // Where the algorithm may write temporary files (the job's scratch space); empty: the
+  // system's temporary directory.
+  std::filesystem::path work_dir;
 };
 
 // After each iteration (boosting round, epoch): metrics such as {"train-logloss": 0.4,
@@ -68,12 +86,17 @@ class Model {
   virtual ~Model() = default;
   // Thread-safe: endpoints call it from several threads at once.
   virtual Result<std::vector<float>> Predict(Matrix x) const = 0;
+  // Text models (InputKind::kText): the same layout for raw texts, one per row.
+  // Thread-safe. Models of feature algorithms answer InvalidArgument.
+  virtual Result<std::vector<float>> PredictText(std::span<const std::string> texts) const;
   // Values per row of Predict's output.
   virtual int outputs_per_row() const = 0;
   // Writes the algorithm's own model file into `dir` (atomically) and returns its name,
   // e.g. "xgboost.json": a format the library's own tools read.
   virtual Result<std::string> Save(const std::filesystem::path& dir) const = 0;
   // Facts recorded in model.json and the job result: {"best_iteration": 12, ...}.
+  // Clustering models report "clusters": k. A classifier may report "top_k": k, and
+  // each prediction then also lists its k most probable classes.
   virtual Json Info() const = 0;
   // The model's own global importance per encoded feature (XGBoost's gain and cover,
   // a linear model's |coefficients|); empty when it has none. Permutation importance,
@@ -109,6 +132,9 @@ class Algorithm {
   virtual std::string_view iteration_name() const { return "iteration"; }
   // Whether the default preprocessing should standardize numeric features.
   virtual bool wants_scaled_features() const { return false; }
+  virtual InputKind input_kind() const { return InputKind::kFeatures; }
+  // Whether Train takes TrainInput::weights (class_weight=balanced makes them).
+  virtual bool takes_weights() const { return true; }
   virtual Result<std::unique_ptr<Model>> Train(const TrainInput& input, const IterationCallback& on_iteration) const = 0;
   // Loads what Save wrote; `model_json` is the version's model.json.
   virtual Result<std::unique_ptr<Model>> Load(const std::filesystem::path& dir, const Json& model_json) const = 0;

@@ -11,5 +11,6 @@
 #include "ml/matrix.h"
 #include "ml/metrics.h"
 #include "ml/permutation_importance.h"
+#include "ml/text_algorithms.h"
 #include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"

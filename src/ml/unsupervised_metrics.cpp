@@ -216,4 +216,24 @@ Result<ProjectionMetrics> EvaluateProjection(Matrix x, Matrix projections) {
   return m;
 }
 
+Json EmbeddingMetrics::ToJson() const {
+  return {{"rows", rows}, {"dimensions", dimensions}, {"mean_norm", mean_norm}, {"zero_vectors", zero_vectors}};
+}
+
+Result<EmbeddingMetrics> EvaluateEmbedding(Matrix embeddings) {
+  if (embeddings.rows == 0) return InvalidArgumentError("embedding metrics need at least one row");
+  EmbeddingMetrics m;
+  m.rows = static_cast<int64_t>(embeddings.rows);
+  m.dimensions = static_cast<int64_t>(embeddings.cols);
+  double sum = 0;
+  for (size_t r = 0; r < embeddings.rows; ++r) {
+    double sq = 0;
+    for (size_t c = 0; c < embeddings.cols; ++c) sq += static_cast<double>(embeddings.row(r)[c]) * embeddings.row(r)[c];
+    sum += std::sqrt(sq);
+    m.zero_vectors += sq == 0;
+  }
+  m.mean_norm = sum / static_cast<double>(embeddings.rows);
+  return m;
+}
+
 }  // namespace strata::ml

@@ -12,6 +12,8 @@
 //   dimensionality_reduction variance of the projections over the total variance of
 //                            the input (= the explained variance ratio for orthonormal
 //                            components), per component and in total
+//   text_embedding           the vectors' dimensions, mean L2 norm, and how many are
+//                            zero (texts without a word the model knows)
 
 #include <cstdint>
 #include <optional>
@@ -64,5 +66,14 @@ struct ProjectionMetrics {
 
 // `projections`: rows x components.
 Result<ProjectionMetrics> EvaluateProjection(Matrix x, Matrix projections);
+
+struct EmbeddingMetrics {
+  int64_t rows = 0, dimensions = 0, zero_vectors = 0;
+  double mean_norm = 0;
+  Json ToJson() const;
+};
+
+// `embeddings`: rows x dimensions.
+Result<EmbeddingMetrics> EvaluateEmbedding(Matrix embeddings);
 
 }  // namespace strata::ml

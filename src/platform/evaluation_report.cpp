@@ -273,6 +273,10 @@ std::string Unsupervised(const Json& e) {
                                {"recall of the flags", Num(l["recall"])}});
     }
     out += Card("Metrics", html::StatsTable(rows));
+  } else if (problem == "text_embedding") {
+    out += Card("Metrics", html::StatsTable({{"dimensions", Num(m["dimensions"])},
+                                             {"mean L2 norm", Num(m["mean_norm"])},
+                                             {"zero vectors (no known word)", Num(m["zero_vectors"])}}));
   } else {
     std::vector<std::pair<std::string, double>> bars;
     const auto ratios = m["explained_variance_ratio"].get<std::vector<double>>();
@@ -299,7 +303,8 @@ std::string RenderEvaluationHtml(const Json& e) {
                          model["target"] == "" ? "" : fmt::format(" predicting '{}'", model["target"].get<std::string>())));
   const Json& rows = e["rows"];
   const std::string problem = model["problem"];
-  if (problem == "clustering" || problem == "anomaly_detection" || problem == "dimensionality_reduction") {
+  if (problem == "clustering" || problem == "anomaly_detection" || problem == "dimensionality_reduction" ||
+      problem == "text_embedding") {
     out += "<section class=card>" + html::Kpi("rows evaluated", html::FormatValue(rows["evaluated"]));
     const Json& m = e["metrics"];
     if (problem == "clustering") out += html::Kpi("silhouette", Num(m["silhouette"]));
@@ -308,6 +313,7 @@ std::string RenderEvaluationHtml(const Json& e) {
     if (problem == "dimensionality_reduction") {
       out += html::Kpi("explained variance", Num(m["total_explained_variance_ratio"]));
     }
+    if (problem == "text_embedding") out += html::Kpi("dimensions", Num(m["dimensions"]));
     return out + "</section>" + Unsupervised(e) + html::PageEnd();
   }
   out += "<section class=card>" +

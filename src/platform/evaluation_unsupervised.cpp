@@ -115,6 +115,12 @@ Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table
       metrics["sample_rows"] = sample.size();
       break;
     }
+    case ml::Problem::kEmbedding: {
+      STRATA_ASSIGN_OR_RETURN(ml::EmbeddingMetrics m,
+                              ml::EvaluateEmbedding({predictions.data(), static_cast<size_t>(n), per_row}));
+      metrics = m.ToJson();
+      break;
+    }
     default: return InternalError("EvaluateUnsupervised: a supervised model");
   }
   (*out)["rows"] = {{"total", n}, {"evaluated", n}};

@@ -1,6 +1,6 @@
 #pragma once
 // Evaluation of an unsupervised model version (clustering, anomaly detection,
-// dimensionality reduction) on a dataset: EvaluateModelVersion's part for models
+// dimensionality reduction, text embedding) on a dataset: EvaluateModelVersion's part for models
 // without a target. Internal to platform/.
 
 #include "core/core.h"

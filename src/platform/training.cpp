@@ -14,6 +14,7 @@
 #include "platform/bias.h"
 #include "platform/importance.h"
 #include "platform/model_service.h"
+#include "platform/training_inputs.h"
 
 namespace strata::platform {
 namespace {
@@ -71,9 +72,9 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
     const ml::Problem only = algo->problems().front();
     if (!target.empty() && only != ml::Problem::kAnomalyDetection) {
       return InvalidArgumentError(fmt::format(
-          "algorithm '{}' does {}: it learns without a target, so 'target' must not be given (to leave a column "
-          "out, list it in preprocessing.drop)",
-          algorithm, ml::ProblemName(only)));
+          "algorithm '{}' does {}: it learns without a target, so 'target' must not be given{}", algorithm,
+          ml::ProblemName(only),
+          algo->input_kind() == ml::InputKind::kText ? "" : " (to leave a column out, list it in preprocessing.drop)"));
     }
   }
   STRATA_ASSIGN_OR_RETURN(int64_t version, core::OptionalInt(r, "dataset_version", 0));
@@ -82,6 +83,7 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (!target.empty() && dataset.schema.Find(target) < 0) {
     return InvalidArgumentError(fmt::format("target '{}' is not a column of dataset '{}'", target, dataset_name));
   }
+  STRATA_ASSIGN_OR_RETURN(std::string text_column, TextColumnOf(*algo, r, dataset.schema, target, dataset_name));
   STRATA_ASSIGN_OR_RETURN(Json bias, PrepareTrainingBias(datasets, dataset, target, r));
   STRATA_ASSIGN_OR_RETURN(Json hp, ml::ValidateHyperparameters(algo->hyperparameters(),
                                                               r.contains("hyperparameters") ? r["hyperparameters"] : Json()));
@@ -110,6 +112,9 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (class_weight != "none" && class_weight != "balanced") {
     return InvalidArgumentError(fmt::format("class_weight must be none or balanced, got '{}'", class_weight));
   }
+  if (class_weight == "balanced" && !algo->takes_weights()) {
+    return InvalidArgumentError(fmt::format("algorithm '{}' takes no class weights: give class_weight none", algorithm));
+  }
   Json validation = {{"fraction", 0.2}, {"seed", 1}};
   if (r.contains("validation")) {
     const Json& v = r["validation"];
@@ -117,8 +122,10 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
     if (v.contains("dataset")) {
       STRATA_ASSIGN_OR_RETURN(std::string vname, core::RequiredString(v, "dataset"));
       STRATA_ASSIGN_OR_RETURN(Dataset vd, datasets.Get(vname));
-      if (!target.empty() && vd.schema.Find(target) < 0) {
-        return InvalidArgumentError(fmt::format("validation dataset '{}' has no column '{}'", vname, target));
+      for (const std::string& column : {target, text_column}) {
+        if (!column.empty() && vd.schema.Find(column) < 0) {
+          return InvalidArgumentError(fmt::format("validation dataset '{}' has no column '{}'", vname, column));
+        }
       }
       validation = {{"dataset", vname}, {"version", vd.version}};
     } else {
@@ -144,10 +151,12 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   }
   STRATA_ASSIGN_OR_RETURN(std::string model, core::OptionalString(r, "model", default_model.substr(0, 128)));
   if (!core::IsValidName(model)) return InvalidArgumentError(fmt::format("model name '{}' is not valid", model));
-  return Json{{"dataset", dataset_name}, {"dataset_version", dataset.version}, {"target", target},
-              {"algorithm", algorithm},  {"hyperparameters", hp},                {"validation", validation},
-              {"preprocessing", preprocessing}, {"model", model}, {"problem", problem},
-              {"class_weight", class_weight}, {"bias", bias}};
+  Json params = {{"dataset", dataset_name}, {"dataset_version", dataset.version}, {"target", target},
+                 {"algorithm", algorithm},  {"hyperparameters", hp},                {"validation", validation},
+                 {"preprocessing", preprocessing}, {"model", model}, {"problem", problem},
+                 {"class_weight", class_weight}, {"bias", bias}};
+  if (!text_column.empty()) params["text_column"] = text_column;
+  return params;
 }
 
 namespace {
@@ -273,6 +282,11 @@ Result<Json> ValidationMetrics(const Labels& labels, const ml::Model& model, con
       STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateProjection(valid, {pred.data(), valid.rows, k}));
       return m.ToJson();
     }
+    case ml::Problem::kEmbedding: {
+      const auto d = static_cast<size_t>(model.outputs_per_row());
+      STRATA_ASSIGN_OR_RETURN(auto m, ml::EvaluateEmbedding({pred.data(), d > 0 ? pred.size() / d : 0, d}));
+      return m.ToJson();
+    }
   }
   return InternalError("unknown problem type");
 }
@@ -356,13 +370,10 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   core::log::Info("{} rows for training, {} for validation, {} without a target; {}", train_rows.size(),
                   valid_rows.size(), dropped, ml::ProblemName(problem));
 
-  // Preprocessing, fitted on the training rows only.
-  STRATA_ASSIGN_OR_RETURN(data::RecipeOptions ropts, data::ParseRecipeOptions(p["preprocessing"]));
-  STRATA_ASSIGN_OR_RETURN(data::Recipe recipe, data::Recipe::Fit(*table, train_rows, target, ropts));
-  data::TransformNotes notes;
-  STRATA_ASSIGN_OR_RETURN(auto x_train, recipe.TransformTable(*table, train_rows, &notes));
-  STRATA_ASSIGN_OR_RETURN(auto x_valid, recipe.TransformTable(*valid_table, valid_rows, &notes));
-  core::log::Info("preprocessing: {} columns -> {} features", recipe.steps().size(), recipe.num_features());
+  // The features of the preprocessing recipe, or a text algorithm's text column.
+  STRATA_ASSIGN_OR_RETURN(ModelInputs inputs,
+                          PrepareModelInputs(*algo, p, *table, train_rows, *valid_table, valid_rows));
+  const data::TransformNotes& notes = inputs.notes;
 
   // Balanced class weights: each class weighs as much as the others in total.
   std::vector<float> weights;
@@ -375,16 +386,23 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   }
 
   // Training, reporting each iteration (boosting round, epoch).
-  size_t nf = recipe.num_features();
+  const size_t nf = inputs.num_features();
   ml::TrainInput in;
   in.problem = problem;
   in.num_classes = static_cast<int>(classes.size());
   in.hyperparameters = hp;
-  in.train = {x_train.data(), train_rows.size(), nf};
+  inputs.Fill(&in);
   in.labels = y_train;
-  in.valid = {x_valid.data(), valid_rows.size(), nf};
   if (supervised) in.valid_labels = y_valid;
   in.weights = weights;
+  STRATA_ASSIGN_OR_RETURN(in.work_dir, ctx.store().objects->LocalPath("jobs/" + ctx.job().id + "/training"));
+  struct RemoveWorkDir {
+    std::filesystem::path dir;
+    ~RemoveWorkDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_work_dir{in.work_dir};
   bool stopped = false;
   int iterations = 0;
   STRATA_ASSIGN_OR_RETURN(
@@ -403,10 +421,13 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   core::log::Info("trained: {}", model_info.dump());
 
   // Evaluation on the validation rows.
-  STRATA_ASSIGN_OR_RETURN(auto pred, model->Predict(in.valid));
+  STRATA_ASSIGN_OR_RETURN(auto pred, inputs.PredictValid(*model));
   STRATA_ASSIGN_OR_RETURN(Json metrics, ValidationMetrics(labels, *model, model_info, in.valid, y_valid, pred));
   STRATA_ASSIGN_OR_RETURN(Json bias, TrainingBias(p, *table, train_rows, *valid_table, valid_rows, classes, pred));
-  const Json importance = ModelImportance(*model, recipe, in.valid, y_valid, problem, in.num_classes);
+  // Text models read raw text, not columns: there is no per-column importance.
+  const Json importance = inputs.recipe ? ModelImportance(*model, *inputs.recipe, in.valid, y_valid, problem,
+                                                          in.num_classes)
+                                        : Json::object();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The model version: model.json with everything needed to predict again, and
@@ -427,7 +448,9 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(std::filesystem::path staging, models.StagingDir(mv.name));
   Json input_schema = Json::array();
   for (const auto& c : table->schema().columns) {
-    if (c.name != target) input_schema.push_back({{"name", c.name}, {"type", data::ColumnTypeName(c.type)}});
+    // A text model's only input is its text column.
+    const bool input = c.name != target && (inputs.text_column.empty() || c.name == inputs.text_column);
+    if (input) input_schema.push_back({{"name", c.name}, {"type", data::ColumnTypeName(c.type)}});
   }
   Json model_json = {{"format", "strata-model"},
                      {"format_version", 1},
@@ -436,7 +459,6 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"target", target},
                      {"classes", classes},
                      {"input_schema", input_schema},
-                     {"recipe", recipe.ToJson()},
                      {"hyperparameters", hp},
                      {"training", model_info},
                      {"class_weight", p.value("class_weight", "none")},
@@ -447,6 +469,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"training_rows", train_rows.size()},
                      {"validation_rows", valid_rows.size()},
                      {"training_seconds", seconds}};
+  inputs.Describe(&model_json);
   if (!bias.is_null()) model_json["bias"] = bias;
   std::error_code ec;
   std::filesystem::create_directories(staging, ec);
@@ -468,6 +491,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                  {"importance", importance},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},
                  {"features", nf}};
+  if (!inputs.text_column.empty()) result["text_column"] = inputs.text_column;
   if (!bias.is_null()) result["bias"] = bias;
   if (!notes.empty()) result["preprocessing_notes"] = Json(std::vector<std::string>(notes.begin(), notes.begin() + std::min<size_t>(notes.size(), 20)));
   return result;

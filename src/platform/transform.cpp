@@ -137,6 +137,9 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
     case ml::Problem::kDimensionalityReduction:
       for (int k = 0; k < predictor->outputs_per_row(); ++k) outputs.push_back(fmt::format("component_{}", k + 1));
       break;
+    case ml::Problem::kEmbedding:
+      for (int k = 0; k < predictor->outputs_per_row(); ++k) outputs.push_back(fmt::format("embedding_{}", k + 1));
+      break;
     default:
       outputs = {"prediction"};
       if (ml::IsClassification(problem)) {
@@ -188,6 +191,7 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
           case ml::Problem::kClustering: out += fmt::format("{},{}", static_cast<int>(v[0]), v[1]); break;
           case ml::Problem::kAnomalyDetection: out += fmt::format("{},{}", v[0], v[1] > 0.5f); break;
           case ml::Problem::kDimensionalityReduction:
+          case ml::Problem::kEmbedding:
             for (int k = 0; k < pred->per_row; ++k) out += fmt::format("{}{}", k ? "," : "", v[k]);
             break;
           case ml::Problem::kBinaryClassification:

@@ -29,8 +29,19 @@ Result<std::shared_ptr<const Predictor>> Predictor::Load(const std::filesystem::
     for (const auto& c : mj["input_schema"]) p->input_columns_.push_back(c.value("name", ""));
   }
   if (mj.contains("threshold") && mj["threshold"].is_number()) p->threshold_ = mj["threshold"].get<double>();
-  if (!mj.contains("recipe")) return bad("the preprocessing recipe is missing");
-  STRATA_ASSIGN_OR_RETURN(p->recipe_, data::Recipe::FromJson(mj["recipe"]));
+  if (const Json info = mj.value("training", Json::object()); info.is_object() && info.contains("top_k")) {
+    if (!info["top_k"].is_number_integer() || info["top_k"].get<int>() < 0) return bad("training.top_k must be a count");
+    p->top_k_ = info["top_k"].get<int>();
+  }
+  if (algo->input_kind() == ml::InputKind::kText) {
+    if (!mj.contains("text_column") || !mj["text_column"].is_string() || mj["text_column"].get<std::string>().empty()) {
+      return bad("a text model must name its text_column");
+    }
+    p->text_column_ = mj["text_column"].get<std::string>();
+  } else {
+    if (!mj.contains("recipe")) return bad("the preprocessing recipe is missing");
+    STRATA_ASSIGN_OR_RETURN(p->recipe_, data::Recipe::FromJson(mj["recipe"]));
+  }
   STRATA_ASSIGN_OR_RETURN(p->model_, algo->Load(dir, mj));
   p->model_json_ = std::move(mj);
   return std::shared_ptr<const Predictor>(std::move(p));
@@ -43,20 +54,31 @@ Result<Predictions> Predictor::PredictFeatures(const Features& f) const {
   out.per_row = model_->outputs_per_row();
   if (f.rows == 0) return out;
   STRATA_ASSIGN_OR_RETURN(out.values, model_->Predict(f.matrix()));
-  if (out.values.size() != f.rows * static_cast<size_t>(out.per_row)) {
-    return InternalError(
-        fmt::format("the model gave {} values for {} rows", out.values.size(), f.rows));
+  return Checked(std::move(out));
+}
+
+Result<Predictions> Predictor::PredictText(const std::vector<std::string>& texts, data::TransformNotes notes) const {
+  Predictions out;
+  out.rows = texts.size();
+  out.notes = std::move(notes);
+  out.per_row = model_->outputs_per_row();
+  if (texts.empty()) return out;
+  STRATA_ASSIGN_OR_RETURN(out.values, model_->PredictText(texts));
+  return Checked(std::move(out));
+}
+
+Result<Predictions> Predictor::Checked(Predictions out) const {
+  if (out.values.size() != out.rows * static_cast<size_t>(out.per_row)) {
+    return InternalError(fmt::format("the model gave {} values for {} rows", out.values.size(), out.rows));
   }
   return out;
 }
 
-Result<Features> Predictor::FeaturesJson(const Json& instances) const {
+Result<Json> Predictor::RowObjects(const Json& instances, data::TransformNotes* notes) const {
   if (!instances.is_array()) {
     return InvalidArgumentError("instances must be a list of rows: objects {column: value} or lists in schema order");
   }
-  // Lists in schema order become objects; extra columns of objects are reported.
   Json rows = Json::array();
-  Features out;
   std::set<std::string> known(input_columns_.begin(), input_columns_.end());
   for (size_t i = 0; i < instances.size(); ++i) {
     const Json& r = instances[i];
@@ -71,22 +93,31 @@ Result<Features> Predictor::FeaturesJson(const Json& instances) const {
     } else {
       if (r.is_object() && !known.empty()) {
         for (const auto& [k, v] : r.items()) {
-          if (!known.count(k))
-            out.notes.push_back(
-                fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
+          if (!known.count(k)) notes->push_back(fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
         }
       }
       rows.push_back(r);
     }
   }
+  return rows;
+}
+
+Result<Features> Predictor::FeaturesJson(const Json& instances) const {
+  if (!text_column_.empty()) {
+    return InvalidArgumentError(fmt::format("the model reads the text of column '{}', not features", text_column_));
+  }
+  Features out;
+  STRATA_ASSIGN_OR_RETURN(Json rows, RowObjects(instances, &out.notes));
   STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformJson(rows, &out.notes));
   out.rows = rows.size();
   out.cols = recipe_.num_features();
   return out;
 }
 
-Result<Features> Predictor::FeaturesTable(const data::Table& table,
-                                          const std::vector<int64_t>& rows) const {
+Result<Features> Predictor::FeaturesTable(const data::Table& table, const std::vector<int64_t>& rows) const {
+  if (!text_column_.empty()) {
+    return InvalidArgumentError(fmt::format("the model reads the text of column '{}', not features", text_column_));
+  }
   // The recipe transforms the rows it is given, so "all rows" is spelled out here (this
   // used to hand the model a matrix of table.rows() rows backed by no data).
   std::vector<int64_t> all;
@@ -103,15 +134,24 @@ Result<Features> Predictor::FeaturesTable(const data::Table& table,
 }
 
 Result<Predictions> Predictor::PredictJson(const Json& instances) const {
+  if (!text_column_.empty()) {
+    data::TransformNotes notes;
+    STRATA_ASSIGN_OR_RETURN(Json rows, RowObjects(instances, &notes));
+    STRATA_ASSIGN_OR_RETURN(auto texts, data::JsonTexts(rows, text_column_, &notes));
+    return PredictText(texts, std::move(notes));
+  }
   STRATA_ASSIGN_OR_RETURN(Features f, FeaturesJson(instances));
   return PredictFeatures(f);
 }
 
 Result<Predictions> Predictor::PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const {
+  if (!text_column_.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto texts, data::ColumnTexts(table, text_column_, rows));
+    return PredictText(texts, {});
+  }
   STRATA_ASSIGN_OR_RETURN(Features f, FeaturesTable(table, rows));
   return PredictFeatures(f);
 }
-
 
 int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;
@@ -128,16 +168,29 @@ Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) cons
     case ml::Problem::kClustering: return {{"cluster", static_cast<int>(v[0])}, {"distance", v[1]}};
     case ml::Problem::kAnomalyDetection: return {{"score", v[0]}, {"anomaly", v[1] > 0.5f}};
     case ml::Problem::kDimensionalityReduction: return {{"components", std::vector<float>(v, v + p.per_row)}};
+    case ml::Problem::kEmbedding: return {{"embedding", std::vector<float>(v, v + p.per_row)}};
     default: break;
   }
-  Json probs = Json::object();
+  std::vector<float> by_class;
   if (problem_ == ml::Problem::kBinaryClassification) {
-    probs[classes_[0]] = 1.0f - v[0];
-    probs[classes_[1]] = v[0];
+    by_class = {1.0f - v[0], v[0]};
   } else {
-    for (int c = 0; c < p.per_row && c < static_cast<int>(classes_.size()); ++c) probs[classes_[c]] = v[c];
+    by_class.assign(v, v + std::min<size_t>(static_cast<size_t>(p.per_row), classes_.size()));
   }
-  return {{"prediction", classes_[PredictedClass(p, row, threshold)]}, {"probabilities", probs}};
+  Json probs = Json::object();
+  for (size_t c = 0; c < by_class.size(); ++c) probs[classes_[c]] = by_class[c];
+  Json out = {{"prediction", classes_[PredictedClass(p, row, threshold)]}, {"probabilities", probs}};
+  if (top_k_ > 0) {
+    std::vector<size_t> order(by_class.size());
+    for (size_t c = 0; c < order.size(); ++c) order[c] = c;
+    const size_t k = std::min(order.size(), static_cast<size_t>(top_k_));
+    std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(k), order.end(),
+                      [&](size_t a, size_t b) { return by_class[a] > by_class[b] || (by_class[a] == by_class[b] && a < b); });
+    Json top = Json::array();
+    for (size_t i = 0; i < k; ++i) top.push_back({{"class", classes_[order[i]]}, {"probability", by_class[order[i]]}});
+    out["top_classes"] = std::move(top);
+  }
+  return out;
 }
 
 }  // namespace strata::serve

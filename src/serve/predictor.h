@@ -2,8 +2,10 @@
 // A registered model version loaded for prediction: its model.json, the fitted
 // preprocessing recipe and the algorithm's model. Turns raw rows (JSON objects, lists in
 // input-schema order, or rows of a stored table) into predictions, applying the recipe
-// exactly as training did. Immutable once loaded and safe to share between threads
-// (endpoints, batch transform and evaluation all use it).
+// exactly as training did. Text models (ml::InputKind::kText) have no recipe: they read
+// the raw text of the column model.json names as "text_column" (data/text_input.h).
+// Immutable once loaded and safe to share between threads (endpoints, batch transform
+// and evaluation all use it).
 
 #include <filesystem>
 #include <memory>
@@ -53,6 +55,7 @@ class Predictor {
   Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
   // The two steps of PredictJson / PredictTable apart: rows to features (same errors and
   // notes), then features to predictions (the notes are copied into the result).
+  // InvalidArgument for text models, which see text, not features.
   Result<Features> FeaturesJson(const Json& instances) const;
   Result<Features> FeaturesTable(const data::Table& table, const std::vector<int64_t>& rows) const;
   Result<Predictions> PredictFeatures(const Features& features) const;
@@ -60,23 +63,33 @@ class Predictor {
   const data::Recipe& recipe() const { return recipe_; }
   const ml::Model& model() const { return *model_; }
   size_t num_features() const { return recipe_.num_features(); }
+  // The column a text model reads; empty for models that read the recipe's features.
+  const std::string& text_column() const { return text_column_; }
 
   // One row's result, by problem: {"prediction": label, "probabilities": {class: p}}
-  // (classifiers), {"prediction": value} (regression), {"cluster": i, "distance": d},
-  // {"score": s, "anomaly": bool}, {"components": [...]} (dimensionality reduction).
-  // threshold < 0 uses the model's.
+  // (classifiers; with "top_classes": [{"class", "probability"}...], most probable
+  // first, when the model's training info sets top_k), {"prediction": value}
+  // (regression), {"cluster": i, "distance": d}, {"score": s, "anomaly": bool},
+  // {"components": [...]} (dimensionality reduction), {"embedding": [...]} (text
+  // embedding). threshold < 0 uses the model's.
   Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
   // The predicted class index for a row. REQUIRES: a classifier.
   int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
 
  private:
   Predictor() = default;
+  // Lists in schema order become objects; extra columns of objects are noted.
+  Result<Json> RowObjects(const Json& instances, data::TransformNotes* notes) const;
+  Result<Predictions> PredictText(const std::vector<std::string>& texts, data::TransformNotes notes) const;
+  Result<Predictions> Checked(Predictions out) const;
 
   Json model_json_;
   ml::Problem problem_ = ml::Problem::kRegression;
   std::vector<std::string> classes_, input_columns_;
   double threshold_ = 0.5;
+  int top_k_ = 0;
   data::Recipe recipe_;
+  std::string text_column_;
   std::unique_ptr<ml::Model> model_;
 };
 
