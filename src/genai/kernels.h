@@ -4,10 +4,10 @@
 //
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
 //
-// A "row dot" multiplies one weight row (raw GGUF blocks) with one activation row in
-// the kernel's activation format (ActFormat) and returns the float sum. Every set has
-// an entry for every type; entries without a native kernel are null and MatMul falls
-// back to decoding the row to float and DotF32.
+// A "row dot" multiplies one weight row (raw GGUF blocks, any alignment) with one
+// activation row in the kernel's activation format (ActFormat) and returns the float
+// sum. The scalar set has a row dot for every type MatMul supports; a faster set may
+// leave an entry empty and the caller then uses the scalar one.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +21,7 @@ namespace strata::genai::internal {
 enum class ActFormat {
   kF32,   // as they are
   kQ8_0,  // blocks of 32: ActBlockQ8_0
+  kQ8_1,  // blocks of 32 with their sum: ActBlockQ8_1
   kQ8_K,  // blocks of 256: BlockQ8_K (quant_blocks.h)
 };
 
@@ -32,26 +33,41 @@ struct ActBlockQ8_0 {
 };
 static_assert(sizeof(ActBlockQ8_0) == 36);
 
+// As ActBlockQ8_0 plus s = d * sum(qs): weights with an offset (Q4_1, Q5_1: x = d*q + m)
+// contribute m * s per block, and unsigned-weight kernels subtract their bias with it.
+struct ActBlockQ8_1 {
+  float d, s;
+  int8_t qs[32];
+};
+static_assert(sizeof(ActBlockQ8_1) == 40);
+
 using RowDotFn = float (*)(const void* weight_row, const void* activations, int64_t n);
+
+// One weight type's kernel in a set: the row dot and the activations it takes.
+struct TypeKernel {
+  ActFormat act = ActFormat::kF32;
+  RowDotFn dot = nullptr;  // null: this set has none for the type
+  std::string_view isa;    // the set it belongs to ("avx2"), for `llm info`
+};
 
 struct KernelSet {
   std::string_view name;  // "avx2", "scalar"
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
-  RowDotFn f32 = nullptr, f16 = nullptr, q4_0 = nullptr, q8_0 = nullptr, q4_k = nullptr,
-           q5_k = nullptr, q6_k = nullptr;
+  TypeKernel f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k;
 };
 
-// The best set this CPU runs; the scalar set (always available, for tests).
+// The best set this CPU runs, with every entry the best available (entries the CPU's
+// own set lacks come from the next set down); the portable set; the AVX2 set as
+// written (null when the CPU lacks AVX2/FMA/F16C). Tests check each set on its own.
 const KernelSet& BestKernels();
 const KernelSet& ScalarKernels();
-const KernelSet* Avx2Kernels();  // null when the CPU lacks AVX2/FMA/F16C
+const KernelSet* Avx2Kernels();
 
-// The native row dot of `set` for `type` (null: decode + dot_f32), and the format its
-// activations take (kF32 when there is no native kernel).
-RowDotFn RowDotFor(const KernelSet& set, TensorType type);
-ActFormat ActFormatFor(const KernelSet& set, TensorType type);
+// The set's kernel for `type`, or null when the set has none (types MatMul decodes to
+// float: F64, I8..I64, the IQ types).
+const TypeKernel* KernelFor(const KernelSet& set, TensorType type);
 // Bytes of one activation row of n values in `format`.
 size_t ActRowBytes(ActFormat format, int64_t n);
 // Converts one row of n floats to `format` (n a multiple of the block size).

@@ -9,7 +9,9 @@
 
 namespace strata::genai {
 
-bool CanMultiply(TensorType type) { return CanDequantize(type); }
+bool CanMultiply(TensorType type) {
+  return CanDequantize(type);
+}
 
 void MatrixRow(const Matrix& w, int64_t r, float* out) {
   const Status s = Dequantize(w.type, w.row(r), static_cast<size_t>(w.cols), out);
@@ -17,23 +19,32 @@ void MatrixRow(const Matrix& w, int64_t r, float* out) {
 }
 
 std::string MatMulKernelName(TensorType type) {
-  const auto& set = internal::BestKernels();
-  if (internal::RowDotFor(set, type) == nullptr) {
-    return fmt::format("decode + f32 ({})", set.name);
+  const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), type);
+  if (k == nullptr) return fmt::format("decode + f32 ({})", internal::BestKernels().name);
+  const char* act = "";
+  switch (k->act) {
+    case internal::ActFormat::kF32:
+      act = "f32";
+      break;
+    case internal::ActFormat::kQ8_0:
+      act = "q8_0";
+      break;
+    case internal::ActFormat::kQ8_1:
+      act = "q8_1";
+      break;
+    case internal::ActFormat::kQ8_K:
+      act = "q8_K";
+      break;
   }
-  switch (internal::ActFormatFor(set, type)) {
-    case internal::ActFormat::kF32: return fmt::format("{} x f32 ({})", TensorTypeName(type), set.name);
-    case internal::ActFormat::kQ8_0: return fmt::format("{} x q8_0 ({})", TensorTypeName(type), set.name);
-    case internal::ActFormat::kQ8_K: return fmt::format("{} x q8_K ({})", TensorTypeName(type), set.name);
-  }
-  return "";
+  return fmt::format("{} x {} ({})", TensorTypeName(type), act, k->isa);
 }
 
 void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadTeam& team,
             MatMulScratch& scratch) {
   const auto& set = internal::BestKernels();
-  const internal::RowDotFn dot = internal::RowDotFor(set, w.type);
-  const internal::ActFormat format = internal::ActFormatFor(set, w.type);
+  const internal::TypeKernel* kernel = internal::KernelFor(set, w.type);
+  const internal::RowDotFn dot = kernel != nullptr ? kernel->dot : nullptr;
+  const internal::ActFormat format = kernel != nullptr ? kernel->act : internal::ActFormat::kF32;
   const int64_t cols = w.cols, rows = w.rows;
 
   // Activations in the kernel's format, once per call (not per row).
@@ -43,7 +54,8 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     act_row = internal::ActRowBytes(format, cols);
     scratch.activations.resize(act_row * n_tokens);
     team.Run(n_tokens, [&](int64_t t, int) {
-      internal::QuantizeActivations(format, x + t * cols, scratch.activations.data() + t * act_row, cols);
+      internal::QuantizeActivations(format, x + t * cols, scratch.activations.data() + t * act_row,
+                                    cols);
     });
     act = scratch.activations.data();
   }
@@ -68,7 +80,8 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     if (decoded.size() < static_cast<size_t>(cols)) decoded.resize(cols);
     for (int64_t r = r0; r < r1; ++r) {
       MatrixRow(w, r, decoded.data());
-      for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = set.dot_f32(decoded.data(), x + t * cols, cols);
+      for (int64_t t = 0; t < n_tokens; ++t)
+        y[t * rows + r] = set.dot_f32(decoded.data(), x + t * cols, cols);
     }
   });
 }

@@ -7,6 +7,7 @@
 // Hand-written from the format definitions; no Debian 12 package provides them.
 
 #include <cstdint>
+#include <cstring>
 
 #include "genai/tensor_type.h"
 
@@ -82,6 +83,35 @@ static_assert(sizeof(BlockQ8_0) == 34 && sizeof(BlockQ8_1) == 36);
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110);
 static_assert(sizeof(BlockQ4_K) == 144 && sizeof(BlockQ5_K) == 176);
 static_assert(sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292);
+
+// The 6-bit scales and mins of the 8 sub-blocks of a Q4_K/Q5_K block, packed in 12
+// bytes: sub-blocks 0-3 use the low 6 bits of bytes j and j+4; sub-blocks 4-7 combine
+// a nibble of byte j+4 with the top 2 bits of bytes j-4 (scale) and j (min).
+inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t sc[8], uint8_t m[8]) {
+  for (int j = 0; j < 4; ++j) {
+    sc[j] = q[j] & 63;
+    m[j] = q[j + 4] & 63;
+  }
+  for (int j = 4; j < 8; ++j) {
+    sc[j] = static_cast<uint8_t>((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
+    m[j] = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+  }
+}
+
+// The 16 6-bit scales of a Q3_K block (stored biased by 32): low 4 bits from bytes
+// 0-7, high 2 bits from bytes 8-11. The results are unbiased (-32..31).
+inline void UnpackScalesQ3K(const uint8_t* q, int8_t sc[16]) {
+  constexpr uint32_t kMask1 = 0x03030303u, kMask2 = 0x0f0f0f0fu;
+  uint32_t aux[4];
+  std::memcpy(aux, q, 12);
+  const uint32_t tmp = aux[2];
+  aux[2] = ((aux[0] >> 4) & kMask2) | (((tmp >> 4) & kMask1) << 4);
+  aux[3] = ((aux[1] >> 4) & kMask2) | (((tmp >> 6) & kMask1) << 4);
+  aux[0] = (aux[0] & kMask2) | (((tmp >> 0) & kMask1) << 4);
+  aux[1] = (aux[1] & kMask2) | (((tmp >> 2) & kMask1) << 4);
+  std::memcpy(sc, aux, 16);
+  for (int j = 0; j < 16; ++j) sc[j] = static_cast<int8_t>(sc[j] - 32);
+}
 
 // Kernels (quant_*.cpp). n is a multiple of the block size; callers check.
 void DequantizeF32(const void* in, float* out, int64_t n);

@@ -24,11 +24,28 @@ std::vector<float> Gaussian(int64_t n, uint32_t seed, float scale = 1.f) {
   return v;
 }
 
-std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::byte>& act, int64_t n) {
+// Every weight type MatMul multiplies natively.
+constexpr TensorType kNativeTypes[] = {
+    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ4_0, TensorType::kQ4_1,
+    TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K, TensorType::kQ3_K,
+    TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K};
+
+std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::byte>& act,
+                                     int64_t n) {
   std::vector<float> out(n);
   if (format == ActFormat::kQ8_0) {
     const auto* b = reinterpret_cast<const internal::ActBlockQ8_0*>(act.data());
     for (int64_t i = 0; i < n; ++i) out[i] = b[i / 32].d * b[i / 32].qs[i % 32];
+  } else if (format == ActFormat::kQ8_1) {
+    const auto* b = reinterpret_cast<const internal::ActBlockQ8_1*>(act.data());
+    for (int64_t i = 0; i < n / 32; ++i) {
+      int sum = 0;
+      for (int j = 0; j < 32; ++j) {
+        out[32 * i + j] = b[i].d * b[i].qs[j];
+        sum += b[i].qs[j];
+      }
+      EXPECT_FLOAT_EQ(b[i].s, b[i].d * static_cast<float>(sum)) << "block " << i;
+    }
   } else if (format == ActFormat::kQ8_K) {
     EXPECT_TRUE(Dequantize(TensorType::kQ8_K, act.data(), n, out.data()).ok());
   } else {
@@ -39,19 +56,22 @@ std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::by
 
 void CheckSet(const internal::KernelSet& set) {
   const int64_t n = 1024;
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kQ4_0, TensorType::kQ8_0,
-                          TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
-    const internal::RowDotFn dot = internal::RowDotFor(set, type);
-    if (dot == nullptr) continue;
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* kernel = internal::KernelFor(set, type);
+    if (kernel == nullptr) continue;
     SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
     for (uint32_t seed = 1; seed <= 5; ++seed) {
-      const auto w = Gaussian(n, seed, 0.05f);
+      auto w = Gaussian(n, seed, 0.05f);
+      // An offset makes the block minimum (Q4_1, Q5_1, K-quant mins) carry weight.
+      if (seed == 4) {
+        for (float& v : w) v += 0.2f;
+      }
       const auto x = Gaussian(n, seed + 100, seed == 3 ? 30.f : 1.f);
       auto wq = Quantize(type, w.data(), n);
       ASSERT_TRUE(wq.ok());
       std::vector<float> wd(n);
       ASSERT_TRUE(Dequantize(type, wq->data(), n, wd.data()).ok());
-      const ActFormat format = internal::ActFormatFor(set, type);
+      const ActFormat format = kernel->act;
       std::vector<std::byte> act(internal::ActRowBytes(format, n));
       internal::QuantizeActivations(format, x.data(), act.data(), n);
       const auto xd = DecodeActivations(format, act, n);
@@ -60,13 +80,35 @@ void CheckSet(const internal::KernelSet& set) {
         want += static_cast<double>(wd[i]) * xd[i];
         scale += std::fabs(static_cast<double>(wd[i]) * xd[i]);
       }
-      const float got = dot(wq->data(), act.data(), n);
+      const float got = kernel->dot(wq->data(), act.data(), n);
       EXPECT_NEAR(got, want, 1e-5 * scale + 1e-6) << "seed " << seed;
     }
   }
 }
 
-TEST(Kernels, ScalarRowDotsMatchTheDefinition) { CheckSet(internal::ScalarKernels()); }
+TEST(Kernels, ScalarRowDotsMatchTheDefinition) {
+  CheckSet(internal::ScalarKernels());
+}
+
+TEST(Kernels, ScalarAndBestSetsCoverEveryNativeType) {
+  for (TensorType type : kNativeTypes) {
+    EXPECT_NE(internal::KernelFor(internal::ScalarKernels(), type), nullptr)
+        << TensorTypeName(type);
+    EXPECT_NE(internal::KernelFor(internal::BestKernels(), type), nullptr) << TensorTypeName(type);
+  }
+  EXPECT_EQ(internal::KernelFor(internal::BestKernels(), TensorType::kF64), nullptr);
+  EXPECT_EQ(internal::KernelFor(internal::BestKernels(), TensorType::kIQ4_NL), nullptr);
+}
+
+TEST(Kernels, Avx2SetCoversEveryNativeType) {
+  const internal::KernelSet* set = internal::Avx2Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* k = internal::KernelFor(*set, type);
+    ASSERT_NE(k, nullptr) << TensorTypeName(type);
+    EXPECT_EQ(k->isa, "avx2");
+  }
+}
 
 TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx2Kernels();
@@ -87,10 +129,10 @@ TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
   ThreadTeam team(2);
   MatMulScratch scratch;
   const auto x = Gaussian(cols * tokens, 42);
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ4_0,
-                          TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0,
-                          TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K,
-                          TensorType::kQ6_K}) {
+  for (TensorType type :
+       {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ4_0, TensorType::kQ4_1,
+        TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K,
+        TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
     SCOPED_TRACE(std::string(TensorTypeName(type)));
     const auto w = Gaussian(cols * rows, 9, 0.05f);
     auto wq = Quantize(type, w.data(), cols * rows);
