@@ -15,7 +15,8 @@
 
 namespace strata::genai::internal {
 
-const KernelSet* Avx2KernelsImpl();  // kernels_avx2.cpp
+const KernelSet* Avx2KernelsImpl();    // kernels_avx2.cpp
+const KernelSet* Avx512KernelsImpl();  // kernels_avx512.cpp
 
 namespace {
 
@@ -36,8 +37,8 @@ static_assert(std::size(kFieldTypes) == std::size(kTypeFields));
 // `base` with every type kernel `over` has replaced.
 KernelSet Overlay(KernelSet base, const KernelSet& over) {
   base.name = over.name;
-  base.dot_f32 = over.dot_f32;
-  base.axpy_f32 = over.axpy_f32;
+  if (over.dot_f32 != nullptr) base.dot_f32 = over.dot_f32;
+  if (over.axpy_f32 != nullptr) base.axpy_f32 = over.axpy_f32;
   for (auto field : kTypeFields) {
     if ((over.*field).dot != nullptr) base.*field = over.*field;
   }
@@ -77,10 +78,34 @@ const KernelSet* Avx2Kernels() {
   return set;
 }
 
+const KernelSet* Avx512Kernels() {
+  static const KernelSet* set = [] {
+    if (Avx2Kernels() == nullptr) return static_cast<const KernelSet*>(nullptr);
+    // By cpuid, as for F16C: clang 14's __builtin_cpu_supports lacks "avx512vnni".
+    // Leaf 7: AVX512F (EBX 16), DQ (17), BW (30), VL (31), VNNI (ECX 11).
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+      return static_cast<const KernelSet*>(nullptr);
+    const unsigned ebx_bits = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+    const bool cpu = (ebx & ebx_bits) == ebx_bits && (ecx & (1u << 11)) != 0;
+    // The OS must save the opmask and ZMM registers: XCR0 bits 1, 2 and 5-7 (OSXSAVE,
+    // leaf 1 ECX bit 27, makes XGETBV available).
+    if (!cpu || !__get_cpuid(1, &eax, &ebx, &ecx, &edx) || (ecx & (1u << 27)) == 0) {
+      return static_cast<const KernelSet*>(nullptr);
+    }
+    unsigned xcr0_lo = 0, xcr0_hi = 0;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    const bool os = (xcr0_lo & 0xe6u) == 0xe6u;
+    return os ? Avx512KernelsImpl() : static_cast<const KernelSet*>(nullptr);
+  }();
+  return set;
+}
+
 const KernelSet& BestKernels() {
   static const KernelSet best = [] {
     KernelSet set = ScalarKernels();
     if (const KernelSet* avx2 = Avx2Kernels()) set = Overlay(set, *avx2);
+    if (const KernelSet* avx512 = Avx512Kernels()) set = Overlay(set, *avx512);
     return set;
   }();
   return best;

@@ -51,7 +51,8 @@ struct TypeKernel {
 };
 
 struct KernelSet {
-  std::string_view name;  // "avx2", "scalar"
+  std::string_view name;  // "avx512", "avx2", "scalar"
+  // Attention's short float vectors (null in a set: the next set down's).
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
@@ -64,6 +65,9 @@ struct KernelSet {
 const KernelSet& BestKernels();
 const KernelSet& ScalarKernels();
 const KernelSet* Avx2Kernels();
+// The AVX-512 set as written (entries for the hot types only; null when the CPU lacks
+// AVX-512 F/BW/DQ/VL/VNNI, AVX2, or the OS does not save the ZMM state).
+const KernelSet* Avx512Kernels();
 
 // The set's kernel for `type`, or null when the set has none (types MatMul decodes to
 // float: F64, I8..I64, the IQ types).

@@ -136,8 +136,9 @@ float RowDotQ4_K(const void* w, const void* x, int64_t n) {
     uint16_t dw, dminw;
     std::memcpy(&dw, b, 2);
     std::memcpy(&dminw, b + 2, 2);
-    uint8_t sc[8], m[8];
-    UnpackScalesMinsK4(b + 4, sc, m);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b + 4, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     const uint8_t* qs = b + 4 + kKScaleSize;
     int summ = 0;
     for (int j = 0; j < 8; ++j) summ += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);
@@ -174,8 +175,9 @@ float RowDotQ5_K(const void* w, const void* x, int64_t n) {
     uint16_t dw, dminw;
     std::memcpy(&dw, b, 2);
     std::memcpy(&dminw, b + 2, 2);
-    uint8_t sc[8], m[8];
-    UnpackScalesMinsK4(b + 4, sc, m);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b + 4, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     const uint8_t* qh = b + 4 + kKScaleSize;
     const uint8_t* qs = qh + kQK_K / 8;
     int summ = 0;

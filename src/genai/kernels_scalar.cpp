@@ -212,8 +212,9 @@ float RowDotK4(const void* w, const void* x, int64_t n) {
   float sum = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<Block>(w, i);
-    uint8_t sc[8], m[8];
-    UnpackScalesMinsK4(b.scales, sc, m);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b.scales, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     int isum = 0, summ = 0;
     for (int j = 0; j < 8; ++j) {
       summ += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);

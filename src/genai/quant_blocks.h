@@ -87,15 +87,18 @@ static_assert(sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292);
 // The 6-bit scales and mins of the 8 sub-blocks of a Q4_K/Q5_K block, packed in 12
 // bytes: sub-blocks 0-3 use the low 6 bits of bytes j and j+4; sub-blocks 4-7 combine
 // a nibble of byte j+4 with the top 2 bits of bytes j-4 (scale) and j (min).
-inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t sc[8], uint8_t m[8]) {
-  for (int j = 0; j < 4; ++j) {
-    sc[j] = q[j] & 63;
-    m[j] = q[j + 4] & 63;
-  }
-  for (int j = 4; j < 8; ++j) {
-    sc[j] = static_cast<uint8_t>((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
-    m[j] = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-  }
+// out[0..7] are the scales, out[8..15] the mins. Four bytes at a time, in 32-bit words.
+inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t out[16]) {
+  constexpr uint32_t kLow6 = 0x3f3f3f3fu, kLow4 = 0x0f0f0f0fu, kLow2 = 0x03030303u;
+  uint32_t w[3];
+  std::memcpy(w, q, 12);
+  const uint32_t v[4] = {
+      w[0] & kLow6,                                          // scales 0-3
+      (w[2] & kLow4) | (((w[0] >> 6) & kLow2) << 4),         // scales 4-7
+      w[1] & kLow6,                                          // mins 0-3
+      ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kLow2) << 4),  // mins 4-7
+  };
+  std::memcpy(out, v, 16);
 }
 
 // The 16 6-bit scales of a Q3_K block (stored biased by 32): low 4 bits from bytes

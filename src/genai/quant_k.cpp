@@ -75,8 +75,9 @@ void DequantizeQ4_K(const void* in, float* y, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ4_K>(in, i);
     const float d = F16ToF32(b.d), min = F16ToF32(b.dmin);
-    uint8_t sc[8], m[8];
-    UnpackScalesMinsK4(b.scales, sc, m);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b.scales, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     const uint8_t* q = b.qs;
     for (int is = 0; is < 8; is += 2, q += 32) {
       const float d1 = d * static_cast<float>(sc[is]), m1 = min * static_cast<float>(m[is]);
@@ -93,8 +94,9 @@ void DequantizeQ5_K(const void* in, float* y, int64_t n) {
     const float d = F16ToF32(b.d), min = F16ToF32(b.dmin);
     const uint8_t* ql = b.qs;
     uint8_t u1 = 1, u2 = 2;
-    uint8_t sc[8], m[8];
-    UnpackScalesMinsK4(b.scales, sc, m);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b.scales, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     for (int is = 0; is < 8; is += 2, ql += 32) {
       const float d1 = d * static_cast<float>(sc[is]), m1 = min * static_cast<float>(m[is]);
       const float d2 = d * static_cast<float>(sc[is + 1]), m2 = min * static_cast<float>(m[is + 1]);

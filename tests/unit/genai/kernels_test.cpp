@@ -1,7 +1,9 @@
 // Every native row-dot kernel against the definition: the dot product, in double, of the
 // dequantized weight row and the dequantized activations it was given.
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -54,12 +56,12 @@ std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::by
   return out;
 }
 
-void CheckSet(const internal::KernelSet& set) {
-  const int64_t n = 1024;
-  for (TensorType type : kNativeTypes) {
-    const internal::TypeKernel* kernel = internal::KernelFor(set, type);
-    if (kernel == nullptr) continue;
-    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+void CheckType(const internal::KernelSet& set, TensorType type, int64_t n) {
+  const internal::TypeKernel* kernel = internal::KernelFor(set, type);
+  if (kernel == nullptr || (n % 256 != 0 && kernel->act != ActFormat::kF32)) return;
+  SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)) +
+               " n=" + std::to_string(n));
+  {
     for (uint32_t seed = 1; seed <= 5; ++seed) {
       auto w = Gaussian(n, seed, 0.05f);
       // An offset makes the block minimum (Q4_1, Q5_1, K-quant mins) carry weight.
@@ -67,10 +69,13 @@ void CheckSet(const internal::KernelSet& set) {
         for (float& v : w) v += 0.2f;
       }
       const auto x = Gaussian(n, seed + 100, seed == 3 ? 30.f : 1.f);
-      auto wq = Quantize(type, w.data(), n);
-      ASSERT_TRUE(wq.ok());
+      auto quantized = Quantize(type, w.data(), n);
+      ASSERT_TRUE(quantized.ok());
+      // Weights sit at any alignment in a mapped file.
+      std::vector<std::byte> wq(quantized->size() + 1);
+      std::memcpy(wq.data() + 1, quantized->data(), quantized->size());
       std::vector<float> wd(n);
-      ASSERT_TRUE(Dequantize(type, wq->data(), n, wd.data()).ok());
+      ASSERT_TRUE(Dequantize(type, wq.data() + 1, n, wd.data()).ok());
       const ActFormat format = kernel->act;
       std::vector<std::byte> act(internal::ActRowBytes(format, n));
       internal::QuantizeActivations(format, x.data(), act.data(), n);
@@ -80,8 +85,17 @@ void CheckSet(const internal::KernelSet& set) {
         want += static_cast<double>(wd[i]) * xd[i];
         scale += std::fabs(static_cast<double>(wd[i]) * xd[i]);
       }
-      const float got = kernel->dot(wq->data(), act.data(), n);
+      const float got = kernel->dot(wq.data() + 1, act.data(), n);
       EXPECT_NEAR(got, want, 1e-5 * scale + 1e-6) << "seed " << seed;
+    }
+  }
+}
+
+// n = 1013 checks the tails of the float kernels (block types need whole blocks).
+void CheckSet(const internal::KernelSet& set) {
+  for (const int64_t n : {int64_t{1024}, int64_t{1013}}) {
+    for (TensorType type : kNativeTypes) {
+      CheckType(set, type, n);
     }
   }
 }
@@ -121,6 +135,24 @@ TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
   std::vector<float> y(b);
   set->axpy_f32(0.5f, a.data(), y.data(), 1000);
   for (int i = 0; i < 1000; ++i) EXPECT_FLOAT_EQ(y[i], b[i] + 0.5f * a[i]);
+}
+
+TEST(Kernels, Avx512SetCoversTheHotTypes) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_0,
+                          TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
+    const internal::TypeKernel* k = internal::KernelFor(*set, type);
+    ASSERT_NE(k, nullptr) << TensorTypeName(type);
+    EXPECT_EQ(k->isa, "avx512");
+    EXPECT_EQ(internal::KernelFor(internal::BestKernels(), type)->dot, k->dot);
+  }
+}
+
+TEST(Kernels, Avx512RowDotsMatchTheDefinition) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  CheckSet(*set);
 }
 
 // MatMul over every dequantizable weight type equals row-by-row decoding and dotting.

@@ -1,0 +1,302 @@
+// AVX-512 (F, BW, DQ, VL) + VNNI kernels for the hot weight types: F32, F16, Q8_0, Q4_0,
+// Q4_K, Q5_K, Q6_K. This file alone is compiled with those instruction sets; it is only
+// entered after kernels.cpp has checked the CPU and the OS. Types missing here use the
+// AVX2 set.
+//
+// Each kernel multiplies one weight row with kT activation rows at once, so a weight
+// block is loaded and unpacked once for kT tokens; the row dot is kT = 1.
+//
+// Hand-written: no Debian 12 package provides dot products over GGUF block types.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include "genai/kernels.h"
+#include "genai/quant_blocks.h"
+
+namespace strata::genai::internal {
+namespace {
+
+inline float Half(uint16_t h) {
+  return _cvtsh_ss(h);
+}
+
+inline uint16_t Load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+inline float HorizontalSum(__m256 v) {
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+  lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
+  return _mm_cvtss_f32(lo);
+}
+
+// Activation row t of a batch laid out with a byte stride.
+template <typename Block>
+inline const Block* Act(const uint8_t* act, size_t stride, int t) {
+  return reinterpret_cast<const Block*>(act + t * stride);
+}
+
+// ---- float weights (activations f32) ----
+
+// Loads 16 weights as floats; n_left < 16 loads that many and zeros the rest.
+struct F32Weights {
+  static __m512 Load(const uint8_t* w, int64_t i) {
+    return _mm512_loadu_ps(reinterpret_cast<const float*>(w) + i);
+  }
+  static __m512 LoadTail(const uint8_t* w, int64_t i, __mmask16 m) {
+    return _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(w) + i);
+  }
+};
+struct F16Weights {
+  static __m512 Load(const uint8_t* w, int64_t i) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2 * i)));
+  }
+  static __m512 LoadTail(const uint8_t* w, int64_t i, __mmask16 m) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, w + 2 * i));
+  }
+};
+
+template <typename W, int kT>
+void DotFloat(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
+  // One token alone would wait on the FMA latency: give it four accumulators.
+  constexpr int kU = kT == 1 ? 4 : 1;
+  __m512 acc[kT][kU];
+  for (int t = 0; t < kT; ++t) {
+    for (int u = 0; u < kU; ++u) acc[t][u] = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 16 * kU <= n; i += 16 * kU) {
+    for (int u = 0; u < kU; ++u) {
+      const __m512 wv = W::Load(w, i + 16 * u);
+      for (int t = 0; t < kT; ++t) {
+        const float* x = Act<float>(act, stride, t) + i + 16 * u;
+        acc[t][u] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x), acc[t][u]);
+      }
+    }
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 m =
+        n - i >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 wv = W::LoadTail(w, i, m);
+    for (int t = 0; t < kT; ++t) {
+      const float* x = Act<float>(act, stride, t) + i;
+      acc[t][0] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m, x), acc[t][0]);
+    }
+  }
+  for (int t = 0; t < kT; ++t) {
+    for (int u = 1; u < kU; ++u) acc[t][0] = _mm512_add_ps(acc[t][0], acc[t][u]);
+    out[t] = _mm512_reduce_add_ps(acc[t][0]);
+  }
+}
+
+// ---- 32-element blocks with signed weights (Q8_0, Q4_0; activations Q8_0) ----
+
+// VNNI multiplies unsigned by signed bytes: take |w| and move w's sign onto x.
+inline __m256i DotI8(__m256i abs_w, __m256i w, __m256i x) {
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), abs_w, _mm256_sign_epi8(x, w));
+}
+
+struct Q8_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ8_0);
+  static __m256i Load(const uint8_t* b) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
+  }
+};
+struct Q4_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ4_0);
+  static __m256i Load(const uint8_t* b) {
+    // Low nibbles are elements 0..15, high nibbles 16..31; values q - 8.
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
+    const __m128i low4 = _mm_set1_epi8(0x0f);
+    const __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low4),
+                                       _mm_and_si128(packed, low4));
+    return _mm256_sub_epi8(q, _mm256_set1_epi8(8));
+  }
+};
+
+template <typename W, int kT>
+void DotBlocks32(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
+  __m256 acc[kT];
+  for (int t = 0; t < kT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / 32; ++i, w += W::kBytes) {
+    const float dw = Half(Load16(w));
+    const __m256i qw = W::Load(w);
+    const __m256i aw = _mm256_abs_epi8(qw);
+    for (int t = 0; t < kT; ++t) {
+      const ActBlockQ8_0& a = Act<ActBlockQ8_0>(act, stride, t)[i];
+      const __m256i qa = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs));
+      acc[t] =
+          _mm256_fmadd_ps(_mm256_set1_ps(dw * a.d), _mm256_cvtepi32_ps(DotI8(aw, qw, qa)), acc[t]);
+    }
+  }
+  for (int t = 0; t < kT; ++t) out[t] = HorizontalSum(acc[t]);
+}
+
+// ---- K-quants (activations Q8_K) ----
+
+// Int16 lanes: the first 16 hold scale s[2c], the next 16 s[2c+1], for the 64 values of
+// 32-element sub-blocks 2c and 2c+1 after maddubs. `s` holds 8 scales as int16.
+inline __m512i PairScales(__m128i s, int c) {
+  const __m512i idx =
+      _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(static_cast<short>(2 * c))),
+                         _mm256_set1_epi16(static_cast<short>(2 * c + 1)), 1);
+  return _mm512_permutexvar_epi16(idx, _mm512_castsi128_si512(s));
+}
+
+// 64 values of sub-blocks 2c (low nibbles of 32 bytes) and 2c+1 (high nibbles).
+inline __m512i Nibbles64(const uint8_t* qs) {
+  const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
+  const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(q), _mm256_srli_epi16(q, 4), 1);
+  return _mm512_and_si512(both, _mm512_set1_epi8(0x0f));
+}
+
+// Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-element sub-block.
+template <bool kFive, int kT>
+void DotK4(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
+  using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
+  __m512 acc[kT];
+  __m256 acc_min[kT];
+  for (int t = 0; t < kT; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    acc_min[t] = _mm256_setzero_ps();
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(Block)) {
+    const float d = Half(Load16(w + offsetof(Block, d))),
+                dmin = Half(Load16(w + offsetof(Block, dmin)));
+    uint8_t scm[16];
+    UnpackScalesMinsK4(w + offsetof(Block, scales), scm);
+    const __m128i sc_m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scm));
+    const __m128i sc16 = _mm_cvtepu8_epi16(sc_m);
+    // Mins per 16-element activation sum: m0 m0 m1 m1 ... m7 m7.
+    const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(sc_m, sc_m));
+    __m512i q[4], scale[4];
+    for (int c = 0; c < 4; ++c) {
+      q[c] = Nibbles64(w + offsetof(Block, qs) + 32 * c);
+      scale[c] = PairScales(sc16, c);
+    }
+    if constexpr (kFive) {
+      // Bit j of qh[l] is the 5th bit of element l of sub-block j.
+      const __m256i qh =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offsetof(BlockQ5_K, qh)));
+      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
+      const __m512i sixteen = _mm512_set1_epi8(16);
+      for (int c = 0; c < 4; ++c) {
+        const __m512i bits = _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * c)))),
+            _mm256_set1_epi8(static_cast<char>(1 << (2 * c + 1))), 1);
+        q[c] = _mm512_mask_add_epi8(q[c], _mm512_test_epi8_mask(h, bits), q[c], sixteen);
+      }
+    }
+    for (int t = 0; t < kT; ++t) {
+      const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+      __m512i sumi = _mm512_setzero_si512();
+      for (int c = 0; c < 4; ++c) {
+        const __m512i y = _mm512_loadu_si512(a.qs + 64 * c);
+        sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[c], y), scale[c]);
+      }
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.d), _mm512_cvtepi32_ps(sumi), acc[t]);
+      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bsums));
+      acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * a.d),
+                                   _mm256_cvtepi32_ps(_mm256_madd_epi16(bsums, mins)), acc_min[t]);
+    }
+  }
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
+}
+
+// Int16 lanes: 128-bit lane k holds s[first + k] (s: 16 scales as int16), for the four
+// 16-value sub-blocks of 64 values after maddubs.
+inline __m512i LaneScales(__m256i s, int first) {
+  constexpr long long k = 0x0001000100010001LL;  // 1 in each int16 of a 64-bit lane
+  const __m512i idx = _mm512_add_epi16(_mm512_set1_epi16(static_cast<short>(first)),
+                                       _mm512_set_epi64(3 * k, 3 * k, 2 * k, 2 * k, k, k, 0, 0));
+  return _mm512_permutexvar_epi16(idx, _mm512_castsi256_si512(s));
+}
+
+// Q6_K: x = d*sc*(q - 32) per 16-element sub-block, q = 4 bits of ql | 2 bits of qh << 4.
+// q is kept unsigned; the -32 comes back through the activation sums.
+template <int kT>
+void DotQ6_K(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
+  __m512 acc[kT];
+  for (int t = 0; t < kT; ++t) acc[t] = _mm512_setzero_ps();
+  const __m512i low4 = _mm512_set1_epi8(0x0f), bits54 = _mm512_set1_epi8(0x30);
+  for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ6_K)) {
+    const float d = Half(Load16(w + offsetof(BlockQ6_K, d)));
+    const __m128i sc8 =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + offsetof(BlockQ6_K, scales)));
+    const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+    // q[v] holds values 64v..64v+63, four sub-blocks of 16; scale[v] their scales,
+    // one per 128-bit lane.
+    __m512i q[4], scale[4];
+    for (int half = 0; half < 2; ++half) {
+      const __m512i ql = _mm512_loadu_si512(w + offsetof(BlockQ6_K, ql) + 64 * half);
+      const __m256i qh = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(w + offsetof(BlockQ6_K, qh) + 32 * half));
+      // Values 0-31 take bits 0-1 of qh, 32-63 bits 2-3, 64-95 bits 4-5, 96-127 bits 6-7.
+      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+      q[2 * half] = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                    _mm512_and_si512(_mm512_slli_epi16(h, 4), bits54));
+      q[2 * half + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                        _mm512_and_si512(h, bits54));
+    }
+    for (int v = 0; v < 4; ++v) scale[v] = LaneScales(sc16, 4 * v);
+    for (int t = 0; t < kT; ++t) {
+      const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+      __m512i sumi = _mm512_setzero_si512();
+      for (int v = 0; v < 4; ++v) {
+        const __m512i y = _mm512_loadu_si512(a.qs + 64 * v);
+        sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[v], y), scale[v]);
+      }
+      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bsums));
+      const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, sc16), 5);
+      sumi = _mm512_sub_epi32(sumi, _mm512_zextsi256_si512(offset));
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.d), _mm512_cvtepi32_ps(sumi), acc[t]);
+    }
+  }
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
+}
+
+// The row dot of a kT-token kernel.
+template <void (*kDot)(const uint8_t*, const uint8_t*, size_t, float*, int64_t)>
+float RowDot(const void* w, const void* x, int64_t n) {
+  float out;
+  kDot(static_cast<const uint8_t*>(w), static_cast<const uint8_t*>(x), 0, &out, n);
+  return out;
+}
+
+constexpr TypeKernel K(ActFormat act, RowDotFn dot) {
+  return {act, dot, "avx512"};
+}
+
+// Empty entries fall back to the AVX2 set.
+const KernelSet kAvx512 = {
+    .name = "avx512",
+    .dot_f32 = nullptr,  // the AVX2 one: attention's vectors are short
+    .axpy_f32 = nullptr,
+    .f32 = K(ActFormat::kF32, RowDot<DotFloat<F32Weights, 1>>),
+    .f16 = K(ActFormat::kF32, RowDot<DotFloat<F16Weights, 1>>),
+    .bf16 = {},
+    .q4_0 = K(ActFormat::kQ8_0, RowDot<DotBlocks32<Q4_0Weights, 1>>),
+    .q4_1 = {},
+    .q5_0 = {},
+    .q5_1 = {},
+    .q8_0 = K(ActFormat::kQ8_0, RowDot<DotBlocks32<Q8_0Weights, 1>>),
+    .q2_k = {},
+    .q3_k = {},
+    .q4_k = K(ActFormat::kQ8_K, RowDot<DotK4<false, 1>>),
+    .q5_k = K(ActFormat::kQ8_K, RowDot<DotK4<true, 1>>),
+    .q6_k = K(ActFormat::kQ8_K, RowDot<DotQ6_K<1>>),
+};
+
+}  // namespace
+
+const KernelSet* Avx512KernelsImpl() {
+  return &kAvx512;
+}
+
+}  // namespace strata::genai::internal
