@@ -43,11 +43,19 @@ static_assert(sizeof(ActBlockQ8_1) == 40);
 
 using RowDotFn = float (*)(const void* weight_row, const void* activations, int64_t n);
 
-// One weight type's kernel in a set: the row dot and the activations it takes.
+// A tile of the product: y[t * y_stride + r] = row dot of weight row r (at
+// w + r * w_stride) with activation row t (at act + t * act_stride), for r < n_rows and
+// t < n_tok; every row has n values.
+using TileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act,
+                        size_t act_stride, int64_t n_tok, float* y, size_t y_stride, int64_t n);
+
+// One weight type's kernel in a set: the row dot, the tile (null: MatMul calls the row
+// dot for each row and token) and the activations both take.
 struct TypeKernel {
   ActFormat act = ActFormat::kF32;
   RowDotFn dot = nullptr;  // null: this set has none for the type
   std::string_view isa;    // the set it belongs to ("avx2"), for `llm info`
+  TileFn tile = nullptr;
 };
 
 struct KernelSet {

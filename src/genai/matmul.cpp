@@ -43,7 +43,6 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
             MatMulScratch& scratch) {
   const auto& set = internal::BestKernels();
   const internal::TypeKernel* kernel = internal::KernelFor(set, w.type);
-  const internal::RowDotFn dot = kernel != nullptr ? kernel->dot : nullptr;
   const internal::ActFormat format = kernel != nullptr ? kernel->act : internal::ActFormat::kF32;
   const int64_t cols = w.cols, rows = w.rows;
 
@@ -59,20 +58,29 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     });
     act = scratch.activations.data();
   }
-  if (dot == nullptr && scratch.rows.size() < static_cast<size_t>(team.size())) {
+  if (kernel == nullptr && scratch.rows.size() < static_cast<size_t>(team.size())) {
     scratch.rows.resize(team.size());
   }
 
-  // Chunks of rows; each weight row is read once and multiplied with every token while
-  // it is in L1.
+  // Chunks of rows, all tokens each: a tile kernel keeps a few tokens' activations in
+  // L1 while the chunk's rows (in L2) pass by, so each weight block is unpacked once
+  // per few tokens; without one, each row is read once and dotted with every token.
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(64, rows / (team.size() * 8)));
   const int64_t n_chunks = (rows + chunk - 1) / chunk;
   team.Run(n_chunks, [&](int64_t c, int thread) {
     const int64_t r0 = c * chunk, r1 = std::min(rows, r0 + chunk);
-    if (dot != nullptr) {
+    if (kernel != nullptr && kernel->tile != nullptr) {
+      kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0,
+                   reinterpret_cast<const uint8_t*>(act), act_row, n_tokens, y + r0,
+                   static_cast<size_t>(rows), cols);
+      return;
+    }
+    if (kernel != nullptr) {
       for (int64_t r = r0; r < r1; ++r) {
         const std::byte* wr = w.row(r);
-        for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = dot(wr, act + t * act_row, cols);
+        for (int64_t t = 0; t < n_tokens; ++t) {
+          y[t * rows + r] = kernel->dot(wr, act + t * act_row, cols);
+        }
       }
       return;
     }
@@ -80,8 +88,9 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     if (decoded.size() < static_cast<size_t>(cols)) decoded.resize(cols);
     for (int64_t r = r0; r < r1; ++r) {
       MatrixRow(w, r, decoded.data());
-      for (int64_t t = 0; t < n_tokens; ++t)
+      for (int64_t t = 0; t < n_tokens; ++t) {
         y[t * rows + r] = set.dot_f32(decoded.data(), x + t * cols, cols);
+      }
     }
   });
 }

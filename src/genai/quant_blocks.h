@@ -88,7 +88,9 @@ static_assert(sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292);
 // bytes: sub-blocks 0-3 use the low 6 bits of bytes j and j+4; sub-blocks 4-7 combine
 // a nibble of byte j+4 with the top 2 bits of bytes j-4 (scale) and j (min).
 // out[0..7] are the scales, out[8..15] the mins. Four bytes at a time, in 32-bit words.
-inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t out[16]) {
+// Always inlined: the instruction-set kernel files call these, and an out-of-line
+// copy compiled there could be the one the linker keeps for every caller.
+[[gnu::always_inline]] inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t out[16]) {
   constexpr uint32_t kLow6 = 0x3f3f3f3fu, kLow4 = 0x0f0f0f0fu, kLow2 = 0x03030303u;
   uint32_t w[3];
   std::memcpy(w, q, 12);
@@ -103,7 +105,7 @@ inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t out[16]) {
 
 // The 16 6-bit scales of a Q3_K block (stored biased by 32): low 4 bits from bytes
 // 0-7, high 2 bits from bytes 8-11. The results are unbiased (-32..31).
-inline void UnpackScalesQ3K(const uint8_t* q, int8_t sc[16]) {
+[[gnu::always_inline]] inline void UnpackScalesQ3K(const uint8_t* q, int8_t sc[16]) {
   constexpr uint32_t kMask1 = 0x03030303u, kMask2 = 0x0f0f0f0fu;
   uint32_t aux[4];
   std::memcpy(aux, q, 12);

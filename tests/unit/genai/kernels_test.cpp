@@ -91,6 +91,57 @@ void CheckType(const internal::KernelSet& set, TensorType type, int64_t n) {
   }
 }
 
+// A tile of 5 rows x 1..11 tokens (full token groups and every remainder) against the
+// definition, with strides wider than the tile; nothing outside the tile is written.
+void CheckTiles(const internal::KernelSet& set) {
+  const int64_t n = 512, n_rows = 5, max_tok = 11, y_stride = n_rows + 2;
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* kernel = internal::KernelFor(set, type);
+    if (kernel == nullptr || kernel->tile == nullptr) continue;
+    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+    const auto w = Gaussian(n * n_rows, 11, 0.05f);
+    auto quantized = Quantize(type, w.data(), n * n_rows);
+    ASSERT_TRUE(quantized.ok());
+    const size_t row_bytes = quantized->size() / n_rows, w_stride = row_bytes + 3;
+    std::vector<uint8_t> wq(w_stride * n_rows + 1);  // unaligned rows with a gap
+    std::vector<float> wd(n * n_rows);
+    for (int64_t r = 0; r < n_rows; ++r) {
+      std::memcpy(wq.data() + 1 + r * w_stride, quantized->data() + r * row_bytes, row_bytes);
+      ASSERT_TRUE(Dequantize(type, wq.data() + 1 + r * w_stride, n, wd.data() + r * n).ok());
+    }
+    const size_t act_row = internal::ActRowBytes(kernel->act, n);
+    std::vector<uint8_t> act(act_row * max_tok);
+    std::vector<std::vector<float>> xd;
+    for (int64_t t = 0; t < max_tok; ++t) {
+      const auto x = Gaussian(n, 200 + t, t == 2 ? 30.f : 1.f);
+      internal::QuantizeActivations(kernel->act, x.data(), act.data() + t * act_row, n);
+      std::vector<std::byte> one(act_row);
+      std::memcpy(one.data(), act.data() + t * act_row, act_row);
+      xd.push_back(DecodeActivations(kernel->act, one, n));
+    }
+    for (int64_t n_tok = 1; n_tok <= max_tok; ++n_tok) {
+      std::vector<float> y(y_stride * n_tok, -12345.f);
+      kernel->tile(wq.data() + 1, w_stride, n_rows, act.data(), act_row, n_tok, y.data(), y_stride,
+                   n);
+      for (int64_t t = 0; t < n_tok; ++t) {
+        for (int64_t r = 0; r < y_stride; ++r) {
+          if (r >= n_rows) {
+            EXPECT_EQ(y[t * y_stride + r], -12345.f) << "written outside the tile";
+            continue;
+          }
+          double want = 0, scale = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            want += static_cast<double>(wd[r * n + i]) * xd[t][i];
+            scale += std::fabs(static_cast<double>(wd[r * n + i]) * xd[t][i]);
+          }
+          EXPECT_NEAR(y[t * y_stride + r], want, 1e-5 * scale + 1e-6)
+              << n_tok << " tokens, row " << r << " token " << t;
+        }
+      }
+    }
+  }
+}
+
 // n = 1013 checks the tails of the float kernels (block types need whole blocks).
 void CheckSet(const internal::KernelSet& set) {
   for (const int64_t n : {int64_t{1024}, int64_t{1013}}) {
@@ -124,10 +175,11 @@ TEST(Kernels, Avx2SetCoversEveryNativeType) {
   }
 }
 
-TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
+TEST(Kernels, Avx2RowDotsAndTilesMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx2Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
   CheckSet(*set);
+  CheckTiles(*set);
   const auto a = Gaussian(1000, 7), b = Gaussian(1000, 8);
   double want = 0;
   for (int i = 0; i < 1000; ++i) want += static_cast<double>(a[i]) * b[i];
@@ -149,15 +201,16 @@ TEST(Kernels, Avx512SetCoversTheHotTypes) {
   }
 }
 
-TEST(Kernels, Avx512RowDotsMatchTheDefinition) {
+TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx512Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
   CheckSet(*set);
+  CheckTiles(*set);
 }
 
 // MatMul over every dequantizable weight type equals row-by-row decoding and dotting.
 TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
-  const int64_t cols = 512, rows = 37, tokens = 3;
+  const int64_t cols = 512, rows = 37, tokens = 11;  // tiles: full token groups and a rest
   ThreadTeam team(2);
   MatMulScratch scratch;
   const auto x = Gaussian(cols * tokens, 42);
