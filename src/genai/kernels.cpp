@@ -63,6 +63,17 @@ void QuantizeQ8Blocks(const float* x, void* out, int64_t n) {
   }
 }
 
+void QuantizeQ8KBlocks(const float* x, void* out, int64_t n) {
+  auto* blocks = static_cast<ActBlockQ8_K*>(out);
+  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
+    QuantizeQ8_K(x, &blocks[i].q, kQK_K);
+    for (int j = 0; j < 8; ++j) {
+      blocks[i].dsums[j] = blocks[i].q.d * static_cast<float>(blocks[i].q.bsums[2 * j] +
+                                                              blocks[i].q.bsums[2 * j + 1]);
+    }
+  }
+}
+
 }  // namespace
 
 const KernelSet* Avx2Kernels() {
@@ -128,7 +139,7 @@ size_t ActRowBytes(ActFormat format, int64_t n) {
     case ActFormat::kQ8_1:
       return static_cast<size_t>(n / 32) * sizeof(ActBlockQ8_1);
     case ActFormat::kQ8_K:
-      return static_cast<size_t>(n / kQK_K) * sizeof(BlockQ8_K);
+      return static_cast<size_t>(n / kQK_K) * sizeof(ActBlockQ8_K);
   }
   return 0;
 }
@@ -145,7 +156,7 @@ void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n)
       QuantizeQ8Blocks<ActBlockQ8_1>(x, out, n);
       return;
     case ActFormat::kQ8_K:
-      QuantizeQ8_K(x, out, n);
+      QuantizeQ8KBlocks(x, out, n);
       return;
   }
 }

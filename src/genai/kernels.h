@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "genai/quant_blocks.h"
 #include "genai/tensor_type.h"
 
 namespace strata::genai::internal {
@@ -22,7 +23,7 @@ enum class ActFormat {
   kF32,   // as they are
   kQ8_0,  // blocks of 32: ActBlockQ8_0
   kQ8_1,  // blocks of 32 with their sum: ActBlockQ8_1
-  kQ8_K,  // blocks of 256: BlockQ8_K (quant_blocks.h)
+  kQ8_K,  // blocks of 256: ActBlockQ8_K
 };
 
 // Activation block for Q4_0/Q5_0/Q8_0 weights: q = round(x / d), d = max|x| / 127,
@@ -40,6 +41,15 @@ struct ActBlockQ8_1 {
   int8_t qs[32];
 };
 static_assert(sizeof(ActBlockQ8_1) == 40);
+
+// Activation block for K-quant weights: Q8_K (quant_blocks.h: float d, 16-value sums)
+// plus dsums[j] = d * (sum of q over values 32j..32j+31), which meets the 32-value
+// sub-block minimums of Q4_K/Q5_K in one float multiply-add per block.
+struct ActBlockQ8_K {
+  BlockQ8_K q;
+  float dsums[8];
+};
+static_assert(sizeof(ActBlockQ8_K) == 324);
 
 using RowDotFn = float (*)(const void* weight_row, const void* activations, int64_t n);
 

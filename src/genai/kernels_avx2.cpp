@@ -277,9 +277,10 @@ struct K4Kernel {
       const float dmin = Half(Load16(w + offsetof(Block, dmin)));
       uint8_t scm[16];
       UnpackScalesMinsK4(w + offsetof(Block, scales), scm);
-      // Mins per 16-value activation sum: m0 m0 m1 m1 ... m7 m7.
-      const __m128i m8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(scm + 8));
-      const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+      // dmin * m_j, to meet the activations' d * (sum of sub-block j).
+      const __m256 mins = _mm256_mul_ps(
+          _mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(
+                                    _mm_loadl_epi64(reinterpret_cast<const __m128i*>(scm + 8)))));
       __m256i qh;
       if constexpr (kFive) qh = Load256(w + offsetof(BlockQ5_K, qh));
       __m256i sumi[kT];
@@ -301,17 +302,16 @@ struct K4Kernel {
         const __m256i s_lo = _mm256_set1_epi16(scm[2 * c]),
                       s_hi = _mm256_set1_epi16(scm[2 * c + 1]);
         for (int t = 0; t < kT; ++t) {
-          const int8_t* y = Act<BlockQ8_K>(act, stride, t)[i].qs + 64 * c;
+          const int8_t* y = Act<ActBlockQ8_K>(act, stride, t)[i].q.qs + 64 * c;
           const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, Load256(y)), s_lo);
           const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, Load256(y + 32)), s_hi);
           sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(p_lo, p_hi));
         }
       }
       for (int t = 0; t < kT; ++t) {
-        const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
-        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
-        acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * a.d), _mm256_cvtepi32_ps(BsumsDot(a, mins)),
-                                  acc[t]);
+        const ActBlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i];
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.q.d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+        acc[t] = _mm256_fnmadd_ps(mins, _mm256_loadu_ps(a.dsums), acc[t]);
       }
     }
     for (int t = 0; t < kT; ++t) out[t] = HorizontalSum(acc[t]);
@@ -348,7 +348,7 @@ struct Q6_KKernel {
           const __m256i q = _mm256_or_si256(lo, _mm256_and_si256(h, bits54));
           const __m256i scale = Scales16(sc[8 * half + 2 * k], sc[8 * half + 2 * k + 1]);
           for (int t = 0; t < kT; ++t) {
-            const int8_t* y = Act<BlockQ8_K>(act, stride, t)[i].qs + 128 * half + 32 * k;
+            const int8_t* y = Act<ActBlockQ8_K>(act, stride, t)[i].q.qs + 128 * half + 32 * k;
             sumi[t] = _mm256_add_epi32(
                 sumi[t], _mm256_madd_epi16(_mm256_maddubs_epi16(q, Load256(y)), scale));
           }
@@ -357,7 +357,7 @@ struct Q6_KKernel {
       const __m256i sc16 =
           _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
       for (int t = 0; t < kT; ++t) {
-        const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+        const BlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i].q;
         const __m256i total = _mm256_sub_epi32(sumi[t], _mm256_slli_epi32(BsumsDot(a, sc16), 5));
         acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(total), acc[t]);
       }
@@ -390,7 +390,7 @@ inline void DotBits2(const uint8_t* qs, const uint8_t* act, size_t stride, int64
           _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 2 * j), three), high(g));
       const __m256i sc = _mm256_srai_epi16(_mm256_shuffle_epi8(scales, pick), 8);
       for (int t = 0; t < kT; ++t) {
-        const int8_t* y = Act<BlockQ8_K>(act, stride, t)[i].qs + 32 * g;
+        const int8_t* y = Act<ActBlockQ8_K>(act, stride, t)[i].q.qs + 32 * g;
         sumi[t] =
             _mm256_add_epi32(sumi[t], _mm256_madd_epi16(_mm256_maddubs_epi16(v, Load256(y)), sc));
       }
@@ -419,7 +419,7 @@ struct Q2_KKernel {
           w + offsetof(BlockQ2_K, qs), act, stride, i,
           _mm256_broadcastsi128_si256(_mm_and_si128(sc, low4)), [zero](int) { return zero; }, sumi);
       for (int t = 0; t < kT; ++t) {
-        const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+        const BlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i].q;
         acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
         acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * a.d), _mm256_cvtepi32_ps(BsumsDot(a, mins)),
                                   acc[t]);
@@ -454,7 +454,7 @@ struct Q3_KKernel {
           sumi);
       const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
       for (int t = 0; t < kT; ++t) {
-        const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+        const BlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i].q;
         const __m256i total = _mm256_sub_epi32(sumi[t], _mm256_slli_epi32(BsumsDot(a, sc16), 2));
         acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(total), acc[t]);
       }

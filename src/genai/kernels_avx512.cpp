@@ -198,8 +198,9 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
     UnpackScalesMinsK4(w + offsetof(Block, scales), scm);
     const __m128i sc_m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scm));
     const __m128i sc16 = _mm_cvtepu8_epi16(sc_m);
-    // Mins per 16-element activation sum: m0 m0 m1 m1 ... m7 m7.
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(sc_m, sc_m));
+    // dmin * m_j, to meet the activations' d * (sum of sub-block j).
+    const __m256 mins = _mm256_mul_ps(
+        _mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(sc_m, 8))));
     __m512i q[4], scale[4];
     for (int c = 0; c < 4; ++c) {
       q[c] = Nibbles64(w + offsetof(Block, qs) + 32 * c);
@@ -219,16 +220,14 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
       }
     }
     for (int t = 0; t < kT; ++t) {
-      const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+      const ActBlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i];
       __m512i sumi = _mm512_setzero_si512();
       for (int c = 0; c < 4; ++c) {
-        const __m512i y = _mm512_loadu_si512(a.qs + 64 * c);
+        const __m512i y = _mm512_loadu_si512(a.q.qs + 64 * c);
         sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[c], y), scale[c]);
       }
-      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.d), _mm512_cvtepi32_ps(sumi), acc[t]);
-      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bsums));
-      acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * a.d),
-                                   _mm256_cvtepi32_ps(_mm256_madd_epi16(bsums, mins)), acc_min[t]);
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.q.d), _mm512_cvtepi32_ps(sumi), acc[t]);
+      acc_min[t] = _mm256_fmadd_ps(mins, _mm256_loadu_ps(a.dsums), acc_min[t]);
     }
   }
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
@@ -276,7 +275,7 @@ void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float*
     }
     for (int v = 0; v < 4; ++v) scale[v] = LaneScales(sc16, 4 * v);
     for (int t = 0; t < kT; ++t) {
-      const BlockQ8_K& a = Act<BlockQ8_K>(act, stride, t)[i];
+      const BlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i].q;
       __m512i sumi = _mm512_setzero_si512();
       for (int v = 0; v < 4; ++v) {
         const __m512i y = _mm512_loadu_si512(a.qs + 64 * v);

@@ -156,22 +156,22 @@ inline int Bits2(const uint8_t* qs, int g, int k) {
 
 // x = d*(sc&15)*q - dmin*(sc>>4) per sub-block; the mins meet the activation sums.
 float RowDotQ2_K(const void* w, const void* x, int64_t n) {
-  const auto* a = static_cast<const BlockQ8_K*>(x);
+  const auto* a = static_cast<const ActBlockQ8_K*>(x);
   float sum = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ2_K>(w, i);
     int isum = 0, summ = 0;
-    for (int j = 0; j < 16; ++j) summ += (b.scales[j] >> 4) * a[i].bsums[j];
+    for (int j = 0; j < 16; ++j) summ += (b.scales[j] >> 4) * a[i].q.bsums[j];
     for (int g = 0; g < 8; ++g) {
       for (int part = 0; part < 2; ++part) {
         int s = 0;
         for (int l = 0; l < 16; ++l)
-          s += Bits2(b.qs, g, 16 * part + l) * a[i].qs[32 * g + 16 * part + l];
+          s += Bits2(b.qs, g, 16 * part + l) * a[i].q.qs[32 * g + 16 * part + l];
         isum += (b.scales[2 * g + part] & 0x0f) * s;
       }
     }
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum) -
-           F16ToF32(b.dmin) * a[i].d * static_cast<float>(summ);
+    sum += F16ToF32(b.d) * a[i].q.d * static_cast<float>(isum) -
+           F16ToF32(b.dmin) * a[i].q.d * static_cast<float>(summ);
   }
   return sum;
 }
@@ -179,7 +179,7 @@ float RowDotQ2_K(const void* w, const void* x, int64_t n) {
 // x = d*sc*(q - 4) with q = 2 low bits | hmask bit << 2 (0..7): sum((q-4)*y) per
 // sub-block is sum(q*y) - 4*bsum.
 float RowDotQ3_K(const void* w, const void* x, int64_t n) {
-  const auto* a = static_cast<const BlockQ8_K*>(x);
+  const auto* a = static_cast<const ActBlockQ8_K*>(x);
   float sum = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ3_K>(w, i);
@@ -192,13 +192,13 @@ float RowDotQ3_K(const void* w, const void* x, int64_t n) {
         for (int l = 0; l < 16; ++l) {
           const int k = 16 * part + l;
           const int q = Bits2(b.qs, g, k) | (((b.hmask[k] >> g) & 1) << 2);
-          s += q * a[i].qs[32 * g + k];
+          s += q * a[i].q.qs[32 * g + k];
         }
         const int j = 2 * g + part;
-        isum += sc[j] * (s - 4 * a[i].bsums[j]);
+        isum += sc[j] * (s - 4 * a[i].q.bsums[j]);
       }
     }
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum);
+    sum += F16ToF32(b.d) * a[i].q.d * static_cast<float>(isum);
   }
   return sum;
 }
@@ -208,7 +208,7 @@ float RowDotQ3_K(const void* w, const void* x, int64_t n) {
 template <bool kFive>
 float RowDotK4(const void* w, const void* x, int64_t n) {
   using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
-  const auto* a = static_cast<const BlockQ8_K*>(x);
+  const auto* a = static_cast<const ActBlockQ8_K*>(x);
   float sum = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<Block>(w, i);
@@ -217,25 +217,25 @@ float RowDotK4(const void* w, const void* x, int64_t n) {
     const uint8_t *sc = scm, *m = scm + 8;
     int isum = 0, summ = 0;
     for (int j = 0; j < 8; ++j) {
-      summ += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);
+      summ += m[j] * (a[i].q.bsums[2 * j] + a[i].q.bsums[2 * j + 1]);
       int s = 0;
       for (int l = 0; l < 32; ++l) {
         const uint8_t byte = b.qs[32 * (j / 2) + l];
         int q = j % 2 == 0 ? byte & 0x0f : byte >> 4;
         if constexpr (kFive) q |= ((b.qh[l] >> j) & 1) << 4;
-        s += q * a[i].qs[32 * j + l];
+        s += q * a[i].q.qs[32 * j + l];
       }
       isum += sc[j] * s;
     }
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum) -
-           F16ToF32(b.dmin) * a[i].d * static_cast<float>(summ);
+    sum += F16ToF32(b.d) * a[i].q.d * static_cast<float>(isum) -
+           F16ToF32(b.dmin) * a[i].q.d * static_cast<float>(summ);
   }
   return sum;
 }
 
 // x = d*sc*(q - 32) per 16-element sub-block; q = 4 bits of ql | 2 bits of qh << 4.
 float RowDotQ6_K(const void* w, const void* x, int64_t n) {
-  const auto* a = static_cast<const BlockQ8_K*>(x);
+  const auto* a = static_cast<const ActBlockQ8_K*>(x);
   float sum = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ6_K>(w, i);
@@ -254,10 +254,10 @@ float RowDotQ6_K(const void* w, const void* x, int64_t n) {
     int isum = 0;
     for (int j = 0; j < 16; ++j) {
       int s = 0;
-      for (int l = 0; l < 16; ++l) s += q[16 * j + l] * a[i].qs[16 * j + l];
-      isum += b.scales[j] * (s - 32 * a[i].bsums[j]);
+      for (int l = 0; l < 16; ++l) s += q[16 * j + l] * a[i].q.qs[16 * j + l];
+      isum += b.scales[j] * (s - 32 * a[i].q.bsums[j]);
     }
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum);
+    sum += F16ToF32(b.d) * a[i].q.d * static_cast<float>(isum);
   }
   return sum;
 }

@@ -49,7 +49,15 @@ std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::by
       EXPECT_FLOAT_EQ(b[i].s, b[i].d * static_cast<float>(sum)) << "block " << i;
     }
   } else if (format == ActFormat::kQ8_K) {
-    EXPECT_TRUE(Dequantize(TensorType::kQ8_K, act.data(), n, out.data()).ok());
+    const auto* b = reinterpret_cast<const internal::ActBlockQ8_K*>(act.data());
+    for (int64_t i = 0; i < n / 256; ++i) {
+      EXPECT_TRUE(Dequantize(TensorType::kQ8_K, &b[i].q, 256, out.data() + 256 * i).ok());
+      for (int j = 0; j < 8; ++j) {
+        int sum = 0;
+        for (int k = 0; k < 32; ++k) sum += b[i].q.qs[32 * j + k];
+        EXPECT_FLOAT_EQ(b[i].dsums[j], b[i].q.d * static_cast<float>(sum)) << "block " << i;
+      }
+    }
   } else {
     std::memcpy(out.data(), act.data(), n * sizeof(float));
   }
