@@ -1,7 +1,7 @@
-// AVX-512 (F, BW, DQ, VL) + VNNI kernels for the hot weight types: F32, F16, Q8_0, Q4_0,
-// Q4_K, Q5_K, Q6_K. This file alone is compiled with those instruction sets; it is only
-// entered after kernels.cpp has checked the CPU and the OS. Types missing here use the
-// AVX2 set.
+// AVX-512 (F, BW, DQ, VL) + VNNI kernels for every weight type but Q2_K and Q3_K (their
+// 2-bit layouts gain little from it; the AVX2 set serves them). This file alone is
+// compiled with those instruction sets; it is only entered after kernels.cpp has
+// checked the CPU and the OS.
 //
 // Each kernel multiplies one weight row with kT activation rows at once, so a weight
 // block is loaded and unpacked once for kT tokens; the row dot is kT = 1.
@@ -63,6 +63,17 @@ struct F16Weights {
   }
 };
 
+struct BF16Weights {  // bf16 is the top half of a float32: widen and shift
+  static __m512 Load(const uint8_t* w, int64_t i) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2 * i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
+  static __m512 LoadTail(const uint8_t* w, int64_t i, __mmask16 m) {
+    return _mm512_castsi512_ps(
+        _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, w + 2 * i)), 16));
+  }
+};
+
 template <typename W>
 struct FloatKernel {
   template <int kT>
@@ -117,15 +128,34 @@ struct Q8_0Weights {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
   }
 };
+// The 32 nibbles of a block as bytes in element order: low nibbles are elements
+// 0..15, high nibbles 16..31.
+inline __m256i Nibbles32(const uint8_t* qs) {
+  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  const __m128i low4 = _mm_set1_epi8(0x0f);
+  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low4),
+                          _mm_and_si128(packed, low4));
+}
+
+// The 5th bits of a Q5 block (bit j of a little-endian word is element j's) as a mask.
+inline __mmask32 Bits32(const uint8_t* p) {
+  uint32_t bits;
+  std::memcpy(&bits, p, 4);
+  return bits;
+}
+
 struct Q4_0Weights {
   static constexpr size_t kBytes = sizeof(BlockQ4_0);
   static __m256i Load(const uint8_t* b) {
-    // Low nibbles are elements 0..15, high nibbles 16..31; values q - 8.
-    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
-    const __m128i low4 = _mm_set1_epi8(0x0f);
-    const __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low4),
-                                       _mm_and_si128(packed, low4));
-    return _mm256_sub_epi8(q, _mm256_set1_epi8(8));
+    return _mm256_sub_epi8(Nibbles32(b + 2), _mm256_set1_epi8(8));
+  }
+};
+struct Q5_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ5_0);
+  static __m256i Load(const uint8_t* b) {
+    // q - 16: subtract 16 where the 5th bit is clear.
+    const __m256i q = Nibbles32(b + 6);
+    return _mm256_mask_sub_epi8(q, ~Bits32(b + 2), q, _mm256_set1_epi8(16));
   }
 };
 
@@ -154,6 +184,45 @@ void Blocks32Kernel<W>::Dot(const uint8_t* w, const uint8_t* act, size_t stride,
   }
   for (int t = 0; t < kT; ++t) out[t] = HorizontalSum(acc[t]);
 }
+
+// Weights with a minimum (x = d*q + m, q unsigned): sum(x*y) = d*dy*sum(q*qy) + m*s per
+// block, s = dy*sum(qy) from the Q8_1 activations. VNNI takes unsigned q as it is.
+struct Q4_1Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ4_1);
+  static __m256i Load(const uint8_t* b) { return Nibbles32(b + 4); }
+};
+struct Q5_1Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ5_1);
+  static __m256i Load(const uint8_t* b) {
+    const __m256i q = Nibbles32(b + 8);
+    return _mm256_mask_add_epi8(q, Bits32(b + 4), q, _mm256_set1_epi8(16));
+  }
+};
+
+template <typename W>
+struct MinBlocksKernel {
+  template <int kT>
+  static void Dot(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
+    __m256 acc[kT];
+    float acc_m[kT];
+    for (int t = 0; t < kT; ++t) {
+      acc[t] = _mm256_setzero_ps();
+      acc_m[t] = 0;
+    }
+    for (int64_t i = 0; i < n / 32; ++i, w += W::kBytes) {
+      const float dw = Half(Load16(w)), mw = Half(Load16(w + 2));
+      const __m256i qw = W::Load(w);
+      for (int t = 0; t < kT; ++t) {
+        const ActBlockQ8_1& a = Act<ActBlockQ8_1>(act, stride, t)[i];
+        const __m256i qa = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs));
+        const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), qw, qa);
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * a.d), _mm256_cvtepi32_ps(dot), acc[t]);
+        acc_m[t] += mw * a.s;
+      }
+    }
+    for (int t = 0; t < kT; ++t) out[t] = HorizontalSum(acc[t]) + acc_m[t];
+  }
+};
 
 // ---- K-quants (activations Q8_K) ----
 
@@ -304,11 +373,11 @@ const KernelSet kAvx512 = {
     .axpy_f32 = nullptr,
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
-    .bf16 = {},
+    .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),
     .q4_0 = K<Blocks32Kernel<Q4_0Weights>, 8>(ActFormat::kQ8_0),
-    .q4_1 = {},
-    .q5_0 = {},
-    .q5_1 = {},
+    .q4_1 = K<MinBlocksKernel<Q4_1Weights>, 8>(ActFormat::kQ8_1),
+    .q5_0 = K<Blocks32Kernel<Q5_0Weights>, 8>(ActFormat::kQ8_0),
+    .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
     .q8_0 = K<Blocks32Kernel<Q8_0Weights>, 8>(ActFormat::kQ8_0),
     .q2_k = {},
     .q3_k = {},

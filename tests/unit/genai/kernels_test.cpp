@@ -197,11 +197,15 @@ TEST(Kernels, Avx2RowDotsAndTilesMatchTheDefinition) {
   for (int i = 0; i < 1000; ++i) EXPECT_FLOAT_EQ(y[i], b[i] + 0.5f * a[i]);
 }
 
-TEST(Kernels, Avx512SetCoversTheHotTypes) {
+TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
   const internal::KernelSet* set = internal::Avx512Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_0,
-                          TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
+  for (TensorType type : kNativeTypes) {
+    if (type == TensorType::kQ2_K || type == TensorType::kQ3_K) {
+      EXPECT_EQ(internal::KernelFor(*set, type), nullptr);
+      EXPECT_EQ(internal::KernelFor(internal::BestKernels(), type)->isa, "avx2");
+      continue;
+    }
     const internal::TypeKernel* k = internal::KernelFor(*set, type);
     ASSERT_NE(k, nullptr) << TensorTypeName(type);
     EXPECT_EQ(k->isa, "avx512");
