@@ -66,6 +66,7 @@ struct TypeKernel {
   RowDotFn dot = nullptr;  // null: this set has none for the type
   std::string_view isa;    // the set it belongs to ("avx2"), for `llm info`
   TileFn tile = nullptr;
+  int tile_tokens = 0;  // tokens the tile multiplies per pass over a weight row
 };
 
 struct KernelSet {

@@ -466,7 +466,7 @@ struct Q3_KKernel {
 // kT: tokens per pass of the tile (measured best on this register file).
 template <typename Kernel, int kT>
 constexpr TypeKernel K(ActFormat act) {
-  return {act, RowDotOf<Kernel>, "avx2", TileOf<Kernel, kT>};
+  return {act, RowDotOf<Kernel>, "avx2", TileOf<Kernel, kT>, kT};
 }
 
 const KernelSet kAvx2 = {

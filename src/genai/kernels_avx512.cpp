@@ -363,7 +363,7 @@ void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float*
 // float ones, whose 8 rows would no longer fit in L1.
 template <typename Kernel, int kT>
 constexpr TypeKernel K(ActFormat act) {
-  return {act, RowDotOf<Kernel>, "avx512", TileOf<Kernel, kT>};
+  return {act, RowDotOf<Kernel>, "avx512", TileOf<Kernel, kT>, kT};
 }
 
 // Empty entries fall back to the AVX2 set.

@@ -36,7 +36,9 @@ std::string MatMulKernelName(TensorType type) {
       act = "q8_K";
       break;
   }
-  return fmt::format("{} x {} ({})", TensorTypeName(type), act, k->isa);
+  if (k->tile == nullptr) return fmt::format("{} x {} ({})", TensorTypeName(type), act, k->isa);
+  return fmt::format("{} x {} ({}, {}-token tiles)", TensorTypeName(type), act, k->isa,
+                     k->tile_tokens);
 }
 
 void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadTeam& team,

@@ -253,6 +253,17 @@ TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
   }
 }
 
+TEST(MatMul, KernelNamesSayTheSetAndTile) {
+  const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), TensorType::kQ4_K);
+  ASSERT_NE(k, nullptr);
+  const std::string want = k->tile != nullptr ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
+                                                    std::to_string(k->tile_tokens) + "-token tiles)"
+                                              : "Q4_K x q8_K (" + std::string(k->isa) + ")";
+  EXPECT_EQ(MatMulKernelName(TensorType::kQ4_K), want);
+  EXPECT_EQ(MatMulKernelName(TensorType::kQ4_1).substr(0, 12), "Q4_1 x q8_1 ");
+  EXPECT_EQ(MatMulKernelName(TensorType::kF64).substr(0, 12), "decode + f32");
+}
+
 TEST(ThreadTeam, RunsEveryTaskOnceOnDistinctThreadSlots) {
   ThreadTeam team(2);
   for (int round = 0; round < 200; ++round) {
