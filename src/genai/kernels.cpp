@@ -5,11 +5,8 @@
 
 #include <cpuid.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <iterator>
-#include <type_traits>
 
 #include "genai/quant_blocks.h"
 
@@ -39,39 +36,13 @@ KernelSet Overlay(KernelSet base, const KernelSet& over) {
   base.name = over.name;
   if (over.dot_f32 != nullptr) base.dot_f32 = over.dot_f32;
   if (over.axpy_f32 != nullptr) base.axpy_f32 = over.axpy_f32;
+  if (over.quantize_q8_0 != nullptr) base.quantize_q8_0 = over.quantize_q8_0;
+  if (over.quantize_q8_1 != nullptr) base.quantize_q8_1 = over.quantize_q8_1;
+  if (over.quantize_q8_k != nullptr) base.quantize_q8_k = over.quantize_q8_k;
   for (auto field : kTypeFields) {
     if ((over.*field).dot != nullptr) base.*field = over.*field;
   }
   return base;
-}
-
-template <typename Block>
-void QuantizeQ8Blocks(const float* x, void* out, int64_t n) {
-  auto* blocks = static_cast<Block*>(out);
-  for (int64_t i = 0; i < n / 32; ++i, x += 32) {
-    float amax = 0;
-    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
-    const float d = amax / 127.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
-    int sum = 0;
-    for (int j = 0; j < 32; ++j) {
-      blocks[i].qs[j] = static_cast<int8_t>(std::nearbyint(x[j] * id));
-      sum += blocks[i].qs[j];
-    }
-    blocks[i].d = d;
-    if constexpr (std::is_same_v<Block, ActBlockQ8_1>) blocks[i].s = d * static_cast<float>(sum);
-  }
-}
-
-void QuantizeQ8KBlocks(const float* x, void* out, int64_t n) {
-  auto* blocks = static_cast<ActBlockQ8_K*>(out);
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
-    QuantizeQ8_K(x, &blocks[i].q, kQK_K);
-    for (int j = 0; j < 8; ++j) {
-      blocks[i].dsums[j] = blocks[i].q.d * static_cast<float>(blocks[i].q.bsums[2 * j] +
-                                                              blocks[i].q.bsums[2 * j + 1]);
-    }
-  }
 }
 
 }  // namespace
@@ -144,21 +115,26 @@ size_t ActRowBytes(ActFormat format, int64_t n) {
   return 0;
 }
 
-void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n) {
+void QuantizeActivations(const KernelSet& set, ActFormat format, const float* x, void* out,
+                         int64_t n) {
   switch (format) {
     case ActFormat::kF32:
       std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
       return;
     case ActFormat::kQ8_0:
-      QuantizeQ8Blocks<ActBlockQ8_0>(x, out, n);
+      set.quantize_q8_0(x, out, n);
       return;
     case ActFormat::kQ8_1:
-      QuantizeQ8Blocks<ActBlockQ8_1>(x, out, n);
+      set.quantize_q8_1(x, out, n);
       return;
     case ActFormat::kQ8_K:
-      QuantizeQ8KBlocks(x, out, n);
+      set.quantize_q8_k(x, out, n);
       return;
   }
+}
+
+void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n) {
+  QuantizeActivations(BestKernels(), format, x, out, n);
 }
 
 }  // namespace strata::genai::internal

@@ -51,6 +51,13 @@ struct ActBlockQ8_K {
 };
 static_assert(sizeof(ActBlockQ8_K) == 324);
 
+// Fills b.dsums from b.q.
+[[gnu::always_inline]] inline void SetDsums(ActBlockQ8_K& b) {
+  for (int j = 0; j < 8; ++j) {
+    b.dsums[j] = b.q.d * static_cast<float>(b.q.bsums[2 * j] + b.q.bsums[2 * j + 1]);
+  }
+}
+
 using RowDotFn = float (*)(const void* weight_row, const void* activations, int64_t n);
 
 // A tile of the product: y[t * y_stride + r] = row dot of weight row r (at
@@ -69,8 +76,14 @@ struct TypeKernel {
   int tile_tokens = 0;  // tokens the tile multiplies per pass over a weight row
 };
 
+// Converts one row of n floats to an activation format (n a multiple of its block).
+using QuantizeFn = void (*)(const float* x, void* out, int64_t n);
+
 struct KernelSet {
   std::string_view name;  // "avx512", "avx2", "scalar"
+  // The activation quantizers (null in a set: the next set down's). Every set's give
+  // the scalar set's bytes exactly.
+  QuantizeFn quantize_q8_0 = nullptr, quantize_q8_1 = nullptr, quantize_q8_k = nullptr;
   // Attention's short float vectors (null in a set: the next set down's).
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
@@ -93,7 +106,10 @@ const KernelSet* Avx512Kernels();
 const TypeKernel* KernelFor(const KernelSet& set, TensorType type);
 // Bytes of one activation row of n values in `format`.
 size_t ActRowBytes(ActFormat format, int64_t n);
-// Converts one row of n floats to `format` (n a multiple of the block size).
+// Converts one row of n floats to `format` (n a multiple of the block size) with the
+// best set's quantizer; `set`'s own when given.
 void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n);
+void QuantizeActivations(const KernelSet& set, ActFormat format, const float* x, void* out,
+                         int64_t n);
 
 }  // namespace strata::genai::internal

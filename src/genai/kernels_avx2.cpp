@@ -463,6 +463,106 @@ struct Q3_KKernel {
   }
 };
 
+// ---- activation quantizers: the scalar set's operations in the same order, 8 lanes
+// at a time, so the bytes are the same ----
+
+inline __m256 Abs(__m256 v) {
+  return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v);
+}
+
+inline float Max(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+// round(v[k] * scale) to nearest even for 32 values, as int32 lanes.
+inline void Round32(const __m256 v[4], float scale, __m256i q[4]) {
+  const __m256 s = _mm256_set1_ps(scale);
+  for (int k = 0; k < 4; ++k) {
+    q[k] = _mm256_cvtps_epi32(
+        _mm256_round_ps(_mm256_mul_ps(v[k], s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+}
+
+// 32 int32 values (within int8 range) to bytes, in order.
+inline void Store32(const __m256i q[4], int8_t* out) {
+  // The packs work per 128-bit lane: put the 32-bit groups back in order after them.
+  const __m256i p =
+      _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                      _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+}
+
+inline int Sum(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+template <typename Block>
+void QuantizeQ8Blocks(const float* x, void* out, int64_t n) {
+  auto* blocks = static_cast<Block*>(out);
+  for (int64_t i = 0; i < n / 32; ++i, x += 32) {
+    __m256 v[4];
+    __m256 amax = _mm256_setzero_ps();
+    for (int k = 0; k < 4; ++k) {
+      v[k] = _mm256_loadu_ps(x + 8 * k);
+      amax = _mm256_max_ps(amax, Abs(v[k]));
+    }
+    const float d = Max(amax) / 127.f;
+    const float id = d != 0.f ? 1.f / d : 0.f;
+    __m256i q[4];
+    Round32(v, id, q);
+    Store32(q, blocks[i].qs);
+    blocks[i].d = d;
+    if constexpr (std::is_same_v<Block, ActBlockQ8_1>) {
+      const int sum =
+          Sum(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
+      blocks[i].s = d * static_cast<float>(sum);
+    }
+  }
+}
+
+void QuantizeQ8KBlocks(const float* x, void* out, int64_t n) {
+  auto* blocks = static_cast<ActBlockQ8_K*>(out);
+  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
+    ActBlockQ8_K& b = blocks[i];
+    __m256 amax = _mm256_setzero_ps();
+    for (int k = 0; k < kQK_K / 8; ++k) amax = _mm256_max_ps(amax, Abs(_mm256_loadu_ps(x + 8 * k)));
+    const float m = Max(amax);
+    if (m == 0.f) {
+      std::memset(&b, 0, sizeof(b));
+      continue;
+    }
+    // The scale takes the sign of the first value of largest magnitude.
+    float max = 0.f;
+    for (int k = 0; k < kQK_K / 8; ++k) {
+      const int hit = _mm256_movemask_ps(
+          _mm256_cmp_ps(Abs(_mm256_loadu_ps(x + 8 * k)), _mm256_set1_ps(m), _CMP_EQ_OQ));
+      if (hit != 0) {
+        max = x[8 * k + std::countr_zero(static_cast<unsigned>(hit))];
+        break;
+      }
+    }
+    const float iscale = -127.f / max;
+    for (int g = 0; g < kQK_K / 32; ++g) {
+      __m256 v[4];
+      for (int k = 0; k < 4; ++k) v[k] = _mm256_loadu_ps(x + 32 * g + 8 * k);
+      __m256i q[4];
+      Round32(v, iscale, q);
+      for (int k = 0; k < 4; ++k) q[k] = _mm256_min_epi32(q[k], _mm256_set1_epi32(127));
+      Store32(q, b.q.qs + 32 * g);
+      b.q.bsums[2 * g] = static_cast<int16_t>(Sum(_mm256_add_epi32(q[0], q[1])));
+      b.q.bsums[2 * g + 1] = static_cast<int16_t>(Sum(_mm256_add_epi32(q[2], q[3])));
+    }
+    b.q.d = 1.f / iscale;
+    SetDsums(b);
+  }
+}
+
 // kT: tokens per pass of the tile (measured best on this register file).
 template <typename Kernel, int kT>
 constexpr TypeKernel K(ActFormat act) {
@@ -471,6 +571,9 @@ constexpr TypeKernel K(ActFormat act) {
 
 const KernelSet kAvx2 = {
     .name = "avx2",
+    .quantize_q8_0 = QuantizeQ8Blocks<ActBlockQ8_0>,
+    .quantize_q8_1 = QuantizeQ8Blocks<ActBlockQ8_1>,
+    .quantize_q8_k = QuantizeQ8KBlocks,
     .dot_f32 = DotF32,
     .axpy_f32 = AxpyF32,
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),

@@ -4,6 +4,8 @@
 // sets do.
 //
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 
@@ -262,12 +264,43 @@ float RowDotQ6_K(const void* w, const void* x, int64_t n) {
   return sum;
 }
 
+// Activation quantizers: q = round(x / d) to nearest even, d = max|x| / 127 (blocks of
+// 32), or Q8_K's -127 / (the value of largest magnitude) (blocks of 256).
+template <typename Block>
+void QuantizeQ8Blocks(const float* x, void* out, int64_t n) {
+  auto* blocks = static_cast<Block*>(out);
+  for (int64_t i = 0; i < n / 32; ++i, x += 32) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
+    const float d = amax / 127.f;
+    const float id = d != 0.f ? 1.f / d : 0.f;
+    int sum = 0;
+    for (int j = 0; j < 32; ++j) {
+      blocks[i].qs[j] = static_cast<int8_t>(std::nearbyint(x[j] * id));
+      sum += blocks[i].qs[j];
+    }
+    blocks[i].d = d;
+    if constexpr (std::is_same_v<Block, ActBlockQ8_1>) blocks[i].s = d * static_cast<float>(sum);
+  }
+}
+
+void QuantizeQ8KBlocks(const float* x, void* out, int64_t n) {
+  auto* blocks = static_cast<ActBlockQ8_K*>(out);
+  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
+    QuantizeQ8_K(x, &blocks[i].q, kQK_K);
+    SetDsums(blocks[i]);
+  }
+}
+
 constexpr TypeKernel K(ActFormat act, RowDotFn dot) {
   return {act, dot, "scalar"};
 }
 
 const KernelSet kScalar = {
     .name = "scalar",
+    .quantize_q8_0 = QuantizeQ8Blocks<ActBlockQ8_0>,
+    .quantize_q8_1 = QuantizeQ8Blocks<ActBlockQ8_1>,
+    .quantize_q8_k = QuantizeQ8KBlocks,
     .dot_f32 = DotF32,
     .axpy_f32 = AxpyF32,
     .f32 = K(ActFormat::kF32, RowDotF32),

@@ -55,7 +55,7 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     act_row = internal::ActRowBytes(format, cols);
     scratch.activations.resize(act_row * n_tokens);
     team.Run(n_tokens, [&](int64_t t, int) {
-      internal::QuantizeActivations(format, x + t * cols, scratch.activations.data() + t * act_row,
+      internal::QuantizeActivations(set, format, x + t * cols, scratch.activations.data() + t * act_row,
                                     cols);
     });
     act = scratch.activations.data();

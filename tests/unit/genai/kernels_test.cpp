@@ -150,6 +150,29 @@ void CheckTiles(const internal::KernelSet& set) {
   }
 }
 
+// Every set's activation quantizers write the scalar set's bytes: random rows at two
+// scales, a zero block, and ties of opposite sign for the value of largest magnitude.
+void CheckQuantizers(const internal::KernelSet& set) {
+  const int64_t n = 1024;
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    auto x = Gaussian(n, 300 + seed, seed == 2 ? 1e-3f : 3.f);
+    std::fill(x.begin() + 256, x.begin() + 512, 0.f);  // a zero K-block, 8 zero 32-blocks
+    // The first of equal magnitudes gives Q8_K its sign, within one 8-value group too.
+    x[600] = -50.f;
+    x[603] = 50.f;
+    x[800] = 50.f;
+    x[806] = -50.f;
+    for (ActFormat format : {ActFormat::kQ8_0, ActFormat::kQ8_1, ActFormat::kQ8_K}) {
+      SCOPED_TRACE(std::string(set.name) + " format " + std::to_string(static_cast<int>(format)));
+      const size_t bytes = internal::ActRowBytes(format, n);
+      std::vector<uint8_t> want(bytes), got(bytes);
+      internal::QuantizeActivations(internal::ScalarKernels(), format, x.data(), want.data(), n);
+      internal::QuantizeActivations(set, format, x.data(), got.data(), n);
+      EXPECT_EQ(want, got);
+    }
+  }
+}
+
 // n = 1013 checks the tails of the float kernels (block types need whole blocks).
 void CheckSet(const internal::KernelSet& set) {
   for (const int64_t n : {int64_t{1024}, int64_t{1013}}) {
@@ -188,6 +211,7 @@ TEST(Kernels, Avx2RowDotsAndTilesMatchTheDefinition) {
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
   CheckSet(*set);
   CheckTiles(*set);
+  CheckQuantizers(*set);
   const auto a = Gaussian(1000, 7), b = Gaussian(1000, 8);
   double want = 0;
   for (int i = 0; i < 1000; ++i) want += static_cast<double>(a[i]) * b[i];
@@ -218,6 +242,7 @@ TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
   CheckSet(*set);
   CheckTiles(*set);
+  CheckQuantizers(internal::BestKernels());
 }
 
 // MatMul over every dequantizable weight type equals row-by-row decoding and dotting.
