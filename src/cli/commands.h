@@ -3,6 +3,7 @@
 // cli_main.cpp. Each returns the process exit code (API.md: 0 success, 1 failed
 // operation, 2 usage error).
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
 
 struct TrainArgs {
   std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing, problem,
-      class_weight;
+      class_weight, facet, positive;
   std::vector<std::string> hyperparameters;  // name=value
   double validation_fraction = 0;
   bool wait = false;
@@ -67,6 +68,13 @@ struct ModelsEvaluateArgs {
   double threshold = -1;  // < 0: the model's
 };
 int CmdModelsEvaluate(const GlobalFlags& g, const ModelsEvaluateArgs& a);
+// model_explain_command.cpp: per-row contributions (SHAP values).
+struct ModelsExplainArgs {
+  std::string model, version, dataset, data;           // data: JSON rows or @file
+  int64_t dataset_version = 0, offset = 0, limit = 0;  // limit 0: the server's default
+  int top = 6;                                         // columns shown in the table
+};
+int CmdModelsExplain(const GlobalFlags& g, const ModelsExplainArgs& a);
 int CmdModelsExport(const GlobalFlags& g, const std::string& model, const std::string& version,
                     const std::string& output_file);
 struct ModelsImportArgs {
@@ -74,6 +82,24 @@ struct ModelsImportArgs {
   std::vector<std::string> features, classes;  // format xgboost
 };
 int CmdModelsImport(const GlobalFlags& g, const ModelsImportArgs& a);
+
+// cluster_commands.cpp: the k-means elbow/silhouette sweep.
+struct ClusterSweepArgs {
+  std::string dataset, k = "2:10", preprocessing, html;
+  std::vector<std::string> hyperparameters;  // other kmeans hyperparameters, name=value
+  int64_t dataset_version = 0, sample = 0, seed = -1;  // 0 / -1: the server's default
+};
+int CmdClusterSweep(const GlobalFlags& g, const ClusterSweepArgs& a);
+
+// bias_commands.cpp: `strata bias`, and the tables of a bias report (also the one a
+// training job with a facet measures).
+struct BiasArgs {
+  std::string dataset, target, facet, positive, facet_value, model, version, html;
+  int64_t dataset_version = 0;
+  double facet_threshold = NAN;  // NaN: not given
+};
+int CmdBias(const GlobalFlags& g, const BiasArgs& a);
+std::string RenderBias(const Json& report);
 
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ml/kmeans.h"
+#include "ml/knn.h"
 #include "ml/linear_learner.h"
 
 namespace strata::ml {
@@ -50,7 +52,8 @@ Json Algorithm::ToJson() const {
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &KMeansAlgorithm(),
+                                                     &KnnAlgorithm()};
   return kAll;
 }
 
