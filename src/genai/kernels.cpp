@@ -1,95 +1,51 @@
-// Portable kernels and the run-time choice of a kernel set.
+// The run-time choice of a kernel set, and the activation formats the kernels take.
 //
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
 #include "genai/kernels.h"
 
 #include <cpuid.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstring>
+#include <iterator>
 
-#include "genai/fp16.h"
 #include "genai/quant_blocks.h"
 
 namespace strata::genai::internal {
 
-const KernelSet* Avx2KernelsImpl();  // kernels_avx2.cpp
+const KernelSet* Avx2KernelsImpl();    // kernels_avx2.cpp
+const KernelSet* Avx512KernelsImpl();  // kernels_avx512.cpp
 
 namespace {
 
-float DotF32Scalar(const float* a, const float* b, int64_t n) {
-  // Four partial sums: lets the compiler keep several lanes busy without -ffast-math.
-  float s[4] = {0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (int k = 0; k < 4; ++k) s[k] += a[i + k] * b[i + k];
-  }
-  for (; i < n; ++i) s[0] += a[i] * b[i];
-  return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-void AxpyF32Scalar(float a, const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-
-float RowDotF32Scalar(const void* w, const void* x, int64_t n) {
-  return DotF32Scalar(static_cast<const float*>(w), static_cast<const float*>(x), n);
-}
-
-float RowDotQ8_0Scalar(const void* w, const void* x, int64_t n) {
-  const auto* a = static_cast<const ActBlockQ8_0*>(x);
-  float sum = 0;
-  for (int64_t i = 0; i < n / 32; ++i) {
-    BlockQ8_0 b;
-    std::memcpy(&b, static_cast<const uint8_t*>(w) + i * sizeof(BlockQ8_0), sizeof(b));
-    int isum = 0;
-    for (int j = 0; j < 32; ++j) isum += b.qs[j] * a[i].qs[j];
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum);
-  }
-  return sum;
-}
-
-float RowDotQ4_0Scalar(const void* w, const void* x, int64_t n) {
-  const auto* a = static_cast<const ActBlockQ8_0*>(x);
-  float sum = 0;
-  for (int64_t i = 0; i < n / 32; ++i) {
-    BlockQ4_0 b;
-    std::memcpy(&b, static_cast<const uint8_t*>(w) + i * sizeof(BlockQ4_0), sizeof(b));
-    int isum = 0;
-    for (int j = 0; j < 16; ++j) {
-      isum += ((b.qs[j] & 0x0f) - 8) * a[i].qs[j];
-      isum += ((b.qs[j] >> 4) - 8) * a[i].qs[j + 16];
-    }
-    sum += F16ToF32(b.d) * a[i].d * static_cast<float>(isum);
-  }
-  return sum;
-}
-
-const KernelSet kScalar = {
-    .name = "scalar",
-    .dot_f32 = DotF32Scalar,
-    .axpy_f32 = AxpyF32Scalar,
-    .f32 = RowDotF32Scalar,
-    .q4_0 = RowDotQ4_0Scalar,
-    .q8_0 = RowDotQ8_0Scalar,
+// The type fields of a set and the weight type of each, for code that treats them alike.
+constexpr TypeKernel KernelSet::*kTypeFields[] = {
+    &KernelSet::f32,  &KernelSet::f16,  &KernelSet::bf16, &KernelSet::q4_0, &KernelSet::q4_1,
+    &KernelSet::q5_0, &KernelSet::q5_1, &KernelSet::q8_0, &KernelSet::q2_k, &KernelSet::q3_k,
+    &KernelSet::q4_k, &KernelSet::q5_k, &KernelSet::q6_k,
 };
 
-void QuantizeQ8_0Act(const float* x, void* out, int64_t n) {
-  auto* blocks = static_cast<ActBlockQ8_0*>(out);
-  for (int64_t i = 0; i < n / 32; ++i, x += 32) {
-    float amax = 0;
-    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
-    const float d = amax / 127.f;
-    const float id = d != 0.f ? 1.f / d : 0.f;
-    blocks[i].d = d;
-    for (int j = 0; j < 32; ++j) blocks[i].qs[j] = static_cast<int8_t>(std::nearbyint(x[j] * id));
+constexpr TensorType kFieldTypes[] = {
+    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ4_0, TensorType::kQ4_1,
+    TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K, TensorType::kQ3_K,
+    TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K,
+};
+static_assert(std::size(kFieldTypes) == std::size(kTypeFields));
+
+// `base` with every type kernel `over` has replaced.
+KernelSet Overlay(KernelSet base, const KernelSet& over) {
+  base.name = over.name;
+  if (over.dot_f32 != nullptr) base.dot_f32 = over.dot_f32;
+  if (over.axpy_f32 != nullptr) base.axpy_f32 = over.axpy_f32;
+  if (over.quantize_q8_0 != nullptr) base.quantize_q8_0 = over.quantize_q8_0;
+  if (over.quantize_q8_1 != nullptr) base.quantize_q8_1 = over.quantize_q8_1;
+  if (over.quantize_q8_k != nullptr) base.quantize_q8_k = over.quantize_q8_k;
+  for (auto field : kTypeFields) {
+    if ((over.*field).dot != nullptr) base.*field = over.*field;
   }
+  return base;
 }
 
 }  // namespace
-
-const KernelSet& ScalarKernels() { return kScalar; }
 
 const KernelSet* Avx2Kernels() {
   static const KernelSet* set = [] {
@@ -104,51 +60,81 @@ const KernelSet* Avx2Kernels() {
   return set;
 }
 
+const KernelSet* Avx512Kernels() {
+  static const KernelSet* set = [] {
+    if (Avx2Kernels() == nullptr) return static_cast<const KernelSet*>(nullptr);
+    // By cpuid, as for F16C: clang 14's __builtin_cpu_supports lacks "avx512vnni".
+    // Leaf 7: AVX512F (EBX 16), DQ (17), BW (30), VL (31), VNNI (ECX 11).
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+      return static_cast<const KernelSet*>(nullptr);
+    const unsigned ebx_bits = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+    const bool cpu = (ebx & ebx_bits) == ebx_bits && (ecx & (1u << 11)) != 0;
+    // The OS must save the opmask and ZMM registers: XCR0 bits 1, 2 and 5-7 (OSXSAVE,
+    // leaf 1 ECX bit 27, makes XGETBV available).
+    if (!cpu || !__get_cpuid(1, &eax, &ebx, &ecx, &edx) || (ecx & (1u << 27)) == 0) {
+      return static_cast<const KernelSet*>(nullptr);
+    }
+    unsigned xcr0_lo = 0, xcr0_hi = 0;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    const bool os = (xcr0_lo & 0xe6u) == 0xe6u;
+    return os ? Avx512KernelsImpl() : static_cast<const KernelSet*>(nullptr);
+  }();
+  return set;
+}
+
 const KernelSet& BestKernels() {
-  static const KernelSet& best = Avx2Kernels() != nullptr ? *Avx2Kernels() : kScalar;
+  static const KernelSet best = [] {
+    KernelSet set = ScalarKernels();
+    if (const KernelSet* avx2 = Avx2Kernels()) set = Overlay(set, *avx2);
+    if (const KernelSet* avx512 = Avx512Kernels()) set = Overlay(set, *avx512);
+    return set;
+  }();
   return best;
 }
 
-RowDotFn RowDotFor(const KernelSet& set, TensorType type) {
-  switch (type) {
-    case TensorType::kF32: return set.f32;
-    case TensorType::kF16: return set.f16;
-    case TensorType::kQ4_0: return set.q4_0;
-    case TensorType::kQ8_0: return set.q8_0;
-    case TensorType::kQ4_K: return set.q4_k;
-    case TensorType::kQ5_K: return set.q5_k;
-    case TensorType::kQ6_K: return set.q6_k;
-    default: return nullptr;
+const TypeKernel* KernelFor(const KernelSet& set, TensorType type) {
+  const TypeKernel* k = nullptr;
+  for (size_t i = 0; i < std::size(kTypeFields); ++i) {
+    if (kFieldTypes[i] == type) k = &(set.*kTypeFields[i]);
   }
-}
-
-ActFormat ActFormatFor(const KernelSet& set, TensorType type) {
-  if (RowDotFor(set, type) == nullptr) return ActFormat::kF32;
-  switch (type) {
-    case TensorType::kQ4_0:
-    case TensorType::kQ8_0: return ActFormat::kQ8_0;
-    case TensorType::kQ4_K:
-    case TensorType::kQ5_K:
-    case TensorType::kQ6_K: return ActFormat::kQ8_K;
-    default: return ActFormat::kF32;
-  }
+  return k != nullptr && k->dot != nullptr ? k : nullptr;
 }
 
 size_t ActRowBytes(ActFormat format, int64_t n) {
   switch (format) {
-    case ActFormat::kF32: return static_cast<size_t>(n) * sizeof(float);
-    case ActFormat::kQ8_0: return static_cast<size_t>(n / 32) * sizeof(ActBlockQ8_0);
-    case ActFormat::kQ8_K: return static_cast<size_t>(n / kQK_K) * sizeof(BlockQ8_K);
+    case ActFormat::kF32:
+      return static_cast<size_t>(n) * sizeof(float);
+    case ActFormat::kQ8_0:
+      return static_cast<size_t>(n / 32) * sizeof(ActBlockQ8_0);
+    case ActFormat::kQ8_1:
+      return static_cast<size_t>(n / 32) * sizeof(ActBlockQ8_1);
+    case ActFormat::kQ8_K:
+      return static_cast<size_t>(n / kQK_K) * sizeof(ActBlockQ8_K);
   }
   return 0;
 }
 
-void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n) {
+void QuantizeActivations(const KernelSet& set, ActFormat format, const float* x, void* out,
+                         int64_t n) {
   switch (format) {
-    case ActFormat::kF32: std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float)); return;
-    case ActFormat::kQ8_0: QuantizeQ8_0Act(x, out, n); return;
-    case ActFormat::kQ8_K: QuantizeQ8_K(x, out, n); return;
+    case ActFormat::kF32:
+      std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
+      return;
+    case ActFormat::kQ8_0:
+      set.quantize_q8_0(x, out, n);
+      return;
+    case ActFormat::kQ8_1:
+      set.quantize_q8_1(x, out, n);
+      return;
+    case ActFormat::kQ8_K:
+      set.quantize_q8_k(x, out, n);
+      return;
   }
+}
+
+void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n) {
+  QuantizeActivations(BestKernels(), format, x, out, n);
 }
 
 }  // namespace strata::genai::internal

@@ -4,15 +4,16 @@
 //
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
 //
-// A "row dot" multiplies one weight row (raw GGUF blocks) with one activation row in
-// the kernel's activation format (ActFormat) and returns the float sum. Every set has
-// an entry for every type; entries without a native kernel are null and MatMul falls
-// back to decoding the row to float and DotF32.
+// A "row dot" multiplies one weight row (raw GGUF blocks, any alignment) with one
+// activation row in the kernel's activation format (ActFormat) and returns the float
+// sum. The scalar set has a row dot for every type MatMul supports; a faster set may
+// leave an entry empty and the caller then uses the scalar one.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "genai/quant_blocks.h"
 #include "genai/tensor_type.h"
 
 namespace strata::genai::internal {
@@ -21,7 +22,8 @@ namespace strata::genai::internal {
 enum class ActFormat {
   kF32,   // as they are
   kQ8_0,  // blocks of 32: ActBlockQ8_0
-  kQ8_K,  // blocks of 256: BlockQ8_K (quant_blocks.h)
+  kQ8_1,  // blocks of 32 with their sum: ActBlockQ8_1
+  kQ8_K,  // blocks of 256: ActBlockQ8_K
 };
 
 // Activation block for Q4_0/Q5_0/Q8_0 weights: q = round(x / d), d = max|x| / 127,
@@ -32,29 +34,82 @@ struct ActBlockQ8_0 {
 };
 static_assert(sizeof(ActBlockQ8_0) == 36);
 
+// As ActBlockQ8_0 plus s = d * sum(qs): weights with an offset (Q4_1, Q5_1: x = d*q + m)
+// contribute m * s per block, and unsigned-weight kernels subtract their bias with it.
+struct ActBlockQ8_1 {
+  float d, s;
+  int8_t qs[32];
+};
+static_assert(sizeof(ActBlockQ8_1) == 40);
+
+// Activation block for K-quant weights: Q8_K (quant_blocks.h: float d, 16-value sums)
+// plus dsums[j] = d * (sum of q over values 32j..32j+31), which meets the 32-value
+// sub-block minimums of Q4_K/Q5_K in one float multiply-add per block.
+struct ActBlockQ8_K {
+  BlockQ8_K q;
+  float dsums[8];
+};
+static_assert(sizeof(ActBlockQ8_K) == 324);
+
+// Fills b.dsums from b.q.
+[[gnu::always_inline]] inline void SetDsums(ActBlockQ8_K& b) {
+  for (int j = 0; j < 8; ++j) {
+    b.dsums[j] = b.q.d * static_cast<float>(b.q.bsums[2 * j] + b.q.bsums[2 * j + 1]);
+  }
+}
+
 using RowDotFn = float (*)(const void* weight_row, const void* activations, int64_t n);
 
+// A tile of the product: y[t * y_stride + r] = row dot of weight row r (at
+// w + r * w_stride) with activation row t (at act + t * act_stride), for r < n_rows and
+// t < n_tok; every row has n values.
+using TileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act,
+                        size_t act_stride, int64_t n_tok, float* y, size_t y_stride, int64_t n);
+
+// One weight type's kernel in a set: the row dot, the tile (null: MatMul calls the row
+// dot for each row and token) and the activations both take.
+struct TypeKernel {
+  ActFormat act = ActFormat::kF32;
+  RowDotFn dot = nullptr;  // null: this set has none for the type
+  std::string_view isa;    // the set it belongs to ("avx2"), for `llm info`
+  TileFn tile = nullptr;
+  int tile_tokens = 0;  // tokens the tile multiplies per pass over a weight row
+};
+
+// Converts one row of n floats to an activation format (n a multiple of its block).
+using QuantizeFn = void (*)(const float* x, void* out, int64_t n);
+
 struct KernelSet {
-  std::string_view name;  // "avx2", "scalar"
+  std::string_view name;  // "avx512", "avx2", "scalar"
+  // The activation quantizers (null in a set: the next set down's). Every set's give
+  // the scalar set's bytes exactly.
+  QuantizeFn quantize_q8_0 = nullptr, quantize_q8_1 = nullptr, quantize_q8_k = nullptr;
+  // Attention's short float vectors (null in a set: the next set down's).
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
-  RowDotFn f32 = nullptr, f16 = nullptr, q4_0 = nullptr, q8_0 = nullptr, q4_k = nullptr,
-           q5_k = nullptr, q6_k = nullptr;
+  TypeKernel f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k;
 };
 
-// The best set this CPU runs; the scalar set (always available, for tests).
+// The best set this CPU runs, with every entry the best available (entries the CPU's
+// own set lacks come from the next set down); the portable set; the AVX2 set as
+// written (null when the CPU lacks AVX2/FMA/F16C). Tests check each set on its own.
 const KernelSet& BestKernels();
 const KernelSet& ScalarKernels();
-const KernelSet* Avx2Kernels();  // null when the CPU lacks AVX2/FMA/F16C
+const KernelSet* Avx2Kernels();
+// The AVX-512 set as written (entries for the hot types only; null when the CPU lacks
+// AVX-512 F/BW/DQ/VL/VNNI, AVX2, or the OS does not save the ZMM state).
+const KernelSet* Avx512Kernels();
 
-// The native row dot of `set` for `type` (null: decode + dot_f32), and the format its
-// activations take (kF32 when there is no native kernel).
-RowDotFn RowDotFor(const KernelSet& set, TensorType type);
-ActFormat ActFormatFor(const KernelSet& set, TensorType type);
+// The set's kernel for `type`, or null when the set has none (types MatMul decodes to
+// float: F64, I8..I64, the IQ types).
+const TypeKernel* KernelFor(const KernelSet& set, TensorType type);
 // Bytes of one activation row of n values in `format`.
 size_t ActRowBytes(ActFormat format, int64_t n);
-// Converts one row of n floats to `format` (n a multiple of the block size).
+// Converts one row of n floats to `format` (n a multiple of the block size) with the
+// best set's quantizer; `set`'s own when given.
 void QuantizeActivations(ActFormat format, const float* x, void* out, int64_t n);
+void QuantizeActivations(const KernelSet& set, ActFormat format, const float* x, void* out,
+                         int64_t n);
 
 }  // namespace strata::genai::internal

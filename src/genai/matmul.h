@@ -5,8 +5,10 @@
 // y[t][r] = sum_i W[r][i] * x[t][i] for t < n_tokens, r < rows.
 // Types with an integer kernel (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and the K-quants) quantize
 // the activations to 8 bits per block first (Q8_0-style blocks of 32, Q8_K blocks of
-// 256), which is what makes them fast; F32/F16/BF16 dot in float. Other types decode each
-// weight row to float once per call and reuse it for every token.
+// 256), which is what makes them fast; F32/F16/BF16 dot in float. Several tokens are
+// multiplied per pass over a weight row (kernels_tile.h). The other decodable types
+// (F64, Q8_1, Q8_K) decode each weight row to float once per call and reuse it for every
+// token.
 
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +51,9 @@ class MatMulScratch {
 void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadTeam& team,
             MatMulScratch& scratch);
 
-// Which kernel a type uses ("q8_0 x int8", "f16 x f32", "decode + f32"), for `llm info`.
+// Which kernel a type uses, for `llm info`: weight type x activation format (instruction
+// set, tokens per pass of the prompt-processing tile), e.g. "Q4_K x q8_K (avx512,
+// 8-token tiles)", or "decode + f32 (...)" for types without a native kernel.
 std::string MatMulKernelName(TensorType type);
 
 }  // namespace strata::genai

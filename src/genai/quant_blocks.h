@@ -7,6 +7,7 @@
 // Hand-written from the format definitions; no Debian 12 package provides them.
 
 #include <cstdint>
+#include <cstring>
 
 #include "genai/tensor_type.h"
 
@@ -82,6 +83,40 @@ static_assert(sizeof(BlockQ8_0) == 34 && sizeof(BlockQ8_1) == 36);
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110);
 static_assert(sizeof(BlockQ4_K) == 144 && sizeof(BlockQ5_K) == 176);
 static_assert(sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292);
+
+// The 6-bit scales and mins of the 8 sub-blocks of a Q4_K/Q5_K block, packed in 12
+// bytes: sub-blocks 0-3 use the low 6 bits of bytes j and j+4; sub-blocks 4-7 combine
+// a nibble of byte j+4 with the top 2 bits of bytes j-4 (scale) and j (min).
+// out[0..7] are the scales, out[8..15] the mins. Four bytes at a time, in 32-bit words.
+// Always inlined: the instruction-set kernel files call these, and an out-of-line
+// copy compiled there could be the one the linker keeps for every caller.
+[[gnu::always_inline]] inline void UnpackScalesMinsK4(const uint8_t* q, uint8_t out[16]) {
+  constexpr uint32_t kLow6 = 0x3f3f3f3fu, kLow4 = 0x0f0f0f0fu, kLow2 = 0x03030303u;
+  uint32_t w[3];
+  std::memcpy(w, q, 12);
+  const uint32_t v[4] = {
+      w[0] & kLow6,                                          // scales 0-3
+      (w[2] & kLow4) | (((w[0] >> 6) & kLow2) << 4),         // scales 4-7
+      w[1] & kLow6,                                          // mins 0-3
+      ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kLow2) << 4),  // mins 4-7
+  };
+  std::memcpy(out, v, 16);
+}
+
+// The 16 6-bit scales of a Q3_K block (stored biased by 32): low 4 bits from bytes
+// 0-7, high 2 bits from bytes 8-11. The results are unbiased (-32..31).
+[[gnu::always_inline]] inline void UnpackScalesQ3K(const uint8_t* q, int8_t sc[16]) {
+  constexpr uint32_t kMask1 = 0x03030303u, kMask2 = 0x0f0f0f0fu;
+  uint32_t aux[4];
+  std::memcpy(aux, q, 12);
+  const uint32_t tmp = aux[2];
+  aux[2] = ((aux[0] >> 4) & kMask2) | (((tmp >> 4) & kMask1) << 4);
+  aux[3] = ((aux[1] >> 4) & kMask2) | (((tmp >> 6) & kMask1) << 4);
+  aux[0] = (aux[0] & kMask2) | (((tmp >> 0) & kMask1) << 4);
+  aux[1] = (aux[1] & kMask2) | (((tmp >> 2) & kMask1) << 4);
+  std::memcpy(sc, aux, 16);
+  for (int j = 0; j < 16; ++j) sc[j] = static_cast<int8_t>(sc[j] - 32);
+}
 
 // Kernels (quant_*.cpp). n is a multiple of the block size; callers check.
 void DequantizeF32(const void* in, float* out, int64_t n);

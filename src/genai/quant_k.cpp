@@ -23,19 +23,6 @@ Block LoadBlock(const void* in, int64_t i) {
   return b;
 }
 
-// Scale and min of sub-block j (0..7) from the 12 packed bytes of Q4_K/Q5_K: sub-blocks
-// 0-3 use the low 6 bits of bytes j and j+4; sub-blocks 4-7 combine a nibble of byte
-// j+4 with the top 2 bits of bytes j-4 (scale) and j (min).
-void ScaleMinK4(int j, const uint8_t* q, uint8_t* sc, uint8_t* m) {
-  if (j < 4) {
-    *sc = q[j] & 63;
-    *m = q[j + 4] & 63;
-  } else {
-    *sc = static_cast<uint8_t>((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
-    *m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-  }
-}
-
 }  // namespace
 
 void DequantizeQ2_K(const void* in, float* y, int64_t n) {
@@ -60,20 +47,11 @@ void DequantizeQ2_K(const void* in, float* y, int64_t n) {
 }
 
 void DequantizeQ3_K(const void* in, float* y, int64_t n) {
-  constexpr uint32_t kMask1 = 0x03030303u, kMask2 = 0x0f0f0f0fu;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ3_K>(in, i);
     const float d_all = F16ToF32(b.d);
-    // Unpack the 16 6-bit scales: low 4 bits from bytes 0-7, high 2 bits from 8-11.
-    uint32_t aux[4];
-    std::memcpy(aux, b.scales, 12);
-    const uint32_t tmp = aux[2];
-    aux[2] = ((aux[0] >> 4) & kMask2) | (((tmp >> 4) & kMask1) << 4);
-    aux[3] = ((aux[1] >> 4) & kMask2) | (((tmp >> 6) & kMask1) << 4);
-    aux[0] = (aux[0] & kMask2) | (((tmp >> 0) & kMask1) << 4);
-    aux[1] = (aux[1] & kMask2) | (((tmp >> 2) & kMask1) << 4);
     int8_t scales[16];
-    std::memcpy(scales, aux, 16);
+    UnpackScalesQ3K(b.scales, scales);
 
     const uint8_t* q = b.qs;
     uint8_t m = 1;
@@ -81,7 +59,7 @@ void DequantizeQ3_K(const void* in, float* y, int64_t n) {
     for (int half = 0; half < 2; ++half, q += 32) {
       for (int shift = 0; shift < 8; shift += 2, m = static_cast<uint8_t>(m << 1)) {
         for (int part = 0; part < 2; ++part) {
-          const float dl = d_all * static_cast<float>(scales[is++] - 32);
+          const float dl = d_all * static_cast<float>(scales[is++]);
           for (int l = 0; l < 16; ++l) {
             const int k = l + 16 * part;
             const int v = ((q[k] >> shift) & 3) - ((b.hmask[k] & m) ? 0 : 4);
@@ -97,13 +75,13 @@ void DequantizeQ4_K(const void* in, float* y, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto b = LoadBlock<BlockQ4_K>(in, i);
     const float d = F16ToF32(b.d), min = F16ToF32(b.dmin);
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b.scales, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     const uint8_t* q = b.qs;
     for (int is = 0; is < 8; is += 2, q += 32) {
-      uint8_t sc, m;
-      ScaleMinK4(is, b.scales, &sc, &m);
-      const float d1 = d * static_cast<float>(sc), m1 = min * static_cast<float>(m);
-      ScaleMinK4(is + 1, b.scales, &sc, &m);
-      const float d2 = d * static_cast<float>(sc), m2 = min * static_cast<float>(m);
+      const float d1 = d * static_cast<float>(sc[is]), m1 = min * static_cast<float>(m[is]);
+      const float d2 = d * static_cast<float>(sc[is + 1]), m2 = min * static_cast<float>(m[is + 1]);
       for (int l = 0; l < 32; ++l) *y++ = d1 * static_cast<float>(q[l] & 0x0f) - m1;
       for (int l = 0; l < 32; ++l) *y++ = d2 * static_cast<float>(q[l] >> 4) - m2;
     }
@@ -116,12 +94,12 @@ void DequantizeQ5_K(const void* in, float* y, int64_t n) {
     const float d = F16ToF32(b.d), min = F16ToF32(b.dmin);
     const uint8_t* ql = b.qs;
     uint8_t u1 = 1, u2 = 2;
+    uint8_t scm[16];
+    UnpackScalesMinsK4(b.scales, scm);
+    const uint8_t *sc = scm, *m = scm + 8;
     for (int is = 0; is < 8; is += 2, ql += 32) {
-      uint8_t sc, m;
-      ScaleMinK4(is, b.scales, &sc, &m);
-      const float d1 = d * static_cast<float>(sc), m1 = min * static_cast<float>(m);
-      ScaleMinK4(is + 1, b.scales, &sc, &m);
-      const float d2 = d * static_cast<float>(sc), m2 = min * static_cast<float>(m);
+      const float d1 = d * static_cast<float>(sc[is]), m1 = min * static_cast<float>(m[is]);
+      const float d2 = d * static_cast<float>(sc[is + 1]), m2 = min * static_cast<float>(m[is + 1]);
       for (int l = 0; l < 32; ++l) {
         *y++ = d1 * static_cast<float>((ql[l] & 0x0f) + ((b.qh[l] & u1) ? 16 : 0)) - m1;
       }

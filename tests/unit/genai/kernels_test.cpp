@@ -1,7 +1,9 @@
 // Every native row-dot kernel against the definition: the dot product, in double, of the
 // dequantized weight row and the dequantized activations it was given.
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,34 +26,65 @@ std::vector<float> Gaussian(int64_t n, uint32_t seed, float scale = 1.f) {
   return v;
 }
 
-std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::byte>& act, int64_t n) {
+// Every weight type MatMul multiplies natively.
+constexpr TensorType kNativeTypes[] = {
+    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ4_0, TensorType::kQ4_1,
+    TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K, TensorType::kQ3_K,
+    TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K};
+
+std::vector<float> DecodeActivations(ActFormat format, const std::vector<std::byte>& act,
+                                     int64_t n) {
   std::vector<float> out(n);
   if (format == ActFormat::kQ8_0) {
     const auto* b = reinterpret_cast<const internal::ActBlockQ8_0*>(act.data());
     for (int64_t i = 0; i < n; ++i) out[i] = b[i / 32].d * b[i / 32].qs[i % 32];
+  } else if (format == ActFormat::kQ8_1) {
+    const auto* b = reinterpret_cast<const internal::ActBlockQ8_1*>(act.data());
+    for (int64_t i = 0; i < n / 32; ++i) {
+      int sum = 0;
+      for (int j = 0; j < 32; ++j) {
+        out[32 * i + j] = b[i].d * b[i].qs[j];
+        sum += b[i].qs[j];
+      }
+      EXPECT_FLOAT_EQ(b[i].s, b[i].d * static_cast<float>(sum)) << "block " << i;
+    }
   } else if (format == ActFormat::kQ8_K) {
-    EXPECT_TRUE(Dequantize(TensorType::kQ8_K, act.data(), n, out.data()).ok());
+    const auto* b = reinterpret_cast<const internal::ActBlockQ8_K*>(act.data());
+    for (int64_t i = 0; i < n / 256; ++i) {
+      EXPECT_TRUE(Dequantize(TensorType::kQ8_K, &b[i].q, 256, out.data() + 256 * i).ok());
+      for (int j = 0; j < 8; ++j) {
+        int sum = 0;
+        for (int k = 0; k < 32; ++k) sum += b[i].q.qs[32 * j + k];
+        EXPECT_FLOAT_EQ(b[i].dsums[j], b[i].q.d * static_cast<float>(sum)) << "block " << i;
+      }
+    }
   } else {
     std::memcpy(out.data(), act.data(), n * sizeof(float));
   }
   return out;
 }
 
-void CheckSet(const internal::KernelSet& set) {
-  const int64_t n = 1024;
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kQ4_0, TensorType::kQ8_0,
-                          TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
-    const internal::RowDotFn dot = internal::RowDotFor(set, type);
-    if (dot == nullptr) continue;
-    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+void CheckType(const internal::KernelSet& set, TensorType type, int64_t n) {
+  const internal::TypeKernel* kernel = internal::KernelFor(set, type);
+  if (kernel == nullptr || (n % 256 != 0 && kernel->act != ActFormat::kF32)) return;
+  SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)) +
+               " n=" + std::to_string(n));
+  {
     for (uint32_t seed = 1; seed <= 5; ++seed) {
-      const auto w = Gaussian(n, seed, 0.05f);
+      auto w = Gaussian(n, seed, 0.05f);
+      // An offset makes the block minimum (Q4_1, Q5_1, K-quant mins) carry weight.
+      if (seed == 4) {
+        for (float& v : w) v += 0.2f;
+      }
       const auto x = Gaussian(n, seed + 100, seed == 3 ? 30.f : 1.f);
-      auto wq = Quantize(type, w.data(), n);
-      ASSERT_TRUE(wq.ok());
+      auto quantized = Quantize(type, w.data(), n);
+      ASSERT_TRUE(quantized.ok());
+      // Weights sit at any alignment in a mapped file.
+      std::vector<std::byte> wq(quantized->size() + 1);
+      std::memcpy(wq.data() + 1, quantized->data(), quantized->size());
       std::vector<float> wd(n);
-      ASSERT_TRUE(Dequantize(type, wq->data(), n, wd.data()).ok());
-      const ActFormat format = internal::ActFormatFor(set, type);
+      ASSERT_TRUE(Dequantize(type, wq.data() + 1, n, wd.data()).ok());
+      const ActFormat format = kernel->act;
       std::vector<std::byte> act(internal::ActRowBytes(format, n));
       internal::QuantizeActivations(format, x.data(), act.data(), n);
       const auto xd = DecodeActivations(format, act, n);
@@ -60,18 +93,125 @@ void CheckSet(const internal::KernelSet& set) {
         want += static_cast<double>(wd[i]) * xd[i];
         scale += std::fabs(static_cast<double>(wd[i]) * xd[i]);
       }
-      const float got = dot(wq->data(), act.data(), n);
+      const float got = kernel->dot(wq.data() + 1, act.data(), n);
       EXPECT_NEAR(got, want, 1e-5 * scale + 1e-6) << "seed " << seed;
     }
   }
 }
 
-TEST(Kernels, ScalarRowDotsMatchTheDefinition) { CheckSet(internal::ScalarKernels()); }
+// A tile of 5 rows x 1..11 tokens (full token groups and every remainder) against the
+// definition, with strides wider than the tile; nothing outside the tile is written.
+void CheckTiles(const internal::KernelSet& set) {
+  const int64_t n = 512, n_rows = 5, max_tok = 11, y_stride = n_rows + 2;
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* kernel = internal::KernelFor(set, type);
+    if (kernel == nullptr || kernel->tile == nullptr) continue;
+    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+    const auto w = Gaussian(n * n_rows, 11, 0.05f);
+    auto quantized = Quantize(type, w.data(), n * n_rows);
+    ASSERT_TRUE(quantized.ok());
+    const size_t row_bytes = quantized->size() / n_rows, w_stride = row_bytes + 3;
+    std::vector<uint8_t> wq(w_stride * n_rows + 1);  // unaligned rows with a gap
+    std::vector<float> wd(n * n_rows);
+    for (int64_t r = 0; r < n_rows; ++r) {
+      std::memcpy(wq.data() + 1 + r * w_stride, quantized->data() + r * row_bytes, row_bytes);
+      ASSERT_TRUE(Dequantize(type, wq.data() + 1 + r * w_stride, n, wd.data() + r * n).ok());
+    }
+    const size_t act_row = internal::ActRowBytes(kernel->act, n);
+    std::vector<uint8_t> act(act_row * max_tok);
+    std::vector<std::vector<float>> xd;
+    for (int64_t t = 0; t < max_tok; ++t) {
+      const auto x = Gaussian(n, 200 + t, t == 2 ? 30.f : 1.f);
+      internal::QuantizeActivations(kernel->act, x.data(), act.data() + t * act_row, n);
+      std::vector<std::byte> one(act_row);
+      std::memcpy(one.data(), act.data() + t * act_row, act_row);
+      xd.push_back(DecodeActivations(kernel->act, one, n));
+    }
+    for (int64_t n_tok = 1; n_tok <= max_tok; ++n_tok) {
+      std::vector<float> y(y_stride * n_tok, -12345.f);
+      kernel->tile(wq.data() + 1, w_stride, n_rows, act.data(), act_row, n_tok, y.data(), y_stride,
+                   n);
+      for (int64_t t = 0; t < n_tok; ++t) {
+        for (int64_t r = 0; r < y_stride; ++r) {
+          if (r >= n_rows) {
+            EXPECT_EQ(y[t * y_stride + r], -12345.f) << "written outside the tile";
+            continue;
+          }
+          double want = 0, scale = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            want += static_cast<double>(wd[r * n + i]) * xd[t][i];
+            scale += std::fabs(static_cast<double>(wd[r * n + i]) * xd[t][i]);
+          }
+          EXPECT_NEAR(y[t * y_stride + r], want, 1e-5 * scale + 1e-6)
+              << n_tok << " tokens, row " << r << " token " << t;
+        }
+      }
+    }
+  }
+}
 
-TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
+// Every set's activation quantizers write the scalar set's bytes: random rows at two
+// scales, a zero block, and ties of opposite sign for the value of largest magnitude.
+void CheckQuantizers(const internal::KernelSet& set) {
+  const int64_t n = 1024;
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    auto x = Gaussian(n, 300 + seed, seed == 2 ? 1e-3f : 3.f);
+    std::fill(x.begin() + 256, x.begin() + 512, 0.f);  // a zero K-block, 8 zero 32-blocks
+    // The first of equal magnitudes gives Q8_K its sign, within one 8-value group too.
+    x[600] = -50.f;
+    x[603] = 50.f;
+    x[800] = 50.f;
+    x[806] = -50.f;
+    for (ActFormat format : {ActFormat::kQ8_0, ActFormat::kQ8_1, ActFormat::kQ8_K}) {
+      SCOPED_TRACE(std::string(set.name) + " format " + std::to_string(static_cast<int>(format)));
+      const size_t bytes = internal::ActRowBytes(format, n);
+      std::vector<uint8_t> want(bytes), got(bytes);
+      internal::QuantizeActivations(internal::ScalarKernels(), format, x.data(), want.data(), n);
+      internal::QuantizeActivations(set, format, x.data(), got.data(), n);
+      EXPECT_EQ(want, got);
+    }
+  }
+}
+
+// n = 1013 checks the tails of the float kernels (block types need whole blocks).
+void CheckSet(const internal::KernelSet& set) {
+  for (const int64_t n : {int64_t{1024}, int64_t{1013}}) {
+    for (TensorType type : kNativeTypes) {
+      CheckType(set, type, n);
+    }
+  }
+}
+
+TEST(Kernels, ScalarRowDotsMatchTheDefinition) {
+  CheckSet(internal::ScalarKernels());
+}
+
+TEST(Kernels, ScalarAndBestSetsCoverEveryNativeType) {
+  for (TensorType type : kNativeTypes) {
+    EXPECT_NE(internal::KernelFor(internal::ScalarKernels(), type), nullptr)
+        << TensorTypeName(type);
+    EXPECT_NE(internal::KernelFor(internal::BestKernels(), type), nullptr) << TensorTypeName(type);
+  }
+  EXPECT_EQ(internal::KernelFor(internal::BestKernels(), TensorType::kF64), nullptr);
+  EXPECT_EQ(internal::KernelFor(internal::BestKernels(), TensorType::kIQ4_NL), nullptr);
+}
+
+TEST(Kernels, Avx2SetCoversEveryNativeType) {
+  const internal::KernelSet* set = internal::Avx2Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* k = internal::KernelFor(*set, type);
+    ASSERT_NE(k, nullptr) << TensorTypeName(type);
+    EXPECT_EQ(k->isa, "avx2");
+  }
+}
+
+TEST(Kernels, Avx2RowDotsAndTilesMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx2Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX2/FMA/F16C";
   CheckSet(*set);
+  CheckTiles(*set);
+  CheckQuantizers(*set);
   const auto a = Gaussian(1000, 7), b = Gaussian(1000, 8);
   double want = 0;
   for (int i = 0; i < 1000; ++i) want += static_cast<double>(a[i]) * b[i];
@@ -81,16 +221,40 @@ TEST(Kernels, Avx2RowDotsMatchTheDefinition) {
   for (int i = 0; i < 1000; ++i) EXPECT_FLOAT_EQ(y[i], b[i] + 0.5f * a[i]);
 }
 
+TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  for (TensorType type : kNativeTypes) {
+    if (type == TensorType::kQ2_K || type == TensorType::kQ3_K) {
+      EXPECT_EQ(internal::KernelFor(*set, type), nullptr);
+      EXPECT_EQ(internal::KernelFor(internal::BestKernels(), type)->isa, "avx2");
+      continue;
+    }
+    const internal::TypeKernel* k = internal::KernelFor(*set, type);
+    ASSERT_NE(k, nullptr) << TensorTypeName(type);
+    EXPECT_EQ(k->isa, "avx512");
+    EXPECT_EQ(internal::KernelFor(internal::BestKernels(), type)->dot, k->dot);
+  }
+}
+
+TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  CheckSet(*set);
+  CheckTiles(*set);
+  CheckQuantizers(internal::BestKernels());
+}
+
 // MatMul over every dequantizable weight type equals row-by-row decoding and dotting.
 TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
-  const int64_t cols = 512, rows = 37, tokens = 3;
+  const int64_t cols = 512, rows = 37, tokens = 11;  // tiles: full token groups and a rest
   ThreadTeam team(2);
   MatMulScratch scratch;
   const auto x = Gaussian(cols * tokens, 42);
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ4_0,
-                          TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0,
-                          TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K,
-                          TensorType::kQ6_K}) {
+  for (TensorType type :
+       {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ4_0, TensorType::kQ4_1,
+        TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K,
+        TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K}) {
     SCOPED_TRACE(std::string(TensorTypeName(type)));
     const auto w = Gaussian(cols * rows, 9, 0.05f);
     auto wq = Quantize(type, w.data(), cols * rows);
@@ -112,6 +276,17 @@ TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
       }
     }
   }
+}
+
+TEST(MatMul, KernelNamesSayTheSetAndTile) {
+  const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), TensorType::kQ4_K);
+  ASSERT_NE(k, nullptr);
+  const std::string want = k->tile != nullptr ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
+                                                    std::to_string(k->tile_tokens) + "-token tiles)"
+                                              : "Q4_K x q8_K (" + std::string(k->isa) + ")";
+  EXPECT_EQ(MatMulKernelName(TensorType::kQ4_K), want);
+  EXPECT_EQ(MatMulKernelName(TensorType::kQ4_1).substr(0, 12), "Q4_1 x q8_1 ");
+  EXPECT_EQ(MatMulKernelName(TensorType::kF64).substr(0, 12), "decode + f32");
 }
 
 TEST(ThreadTeam, RunsEveryTaskOnceOnDistinctThreadSlots) {
