@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "ml/anomaly_algorithm.h"
 #include "ml/linear_learner.h"
+#include "ml/pca_algorithm.h"
 
 namespace strata::ml {
 
@@ -50,7 +52,8 @@ Json Algorithm::ToJson() const {
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &PcaAlgorithm(),
+                                                      &AnomalyAlgorithm()};
   return kAll;
 }
 

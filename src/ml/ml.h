@@ -3,9 +3,11 @@
 // their hyperparameter schemas, and the metrics a data scientist judges models by.
 
 #include "ml/algorithm.h"
+#include "ml/anomaly_algorithm.h"
 #include "ml/hyperparameters.h"
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"
 #include "ml/metrics.h"
+#include "ml/pca_algorithm.h"
 #include "ml/unsupervised_metrics.h"
 #include "ml/xgboost_model.h"
