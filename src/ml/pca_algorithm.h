@@ -20,7 +20,9 @@
 // Hyperparameters: `components`, as scikit-learn's n_components: an integer k >= 1, or a
 // fraction f in (0, 1): the fewest components whose cumulative explained variance ratio
 // exceeds f. `whiten` divides each coordinate by the component's standard deviation
-// (a component with zero variance then outputs 0). `solver` as above.
+// (a component with zero variance then outputs 0); the platform's projection metrics
+// (variance of the outputs over the input's) are then not explained variance ratios,
+// Info()'s explained_variance_ratio still is. `solver` as above.
 //
 // Signs: an eigenvector's sign is arbitrary, so each component is flipped to make its
 // largest-magnitude loading positive (the first such entry on ties): the same data
