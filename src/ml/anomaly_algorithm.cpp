@@ -30,12 +30,14 @@ std::vector<double> ScoreAll(const IsolationForest& forest, Matrix x, core::Thre
 
 class AnomalyModel final : public Model {
  public:
-  AnomalyModel(IsolationForest forest, Json info) : forest_(std::move(forest)), info_(std::move(info)) {}
+  AnomalyModel(IsolationForest forest, Json info)
+      : forest_(std::move(forest)), info_(std::move(info)) {}
 
   // Thread-safe: the forest is only read.
   Result<std::vector<float>> Predict(Matrix x) const override {
     if (x.cols != forest_.features()) {
-      return InvalidArgumentError(fmt::format("the model takes {} features, got {}", forest_.features(), x.cols));
+      return InvalidArgumentError(
+          fmt::format("the model takes {} features, got {}", forest_.features(), x.cols));
     }
     std::vector<double> scores(x.rows);
     forest_.Score(x, scores);
@@ -75,26 +77,64 @@ class Anomaly final : public Algorithm {
  public:
   std::string_view name() const override { return "anomaly"; }
   std::string_view description() const override {
-    return "isolation forest (scores as scikit-learn's IsolationForest): anomaly score per row and a flag at the "
-           "threshold the expected contamination sets; a 0/1 label column, when given, evaluates it";
+    return "isolation forest (scores as scikit-learn's IsolationForest): anomaly score per row and "
+           "a flag at the "
+           "threshold the expected contamination sets; a 0/1 label column, when given, evaluates "
+           "it";
   }
   std::vector<Problem> problems() const override { return {Problem::kAnomalyDetection}; }
   const std::vector<HyperparameterSpec>& hyperparameters() const override {
     static const std::vector<HyperparameterSpec> kSpecs = {
-        {"trees", "int", 1, 10000, false, {}, 100, "trees in the forest (scikit-learn's n_estimators)"},
-        {"sample_size", "int", 2, 1 << 30, false, {}, 256,
-         "rows drawn (without replacement) to grow each tree, at most the training rows (max_samples)"},
-        {"contamination", "float", 0, 0.5, false, {}, 0.01,
-         "expected share of anomalies: the threshold flags that share of the training rows (0: the paper's fixed "
+        {"trees",
+         "int",
+         1,
+         10000,
+         false,
+         {},
+         100,
+         "trees in the forest (scikit-learn's n_estimators)"},
+        {"sample_size",
+         "int",
+         2,
+         1 << 30,
+         false,
+         {},
+         256,
+         "rows drawn (without replacement) to grow each tree, at most the training rows "
+         "(max_samples)"},
+        {"contamination",
+         "float",
+         0,
+         0.5,
+         false,
+         {},
+         0.01,
+         "expected share of anomalies: the threshold flags that share of the training rows (0: the "
+         "paper's fixed "
          "threshold 0.5)"},
-        {"max_features", "float", 0, 1, true, {}, 1.0, "share of the features each tree may split on"},
-        {"seed", "int", 0, 2147483647, false, {}, 0, "random seed (same data and seed, same forest)"},
+        {"max_features",
+         "float",
+         0,
+         1,
+         true,
+         {},
+         1.0,
+         "share of the features each tree may split on"},
+        {"seed",
+         "int",
+         0,
+         2147483647,
+         false,
+         {},
+         0,
+         "random seed (same data and seed, same forest)"},
     };
     return kSpecs;
   }
   std::string_view iteration_name() const override { return "tree"; }
 
-  Result<std::unique_ptr<Model>> Train(const TrainInput& in, const IterationCallback& on_iteration) const override {
+  Result<std::unique_ptr<Model>> Train(const TrainInput& in,
+                                       const IterationCallback& on_iteration) const override {
     const Json& hp = in.hyperparameters;
     IsolationForestOptions o;
     o.trees = hp.value("trees", 100);
@@ -103,7 +143,8 @@ class Anomaly final : public Algorithm {
     o.seed = hp.value("seed", uint64_t{0});
     const double contamination = hp.value("contamination", 0.01);
     if (!(contamination >= 0 && contamination <= 0.5)) {
-      return InvalidArgumentError(fmt::format("contamination must be in [0, 0.5], got {}", contamination));
+      return InvalidArgumentError(
+          fmt::format("contamination must be in [0, 0.5], got {}", contamination));
     }
     core::ThreadPool pool(0);
     STRATA_ASSIGN_OR_RETURN(IsolationForest forest,
@@ -116,9 +157,10 @@ class Anomaly final : public Algorithm {
     const double threshold = contamination > 0 ? data::Quantile(scores, 1 - contamination) : 0.5;
     forest.set_threshold(contamination, threshold);
     const auto flagged = scores.end() - std::upper_bound(scores.begin(), scores.end(), threshold);
-    Json info = {{"features_per_tree", std::clamp<size_t>(static_cast<size_t>(o.max_features * in.train.cols), 1,
-                                                          in.train.cols)},
-                 {"train_flagged_rate", static_cast<double>(flagged) / static_cast<double>(scores.size())}};
+    Json info = {
+        {"features_per_tree",
+         std::clamp<size_t>(static_cast<size_t>(o.max_features * in.train.cols), 1, in.train.cols)},
+        {"train_flagged_rate", static_cast<double>(flagged) / static_cast<double>(scores.size())}};
     return std::unique_ptr<Model>(new AnomalyModel(std::move(forest), std::move(info)));
   }
 

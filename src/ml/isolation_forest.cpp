@@ -30,7 +30,8 @@
 namespace strata::ml {
 namespace {
 
-static_assert(std::endian::native == std::endian::little, "the forest file is written in native byte order");
+static_assert(std::endian::native == std::endian::little,
+              "the forest file is written in native byte order");
 
 constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'I', 'F'};
 constexpr uint32_t kVersion = 1;
@@ -103,12 +104,13 @@ double AveragePathLength(double n) {
 
 void IsolationForest::Prepare() {
   leaf_adjustment_.resize(static_cast<size_t>(sample_size_) + 1);
-  for (size_t n = 0; n < leaf_adjustment_.size(); ++n) leaf_adjustment_[n] = AveragePathLength(static_cast<double>(n));
+  for (size_t n = 0; n < leaf_adjustment_.size(); ++n)
+    leaf_adjustment_[n] = AveragePathLength(static_cast<double>(n));
   normalizer_ = AveragePathLength(static_cast<double>(sample_size_));
 }
 
-IsolationForest::Tree IsolationForest::GrowTree(Matrix x, const IsolationForestOptions& o, size_t tree_index,
-                                                int64_t psi) {
+IsolationForest::Tree IsolationForest::GrowTree(Matrix x, const IsolationForestOptions& o,
+                                                size_t tree_index, int64_t psi) {
   std::mt19937_64 rng(Mix(o.seed ^ Mix(tree_index)));
   const size_t d = x.cols, n = x.rows, m = static_cast<size_t>(psi);
 
@@ -129,16 +131,20 @@ IsolationForest::Tree IsolationForest::GrowTree(Matrix x, const IsolationForestO
   // The tree's features: a share of them, drawn without replacement.
   std::vector<int32_t> features(d);
   std::iota(features.begin(), features.end(), 0);
-  const size_t kept = std::clamp<size_t>(static_cast<size_t>(o.max_features * static_cast<double>(d)), 1, d);
-  for (size_t i = 0; i < kept && kept < d; ++i) std::swap(features[i], features[i + Below(rng, d - i)]);
+  const size_t kept =
+      std::clamp<size_t>(static_cast<size_t>(o.max_features * static_cast<double>(d)), 1, d);
+  for (size_t i = 0; i < kept && kept < d; ++i)
+    std::swap(features[i], features[i + Below(rng, d - i)]);
   features.resize(kept);
   // The sampled rows, copied together so the tree reads compact memory.
   std::vector<float> local(m * d);
-  for (size_t i = 0; i < m; ++i) std::copy_n(x.row(rows[i]), d, local.begin() + static_cast<ptrdiff_t>(i * d));
+  for (size_t i = 0; i < m; ++i)
+    std::copy_n(x.row(rows[i]), d, local.begin() + static_cast<ptrdiff_t>(i * d));
   std::vector<uint32_t> idx(m);
   std::iota(idx.begin(), idx.end(), 0u);
 
-  const int depth_limit = static_cast<int>(std::ceil(std::log2(std::max<double>(static_cast<double>(m), 2))));
+  const int depth_limit =
+      static_cast<int>(std::ceil(std::log2(std::max<double>(static_cast<double>(m), 2))));
   struct Task {
     uint32_t node, begin, end;
     int depth;
@@ -183,8 +189,9 @@ IsolationForest::Tree IsolationForest::GrowTree(Matrix x, const IsolationForestO
     if (threshold <= lo) threshold = std::nextafter(lo, hi);
     threshold = std::min(threshold, hi);
     const auto mid = static_cast<uint32_t>(
-        std::partition(idx.begin() + t.begin, idx.begin() + t.end,
-                       [&](uint32_t i) { return local[i * d + static_cast<size_t>(feature)] < threshold; }) -
+        std::partition(
+            idx.begin() + t.begin, idx.begin() + t.end,
+            [&](uint32_t i) { return local[i * d + static_cast<size_t>(feature)] < threshold; }) -
         idx.begin());
     const auto left = static_cast<uint32_t>(tree.size());
     tree[t.node] = {feature, threshold, left};
@@ -195,20 +202,29 @@ IsolationForest::Tree IsolationForest::GrowTree(Matrix x, const IsolationForestO
   return tree;
 }
 
-Result<IsolationForest> IsolationForest::Fit(Matrix x, const IsolationForestOptions& o, core::ThreadPool& pool,
+Result<IsolationForest> IsolationForest::Fit(Matrix x, const IsolationForestOptions& o,
+                                             core::ThreadPool& pool,
                                              const std::function<bool(int, int)>& progress) {
-  if (x.rows < 2) return InvalidArgumentError("an isolation forest needs at least two training rows");
+  if (x.rows < 2)
+    return InvalidArgumentError("an isolation forest needs at least two training rows");
   if (x.cols == 0) return InvalidArgumentError("an isolation forest needs at least one feature");
-  if (x.cols > kMaxFeatures) return InvalidArgumentError(fmt::format("an isolation forest takes at most {} features", kMaxFeatures));
-  if (o.trees < 1 || static_cast<uint32_t>(o.trees) > kMaxTrees) return InvalidArgumentError(fmt::format("trees must be in [1, {}]", kMaxTrees));
-  if (o.sample_size < 2) return InvalidArgumentError(fmt::format("sample_size must be at least 2, got {}", o.sample_size));
+  if (x.cols > kMaxFeatures)
+    return InvalidArgumentError(
+        fmt::format("an isolation forest takes at most {} features", kMaxFeatures));
+  if (o.trees < 1 || static_cast<uint32_t>(o.trees) > kMaxTrees)
+    return InvalidArgumentError(fmt::format("trees must be in [1, {}]", kMaxTrees));
+  if (o.sample_size < 2)
+    return InvalidArgumentError(
+        fmt::format("sample_size must be at least 2, got {}", o.sample_size));
   if (!(o.max_features > 0 && o.max_features <= 1)) {
-    return InvalidArgumentError(fmt::format("max_features must be in (0, 1], got {}", o.max_features));
+    return InvalidArgumentError(
+        fmt::format("max_features must be in (0, 1], got {}", o.max_features));
   }
   STRATA_RETURN_IF_ERROR(CheckFinite(x, "an isolation forest"));
   IsolationForest forest;
   forest.features_ = x.cols;
-  forest.sample_size_ = std::min<int64_t>({o.sample_size, static_cast<int64_t>(x.rows), kMaxSampleSize});
+  forest.sample_size_ =
+      std::min<int64_t>({o.sample_size, static_cast<int64_t>(x.rows), kMaxSampleSize});
   forest.Prepare();
   forest.trees_.resize(static_cast<size_t>(o.trees));
   const int chunk = std::max(1, (o.trees + kProgressChunks - 1) / kProgressChunks);
@@ -265,16 +281,19 @@ std::string IsolationForest::Serialize() const {
 }
 
 Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
-  if (bytes.size() < kHeaderBytes + kTrailerBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    return Corrupt(fmt::format("it is {} bytes and does not start with an isolation forest header", bytes.size()));
+  if (bytes.size() < kHeaderBytes + kTrailerBytes ||
+      std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    return Corrupt(fmt::format("it is {} bytes and does not start with an isolation forest header",
+                               bytes.size()));
   }
   Reader in(bytes.substr(sizeof kMagic, bytes.size() - sizeof kMagic - kTrailerBytes));
   uint32_t version = 0, d = 0, psi = 0, trees = 0;
   double contamination = 0, threshold = 0;
   in.Get(&version);
   if (version != kVersion) {
-    return InvalidArgumentError(fmt::format("the isolation forest file has format version {}; this program reads version {}",
-                                            version, kVersion));
+    return InvalidArgumentError(fmt::format(
+        "the isolation forest file has format version {}; this program reads version {}", version,
+        kVersion));
   }
   uint64_t stored = 0;
   std::memcpy(&stored, bytes.data() + bytes.size() - kTrailerBytes, sizeof stored);
@@ -287,10 +306,12 @@ Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
   in.Get(&contamination);
   in.Get(&threshold);
   if (d < 1 || d > kMaxFeatures) return Corrupt(fmt::format("it claims {} features", d));
-  if (psi < 2 || psi > kMaxSampleSize) return Corrupt(fmt::format("it claims a sample size of {}", psi));
+  if (psi < 2 || psi > kMaxSampleSize)
+    return Corrupt(fmt::format("it claims a sample size of {}", psi));
   if (trees < 1 || trees > kMaxTrees) return Corrupt(fmt::format("it claims {} trees", trees));
   if (!(contamination >= 0 && contamination <= 0.5) || !(threshold >= 0 && threshold <= 1)) {
-    return Corrupt(fmt::format("contamination {} or threshold {} is out of range", contamination, threshold));
+    return Corrupt(
+        fmt::format("contamination {} or threshold {} is out of range", contamination, threshold));
   }
   IsolationForest f;
   f.features_ = d;
@@ -312,9 +333,11 @@ Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
       in.Get(&n.threshold);
       in.Get(&n.value);
       const bool leaf_ok = n.feature == -1 && n.value >= 1 && n.value <= psi;
-      const bool split_ok = n.feature >= 0 && static_cast<uint32_t>(n.feature) < d && std::isfinite(n.threshold) &&
-                            n.value > i && static_cast<uint64_t>(n.value) + 1 < count;
-      if (!leaf_ok && !split_ok) return Corrupt(fmt::format("node {} of tree {} is not a valid split or leaf", i, t + 1));
+      const bool split_ok = n.feature >= 0 && static_cast<uint32_t>(n.feature) < d &&
+                            std::isfinite(n.threshold) && n.value > i &&
+                            static_cast<uint64_t>(n.value) + 1 < count;
+      if (!leaf_ok && !split_ok)
+        return Corrupt(fmt::format("node {} of tree {} is not a valid split or leaf", i, t + 1));
     }
     f.trees_.push_back(std::move(tree));
   }

@@ -54,7 +54,8 @@ class IsolationForest {
   // built over `pool`, in chunks; after each chunk `progress(trees_done, trees_total)`
   // runs on the calling thread, and a false return stops growing (the forest then has
   // the trees built so far).
-  static Result<IsolationForest> Fit(Matrix x, const IsolationForestOptions& options, core::ThreadPool& pool,
+  static Result<IsolationForest> Fit(Matrix x, const IsolationForestOptions& options,
+                                     core::ThreadPool& pool,
                                      const std::function<bool(int, int)>& progress);
 
   // s(x) of each row into `out`. REQUIRES: x.cols == features(), out.size() == x.rows.
@@ -79,9 +80,9 @@ class IsolationForest {
 
  private:
   struct Node {
-    int32_t feature;    // the split feature; -1 for a leaf
-    float threshold;    // rows with x[feature] < threshold go left
-    uint32_t value;     // a split's left child (the right one follows it); a leaf's row count
+    int32_t feature;  // the split feature; -1 for a leaf
+    float threshold;  // rows with x[feature] < threshold go left
+    uint32_t value;   // a split's left child (the right one follows it); a leaf's row count
   };
   using Tree = std::vector<Node>;
 

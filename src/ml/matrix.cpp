@@ -12,7 +12,8 @@ Status CheckFinite(Matrix x, std::string_view algorithm) {
     for (size_t j = 0; j < x.cols; ++j) {
       if (!std::isfinite(row[j])) {
         return InvalidArgumentError(
-            fmt::format("{} needs every value: training row {}, feature {} is missing or infinite (impute it in "
+            fmt::format("{} needs every value: training row {}, feature {} is missing or infinite "
+                        "(impute it in "
                         "preprocessing)",
                         algorithm, r + 1, j + 1));
       }

@@ -74,7 +74,8 @@ template <typename Block>
 void CentreRows(Matrix x, size_t r0, size_t m, const std::vector<double>& mean, Block* block) {
   for (size_t i = 0; i < m; ++i) {
     const float* row = x.row(r0 + i);
-    for (size_t j = 0; j < x.cols; ++j) (*block)(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j] - mean[j];
+    for (size_t j = 0; j < x.cols; ++j)
+      (*block)(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j] - mean[j];
   }
 }
 
@@ -88,10 +89,12 @@ struct Spectrum {
 
 // Σ (x - mean)(x - mean)ᵀ / (n - 1) by symmetric rank updates of row blocks, then its
 // eigendecomposition.
-Result<Spectrum> CovarianceSpectrum(Matrix x, const std::vector<double>& mean, core::ThreadPool& pool) {
+Result<Spectrum> CovarianceSpectrum(Matrix x, const std::vector<double>& mean,
+                                    core::ThreadPool& pool) {
   const auto d = static_cast<Eigen::Index>(x.cols);
   const size_t partial_bytes = x.cols * x.cols * sizeof(double);
-  const size_t max_parts = std::clamp<size_t>(kPartialBytes / std::max<size_t>(1, partial_bytes), 1, kMaxParts);
+  const size_t max_parts =
+      std::clamp<size_t>(kPartialBytes / std::max<size_t>(1, partial_bytes), 1, kMaxParts);
   const auto parts = Partition(x.rows, std::min(max_parts, x.rows / kBlockRows));
   std::vector<Eigen::MatrixXd> partial(parts.size());
   pool.ParallelFor(parts.size(), [&](size_t p) {
@@ -100,7 +103,8 @@ Result<Spectrum> CovarianceSpectrum(Matrix x, const std::vector<double>& mean, c
     for (size_t r0 = parts[p].first; r0 < parts[p].second; r0 += kBlockRows) {
       const size_t m = std::min(kBlockRows, parts[p].second - r0);
       CentreRows(x, r0, m, mean, &block);
-      partial[p].selfadjointView<Eigen::Lower>().rankUpdate(block.topRows(static_cast<Eigen::Index>(m)).transpose());
+      partial[p].selfadjointView<Eigen::Lower>().rankUpdate(
+          block.topRows(static_cast<Eigen::Index>(m)).transpose());
     }
   });
   Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(d, d);
@@ -108,12 +112,14 @@ Result<Spectrum> CovarianceSpectrum(Matrix x, const std::vector<double>& mean, c
   cov = Eigen::MatrixXd(cov.selfadjointView<Eigen::Lower>()) / static_cast<double>(x.rows - 1);
 
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(cov);
-  if (eigen.info() != Eigen::Success) return InternalError("Eigen: the covariance eigendecomposition did not converge");
+  if (eigen.info() != Eigen::Success)
+    return InternalError("Eigen: the covariance eigendecomposition did not converge");
   Spectrum s;
   s.total = cov.trace();
   const Eigen::VectorXd& values = eigen.eigenvalues();  // ascending
   s.vectors = eigen.eigenvectors().rowwise().reverse();
-  for (Eigen::Index i = d - 1; i >= 0; --i) s.variance.push_back(std::max(0.0, values(i)));  // roundoff below 0
+  for (Eigen::Index i = d - 1; i >= 0; --i)
+    s.variance.push_back(std::max(0.0, values(i)));  // roundoff below 0
   return s;
 }
 
@@ -121,8 +127,8 @@ Result<Spectrum> CovarianceSpectrum(Matrix x, const std::vector<double>& mean, c
 Result<Spectrum> SvdSpectrum(Matrix x, const std::vector<double>& mean) {
   if (x.rows * x.cols > kSvdMaxCells) {
     return InvalidArgumentError(fmt::format(
-        "solver svd holds the {} x {} matrix in memory, more than {} values: use solver covariance", x.rows, x.cols,
-        kSvdMaxCells));
+        "solver svd holds the {} x {} matrix in memory, more than {} values: use solver covariance",
+        x.rows, x.cols, kSvdMaxCells));
   }
   Eigen::MatrixXd a(static_cast<Eigen::Index>(x.rows), static_cast<Eigen::Index>(x.cols));
   CentreRows(x, 0, x.rows, mean, &a);
@@ -146,7 +152,8 @@ Result<size_t> ChooseK(double components, const Spectrum& s, size_t rows, size_t
     const auto k = static_cast<size_t>(components);
     if (k > available) {
       return InvalidArgumentError(fmt::format(
-          "components is {}, but {} training rows of {} features have at most {} components", k, rows, cols, available));
+          "components is {}, but {} training rows of {} features have at most {} components", k,
+          rows, cols, available));
     }
     return k;
   }
@@ -166,19 +173,23 @@ Result<Pca> Fit(Matrix x, double components, bool whiten, std::string solver) {
   pca.whiten = whiten;
   pca.training_rows = static_cast<int64_t>(x.rows);
   pca.mean = ColumnMeans(x, pool);
-  if (solver == "auto") solver = x.cols <= kCovarianceMaxFeatures || x.rows * x.cols > kSvdMaxCells ? "covariance" : "svd";
+  if (solver == "auto")
+    solver =
+        x.cols <= kCovarianceMaxFeatures || x.rows * x.cols > kSvdMaxCells ? "covariance" : "svd";
   if (solver == "covariance" && x.cols > kCovarianceMaxFeatures) {
-    return InvalidArgumentError(fmt::format(
-        "solver covariance takes at most {} features, got {}: use solver svd, or fewer features (hash_dims, "
-        "max_categories, drop)",
-        kCovarianceMaxFeatures, x.cols));
+    return InvalidArgumentError(
+        fmt::format("solver covariance takes at most {} features, got {}: use solver svd, or fewer "
+                    "features (hash_dims, "
+                    "max_categories, drop)",
+                    kCovarianceMaxFeatures, x.cols));
   }
   pca.solver = solver;
   Result<Spectrum> spectrum = InternalError("no solver");
   try {
     spectrum = solver == "svd" ? SvdSpectrum(x, pca.mean) : CovarianceSpectrum(x, pca.mean, pool);
   } catch (const std::bad_alloc&) {
-    return InternalError(fmt::format("out of memory while fitting PCA on {} x {} values", x.rows, x.cols));
+    return InternalError(
+        fmt::format("out of memory while fitting PCA on {} x {} values", x.rows, x.cols));
   }
   if (!spectrum.ok()) return spectrum.status();
   STRATA_ASSIGN_OR_RETURN(size_t k, ChooseK(components, *spectrum, x.rows, x.cols));
@@ -227,21 +238,24 @@ Status Corrupt(const std::string& why) {
 }
 
 Result<int64_t> CountField(const Json& j, const char* key, int64_t lo, int64_t hi) {
-  if (!j.contains(key) || !j[key].is_number_integer()) return Corrupt(fmt::format("'{}' is not an integer", key));
+  if (!j.contains(key) || !j[key].is_number_integer())
+    return Corrupt(fmt::format("'{}' is not an integer", key));
   const auto v = j[key].get<int64_t>();
   if (v < lo || v > hi) return Corrupt(fmt::format("'{}' is {}, outside [{}, {}]", key, v, lo, hi));
   return v;
 }
 
-Status NumbersField(const Json& j, const char* key, size_t size, bool non_negative, std::vector<double>* out) {
+Status NumbersField(const Json& j, const char* key, size_t size, bool non_negative,
+                    std::vector<double>* out) {
   if (!j.contains(key) || !j[key].is_array() || j[key].size() != size) {
     return Corrupt(fmt::format("'{}' is not an array of {} numbers", key, size));
   }
   out->clear();
   for (const Json& v : j[key]) {
-    if (!v.is_number() || !std::isfinite(v.get<double>()) || (non_negative && v.get<double>() < 0)) {
-      return Corrupt(fmt::format("'{}' holds {}, not a finite{} number", key, v.dump().substr(0, 40),
-                                 non_negative ? " non-negative" : ""));
+    if (!v.is_number() || !std::isfinite(v.get<double>()) ||
+        (non_negative && v.get<double>() < 0)) {
+      return Corrupt(fmt::format("'{}' holds {}, not a finite{} number", key,
+                                 v.dump().substr(0, 40), non_negative ? " non-negative" : ""));
     }
     out->push_back(v.get<double>());
   }
@@ -254,22 +268,25 @@ Result<Pca> FromJson(const Json& j) {
   }
   STRATA_ASSIGN_OR_RETURN(int64_t version, CountField(j, "format_version", 1, INT32_MAX));
   if (version > kFormatVersion) {
-    return InvalidArgumentError(fmt::format("{} has format_version {}; this program reads versions up to {}",
-                                            kModelFile, version, kFormatVersion));
+    return InvalidArgumentError(
+        fmt::format("{} has format_version {}; this program reads versions up to {}", kModelFile,
+                    version, kFormatVersion));
   }
   Pca p;
   STRATA_ASSIGN_OR_RETURN(int64_t d, CountField(j, "n_features", 1, kMaxFeatures));
   STRATA_ASSIGN_OR_RETURN(int64_t k, CountField(j, "n_components", 1, d));
   STRATA_ASSIGN_OR_RETURN(p.training_rows, CountField(j, "training_rows", 2, INT64_MAX));
   p.features = static_cast<size_t>(d);
-  if (!j.contains("whiten") || !j["whiten"].is_boolean()) return Corrupt("'whiten' is not true or false");
+  if (!j.contains("whiten") || !j["whiten"].is_boolean())
+    return Corrupt("'whiten' is not true or false");
   p.whiten = j["whiten"].get<bool>();
   if (!j.contains("solver") || !j["solver"].is_string()) return Corrupt("'solver' is not a string");
   p.solver = j["solver"].get<std::string>();
   const auto kk = static_cast<size_t>(k);
   STRATA_RETURN_IF_ERROR(NumbersField(j, "mean", p.features, false, &p.mean));
   STRATA_RETURN_IF_ERROR(NumbersField(j, "explained_variance", kk, true, &p.explained_variance));
-  STRATA_RETURN_IF_ERROR(NumbersField(j, "explained_variance_ratio", kk, true, &p.explained_variance_ratio));
+  STRATA_RETURN_IF_ERROR(
+      NumbersField(j, "explained_variance_ratio", kk, true, &p.explained_variance_ratio));
   STRATA_RETURN_IF_ERROR(NumbersField(j, "singular_values", kk, true, &p.singular_values));
   if (!j.contains("components") || !j["components"].is_array() || j["components"].size() != kk) {
     return Corrupt(fmt::format("'components' is not an array of {} rows", k));
@@ -282,7 +299,8 @@ Result<Pca> FromJson(const Json& j) {
     }
     for (size_t i = 0; i < p.features; ++i) {
       if (!r[i].is_number() || !std::isfinite(r[i].get<double>())) {
-        return Corrupt(fmt::format("components row {} holds {}, not a finite number", c + 1, r[i].dump().substr(0, 40)));
+        return Corrupt(fmt::format("components row {} holds {}, not a finite number", c + 1,
+                                   r[i].dump().substr(0, 40)));
       }
       p.components(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(i)) = r[i].get<double>();
     }
@@ -297,14 +315,16 @@ class PcaModel final : public Model {
  public:
   explicit PcaModel(Pca pca) : pca_(std::move(pca)) {
     // Whitening divides by the standard deviation; a zero-variance component outputs 0.
-    for (double v : pca_.explained_variance) scale_.push_back(!pca_.whiten ? 1.0 : v > 0 ? 1 / std::sqrt(v) : 0.0);
+    for (double v : pca_.explained_variance)
+      scale_.push_back(!pca_.whiten ? 1.0 : v > 0 ? 1 / std::sqrt(v) : 0.0);
     transposed_ = pca_.components.transpose();
   }
 
   // Thread-safe: reads the fitted state; the buffers are the call's own.
   Result<std::vector<float>> Predict(Matrix x) const override {
     if (x.cols != pca_.features) {
-      return InvalidArgumentError(fmt::format("the model takes {} features, got {}", pca_.features, x.cols));
+      return InvalidArgumentError(
+          fmt::format("the model takes {} features, got {}", pca_.features, x.cols));
     }
     const size_t k = pca_.k();
     std::vector<float> out(x.rows * k);
@@ -315,13 +335,15 @@ class PcaModel final : public Model {
       for (size_t i = 0; i < m; ++i) {
         const float* row = x.row(r0 + i);
         for (size_t j = 0; j < x.cols; ++j) {
-          block(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = std::isnan(row[j]) ? 0.0 : row[j] - pca_.mean[j];
+          block(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+              std::isnan(row[j]) ? 0.0 : row[j] - pca_.mean[j];
         }
       }
       const RowMatrix y = block.topRows(static_cast<Eigen::Index>(m)) * transposed_;
       for (size_t i = 0; i < m; ++i) {
         for (size_t c = 0; c < k; ++c) {
-          out[(r0 + i) * k + c] = static_cast<float>(y(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) * scale_[c]);
+          out[(r0 + i) * k + c] = static_cast<float>(
+              y(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) * scale_[c]);
         }
       }
     }
@@ -336,8 +358,8 @@ class PcaModel final : public Model {
   }
 
   Json Info() const override {
-    const double total =
-        std::accumulate(pca_.explained_variance_ratio.begin(), pca_.explained_variance_ratio.end(), 0.0);
+    const double total = std::accumulate(pca_.explained_variance_ratio.begin(),
+                                         pca_.explained_variance_ratio.end(), 0.0);
     return {{"components", pca_.k()},
             {"features", pca_.features},
             {"solver", pca_.solver},
@@ -361,20 +383,42 @@ class PcaAlgo final : public Algorithm {
  public:
   std::string_view name() const override { return "pca"; }
   std::string_view description() const override {
-    return "principal component analysis (Eigen): projects rows on the directions of largest variance; numeric "
+    return "principal component analysis (Eigen): projects rows on the directions of largest "
+           "variance; numeric "
            "features standardized";
   }
   std::vector<Problem> problems() const override { return {Problem::kDimensionalityReduction}; }
   const std::vector<HyperparameterSpec>& hyperparameters() const override {
     static const std::vector<HyperparameterSpec> kSpecs = {
-        {"components", "float", 0, INFINITY, true, {}, 2,
-         "how many components: an integer >= 1, or a fraction in (0, 1): the fewest components whose cumulative "
+        {"components",
+         "float",
+         0,
+         INFINITY,
+         true,
+         {},
+         2,
+         "how many components: an integer >= 1, or a fraction in (0, 1): the fewest components "
+         "whose cumulative "
          "explained variance ratio exceeds it (scikit-learn's n_components)"},
-        {"whiten", "bool", 0, 0, false, {}, false,
+        {"whiten",
+         "bool",
+         0,
+         0,
+         false,
+         {},
+         false,
          "divide each coordinate by its component's standard deviation (unit variance outputs)"},
-        {"solver", "string", 0, 0, false, {"auto", "covariance", "svd"}, "auto",
-         "covariance: eigendecomposition of the covariance matrix (one pass, memory O(features²)); svd: SVD of the "
-         "centred data (exact for tiny components, holds the data in memory); auto: covariance up to 4096 features"},
+        {"solver",
+         "string",
+         0,
+         0,
+         false,
+         {"auto", "covariance", "svd"},
+         "auto",
+         "covariance: eigendecomposition of the covariance matrix (one pass, memory O(features²)); "
+         "svd: SVD of the "
+         "centred data (exact for tiny components, holds the data in memory); auto: covariance up "
+         "to 4096 features"},
     };
     return kSpecs;
   }
@@ -392,17 +436,20 @@ class PcaAlgo final : public Algorithm {
 
   // One fit, reported once at its end; a false return is the caller's to act on (it
   // discards the model), as the fit has already finished.
-  Result<std::unique_ptr<Model>> Train(const TrainInput& in, const IterationCallback& on_iteration) const override {
+  Result<std::unique_ptr<Model>> Train(const TrainInput& in,
+                                       const IterationCallback& on_iteration) const override {
     if (in.train.rows < 2) return InvalidArgumentError("PCA needs at least two training rows");
     if (in.train.cols == 0) return InvalidArgumentError("PCA needs at least one feature");
     STRATA_RETURN_IF_ERROR(CheckHyperparameters(in.hyperparameters, in.problem));
     STRATA_RETURN_IF_ERROR(CheckFinite(in.train, "PCA"));
     const Json& hp = in.hyperparameters;
-    STRATA_ASSIGN_OR_RETURN(Pca pca, Fit(in.train, hp.value("components", 2.0), hp.value("whiten", false),
-                                         hp.value("solver", "auto")));
+    STRATA_ASSIGN_OR_RETURN(Pca pca, Fit(in.train, hp.value("components", 2.0),
+                                         hp.value("whiten", false), hp.value("solver", "auto")));
     auto model = std::make_unique<PcaModel>(std::move(pca));
     if (on_iteration) {
-      on_iteration(0, 1, {{"train-explained_variance_ratio", model->Info()["total_explained_variance_ratio"]}});
+      on_iteration(
+          0, 1,
+          {{"train-explained_variance_ratio", model->Info()["total_explained_variance_ratio"]}});
     }
     return std::unique_ptr<Model>(std::move(model));
   }

@@ -21,7 +21,9 @@
 namespace strata::ml {
 namespace {
 
-const Algorithm& Anomaly() { return AnomalyAlgorithm(); }
+const Algorithm& Anomaly() {
+  return AnomalyAlgorithm();
+}
 
 struct Data {
   std::vector<float> x;
@@ -60,7 +62,8 @@ Json Hp(const Json& given) {
   return hp.ok() ? *hp : Json();
 }
 
-Result<std::unique_ptr<Model>> Train(const Data& d, const Json& given, const IterationCallback& cb = nullptr) {
+Result<std::unique_ptr<Model>> Train(const Data& d, const Json& given,
+                                     const IterationCallback& cb = nullptr) {
   TrainInput in;
   in.problem = Problem::kAnomalyDetection;
   in.hyperparameters = Hp(given);
@@ -178,7 +181,8 @@ TEST(AnomalyTest, AgreesWithScikitLearn) {
   ASSERT_TRUE(pred.ok());
   std::string x, labels, scores;
   for (size_t r = 0; r < d.labels.size(); ++r) {
-    for (size_t j = 0; j < d.cols; ++j) x += fmt::format("{}{:.9g}", j ? "," : "", d.x[r * d.cols + j]);
+    for (size_t j = 0; j < d.cols; ++j)
+      x += fmt::format("{}{:.9g}", j ? "," : "", d.x[r * d.cols + j]);
     x += "\n";
     labels += fmt::format("{}\n", d.labels[r]);
     scores += fmt::format("{:.9g}\n", (*pred)[2 * r]);
@@ -186,7 +190,8 @@ TEST(AnomalyTest, AgreesWithScikitLearn) {
   std::ofstream(dir.path() / "x.csv") << x;
   std::ofstream(dir.path() / "labels.csv") << labels;
   std::ofstream(dir.path() / "strata_scores.csv") << scores;
-  auto parsed = core::ParseJson(RunPython("sklearn_unsupervised.py", "iforest " + dir.path().string()), "sklearn");
+  auto parsed = core::ParseJson(
+      RunPython("sklearn_unsupervised.py", "iforest " + dir.path().string()), "sklearn");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const Json& sk = *parsed;
   // Different random trees, the same definition: rankings agree closely.
@@ -194,10 +199,14 @@ TEST(AnomalyTest, AgreesWithScikitLearn) {
   EXPECT_GT(sk["spearman"].get<double>(), 0.95) << sk.dump();
   EXPECT_NEAR(sk["strata_auc"].get<double>(), sk["sklearn_auc"].get<double>(), 0.005) << sk.dump();
   EXPECT_GT(sk["strata_auc"].get<double>(), 0.99);
-  EXPECT_NEAR((*model)->Info()["threshold"].get<double>(), sk["sklearn_threshold"].get<double>(), 0.03) << sk.dump();
-  EXPECT_NEAR((*model)->Info()["train_flagged_rate"].get<double>(), sk["sklearn_flagged_rate"].get<double>(), 0.002);
+  EXPECT_NEAR((*model)->Info()["threshold"].get<double>(), sk["sklearn_threshold"].get<double>(),
+              0.03)
+      << sk.dump();
+  EXPECT_NEAR((*model)->Info()["train_flagged_rate"].get<double>(),
+              sk["sklearn_flagged_rate"].get<double>(), 0.002);
   const Json& c = sk["average_path_length"];
-  for (size_t n = 0; n < c.size(); ++n) EXPECT_NEAR(AveragePathLength(static_cast<double>(n)), c[n].get<double>(), 1e-12) << n;
+  for (size_t n = 0; n < c.size(); ++n)
+    EXPECT_NEAR(AveragePathLength(static_cast<double>(n)), c[n].get<double>(), 1e-12) << n;
 }
 
 TEST(AnomalyTest, SavesLoadsAndRefusesCorruptFiles) {
@@ -250,14 +259,16 @@ TEST(AnomalyTest, SavesLoadsAndRefusesCorruptFiles) {
 TEST(AnomalyTest, ReportsProgressPerChunkOfTreesAndStops) {
   Data d = Planted(300, 3);
   std::vector<int> seen;
-  auto model = Train(d, {{"trees", 100}}, [&](int it, int total, const std::map<std::string, double>&) {
-    EXPECT_EQ(total, 100);
-    seen.push_back(it);
-    return true;
-  });
+  auto model =
+      Train(d, {{"trees", 100}}, [&](int it, int total, const std::map<std::string, double>&) {
+        EXPECT_EQ(total, 100);
+        seen.push_back(it);
+        return true;
+      });
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(seen, (std::vector<int>{9, 19, 29, 39, 49, 59, 69, 79, 89, 99}));
-  auto stopped = Train(d, {{"trees", 100}}, [](int it, int, const std::map<std::string, double>&) { return it < 29; });
+  auto stopped = Train(d, {{"trees", 100}},
+                       [](int it, int, const std::map<std::string, double>&) { return it < 29; });
   ASSERT_TRUE(stopped.ok());
   EXPECT_EQ((*stopped)->Info()["trees"], 30);
 }
@@ -273,7 +284,8 @@ TEST(AnomalyTest, BadInputNamesWhatIsWrong) {
   d.x[9] = NAN;
   auto missing = Train(d, {});
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("training row 3, feature 2 is missing"), std::string::npos)
+  EXPECT_NE(missing.status().message().find("training row 3, feature 2 is missing"),
+            std::string::npos)
       << missing.status().ToString();
   d.x[9] = 0;
   auto model = Train(d, {{"trees", 5}});

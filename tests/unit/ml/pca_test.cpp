@@ -17,7 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const Algorithm& Pca() { return PcaAlgorithm(); }
+const Algorithm& Pca() {
+  return PcaAlgorithm();
+}
 
 struct Data {
   std::vector<float> x;
@@ -51,7 +53,8 @@ Data AlongDirection(const std::vector<double>& direction, int rows, uint32_t see
   d.cols = direction.size();
   for (int i = 0; i < rows; ++i) {
     const double t = along(rng);
-    for (size_t j = 0; j < d.cols; ++j) d.x.push_back(static_cast<float>(5 + j + t * direction[j] / norm + noise(rng)));
+    for (size_t j = 0; j < d.cols; ++j)
+      d.x.push_back(static_cast<float>(5 + j + t * direction[j] / norm + noise(rng)));
   }
   return d;
 }
@@ -91,7 +94,8 @@ TEST(PcaTest, FindsTheKnownPrincipalDirection) {
     // The component is read back through projections of unit vectors from the mean.
     std::vector<float> probe;
     for (size_t j = 0; j < d.cols; ++j) {
-      for (size_t i = 0; i < d.cols; ++i) probe.push_back(static_cast<float>(info["mean"][i].get<double>() + (i == j)));
+      for (size_t i = 0; i < d.cols; ++i)
+        probe.push_back(static_cast<float>(info["mean"][i].get<double>() + (i == j)));
     }
     auto p = (*model)->Predict({probe.data(), d.cols, d.cols});
     ASSERT_TRUE(p.ok());
@@ -105,10 +109,12 @@ TEST(PcaTest, FindsTheKnownPrincipalDirection) {
   }
 }
 
-void ExpectNear(const std::vector<double>& ours, const Json& theirs, double tol, const std::string& what) {
+void ExpectNear(const std::vector<double>& ours, const Json& theirs, double tol,
+                const std::string& what) {
   ASSERT_EQ(ours.size(), theirs.size()) << what;
   for (size_t i = 0; i < ours.size(); ++i) {
-    EXPECT_NEAR(ours[i], theirs[i].get<double>(), tol * std::max(1.0, std::fabs(theirs[i].get<double>())))
+    EXPECT_NEAR(ours[i], theirs[i].get<double>(),
+                tol * std::max(1.0, std::fabs(theirs[i].get<double>())))
         << what << "[" << i << "]";
   }
 }
@@ -118,11 +124,13 @@ TEST(PcaTest, AgreesWithScikitLearn) {
   Data d = Correlated(1500, 6);
   std::string csv;
   for (size_t r = 0; r < d.rows; ++r) {
-    for (size_t j = 0; j < d.cols; ++j) csv += fmt::format("{}{:.9g}", j ? "," : "", d.x[r * d.cols + j]);
+    for (size_t j = 0; j < d.cols; ++j)
+      csv += fmt::format("{}{:.9g}", j ? "," : "", d.x[r * d.cols + j]);
     csv += "\n";
   }
   std::ofstream(dir.path() / "x.csv") << csv;
-  auto parsed = core::ParseJson(RunPython("sklearn_unsupervised.py", "pca " + dir.path().string()), "sklearn output");
+  auto parsed = core::ParseJson(RunPython("sklearn_unsupervised.py", "pca " + dir.path().string()),
+                                "sklearn output");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const Json& sk = *parsed;
 
@@ -133,8 +141,10 @@ TEST(PcaTest, AgreesWithScikitLearn) {
       auto model = Train(d, {{"components", 3}, {"solver", solver}, {"whiten", whiten}});
       ASSERT_TRUE(model.ok()) << model.status().ToString();
       Json info = (*model)->Info();
-      ExpectNear(info["explained_variance_ratio"], want["explained_variance_ratio"], 1e-6, "explained_variance_ratio");
-      ExpectNear(info["explained_variance"], want["explained_variance"], 1e-6, "explained_variance");
+      ExpectNear(info["explained_variance_ratio"], want["explained_variance_ratio"], 1e-6,
+                 "explained_variance_ratio");
+      ExpectNear(info["explained_variance"], want["explained_variance"], 1e-6,
+                 "explained_variance");
       ExpectNear(info["mean"], want["mean"], 1e-9, "mean");
       // Components through the saved file, which names them as sklearn does.
       TempDir out;
@@ -143,7 +153,8 @@ TEST(PcaTest, AgreesWithScikitLearn) {
       auto file = core::ParseJson(*core::ReadFile(out.path() / *name), "pca.json");
       ASSERT_TRUE(file.ok());
       for (int c = 0; c < 3; ++c) {
-        ExpectNear((*file)["components"][c], want["components"][c], 1e-6, fmt::format("component {}", c));
+        ExpectNear((*file)["components"][c], want["components"][c], 1e-6,
+                   fmt::format("component {}", c));
       }
       ExpectNear((*file)["singular_values"], want["singular_values"], 1e-6, "singular_values");
       auto p = (*model)->Predict({d.x.data(), 20, d.cols});
@@ -151,7 +162,8 @@ TEST(PcaTest, AgreesWithScikitLearn) {
       for (size_t r = 0; r < 20; ++r) {
         for (size_t c = 0; c < 3; ++c) {
           const double w = want["transform"][r][c];
-          EXPECT_NEAR((*p)[r * 3 + c], w, 1e-5 * std::max(1.0, std::fabs(w))) << "row " << r << " component " << c;
+          EXPECT_NEAR((*p)[r * 3 + c], w, 1e-5 * std::max(1.0, std::fabs(w)))
+              << "row " << r << " component " << c;
         }
       }
     }
@@ -242,7 +254,8 @@ TEST(PcaTest, BadHyperparametersNameThemselves) {
   ASSERT_FALSE(zero.ok());
   EXPECT_EQ(zero.status().message(), "components must be in (0, inf), got 0");
   Status fractional = Pca().CheckHyperparameters(Hp({{"components", 2.5}}), std::nullopt);
-  EXPECT_EQ(fractional.message(), "components must be an integer >= 1 or a fraction in (0, 1), got 2.5");
+  EXPECT_EQ(fractional.message(),
+            "components must be an integer >= 1 or a fraction in (0, 1), got 2.5");
   Data d = Correlated(50, 3);
   auto too_many = Train(d, {{"components", 4}});
   ASSERT_FALSE(too_many.ok());
@@ -251,7 +264,8 @@ TEST(PcaTest, BadHyperparametersNameThemselves) {
   d.x[7] = NAN;
   auto missing = Train(d, {{"components", 1}});
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("training row 3, feature 2 is missing"), std::string::npos)
+  EXPECT_NE(missing.status().message().find("training row 3, feature 2 is missing"),
+            std::string::npos)
       << missing.status().ToString();
 }
 

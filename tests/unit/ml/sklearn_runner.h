@@ -33,7 +33,8 @@ class TempDir {
 // Runs `/usr/bin/python3 tests/unit/ml/SCRIPT ARGS` and returns its stdout and stderr;
 // a non-zero exit fails the test.
 inline std::string RunPython(const std::string& script, const std::string& args) {
-  std::string cmd = fmt::format("/usr/bin/python3 {}/tests/unit/ml/{} {} 2>&1", STRATA_SOURCE_DIR, script, args);
+  std::string cmd =
+      fmt::format("/usr/bin/python3 {}/tests/unit/ml/{} {} 2>&1", STRATA_SOURCE_DIR, script, args);
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
