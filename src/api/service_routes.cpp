@@ -33,6 +33,7 @@ void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddTrainingRoutes(router, app);
   AddEndpointRoutes(router, app, metrics);
   AddModelRoutes(router, app);
+  AddBiasRoutes(router, app);
 }
 
 }  // namespace strata::api

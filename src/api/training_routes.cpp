@@ -49,6 +49,7 @@ Response GetTraining(platform::App& app, Request& request) {
   if (job->result.is_object() && job->result.contains("model")) {
     j["model"] = job->result["model"];
     j["metrics"] = job->result["metrics"];
+    if (job->result.contains("bias")) j["bias"] = job->result["bias"];
     if (job->result.contains("problem")) j["problem"] = job->result["problem"];
   }
   return JsonResponse(200, j);

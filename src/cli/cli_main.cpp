@@ -136,8 +136,25 @@ int RunCli(int argc, char** argv) {
   train->add_option("--preprocessing", train_args.preprocessing, "preprocessing options as JSON");
   train->add_option("--problem", train_args.problem, "binary_classification, multiclass_classification or regression (default: from the target; unsupervised algorithms have one)");
   train->add_option("--class-weight", train_args.class_weight, "none (default) or balanced");
+  train->add_option("--facet", train_args.facet, "measure bias between this column's groups (see strata bias)");
+  train->add_option("--positive", train_args.positive, "the positive class of the target, for bias (with --facet)");
   train->add_flag("--wait", train_args.wait, "wait for the job, with a progress bar, and print the model");
   train->callback([&] { run = [&] { return CmdTrain(g, train_args); }; });
+
+  // strata bias
+  BiasArgs bias_args;
+  auto* bias = app.add_subcommand("bias", "bias (fairness) metrics between the groups of a facet column");
+  bias->add_option("--dataset", bias_args.dataset, "dataset to measure")->required();
+  bias->add_option("--dataset-version", bias_args.dataset_version, "dataset version (default: latest)");
+  bias->add_option("--target", bias_args.target, "label column (default: the model's target)");
+  bias->add_option("--facet", bias_args.facet, "column whose groups are compared (e.g. sex, age)")->required();
+  bias->add_option("--positive", bias_args.positive, "the positive class (default: true for bool, 1 for 0/1 labels)");
+  bias->add_option("--facet-value", bias_args.facet_value, "report this facet value against the rest (default: every value)");
+  bias->add_option("--facet-threshold", bias_args.facet_threshold, "numeric facet: compare > T with <= T");
+  bias->add_option("--model", bias_args.model, "model whose predictions get post-training metrics");
+  bias->add_option("--version", bias_args.version, "model version: a number or an alias (default: latest)");
+  bias->add_option("--html", bias_args.html, "write a self-contained HTML report with charts to this file");
+  bias->callback([&] { run = [&] { return CmdBias(g, bias_args); }; });
 
   // strata models ...
   auto* models = app.add_subcommand("models", "the model registry")->require_subcommand(1);

@@ -3,6 +3,7 @@
 // cli_main.cpp. Each returns the process exit code (API.md: 0 success, 1 failed
 // operation, 2 usage error).
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ int CmdDatasetsDelete(const GlobalFlags& g, const std::string& name);
 
 struct TrainArgs {
   std::string dataset, target, algorithm = "xgboost", name, model, validation_dataset, preprocessing, problem,
-      class_weight;
+      class_weight, facet, positive;
   std::vector<std::string> hyperparameters;  // name=value
   double validation_fraction = 0;
   bool wait = false;
@@ -74,6 +75,16 @@ struct ModelsImportArgs {
   std::vector<std::string> features, classes;  // format xgboost
 };
 int CmdModelsImport(const GlobalFlags& g, const ModelsImportArgs& a);
+
+// bias_commands.cpp: `strata bias`, and the tables of a bias report (also the one a
+// training job with a facet measures).
+struct BiasArgs {
+  std::string dataset, target, facet, positive, facet_value, model, version, html;
+  int64_t dataset_version = 0;
+  double facet_threshold = NAN;  // NaN: not given
+};
+int CmdBias(const GlobalFlags& g, const BiasArgs& a);
+std::string RenderBias(const Json& report);
 
 int CmdJobsList(const GlobalFlags& g, const JobsListArgs& a);
 int CmdJobsShow(const GlobalFlags& g, const std::string& job);

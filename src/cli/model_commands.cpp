@@ -81,6 +81,8 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
   else if (a.validation_fraction > 0) body["validation"] = {{"fraction", a.validation_fraction}};
   if (!a.problem.empty()) body["problem"] = a.problem;
   if (!a.class_weight.empty()) body["class_weight"] = a.class_weight;
+  if (!a.facet.empty()) body["facet"] = a.facet;
+  if (!a.positive.empty()) body["positive"] = a.positive;
   if (!a.preprocessing.empty()) {
     auto pre = core::ParseJson(a.preprocessing, "--preprocessing");
     if (!pre.ok()) return ReportError(pre.status());
@@ -110,8 +112,10 @@ int CmdTrain(const GlobalFlags& g, const TrainArgs& a) {
   (*session)->Print(*full, [](const Json& j) {
     if (!j.contains("model")) return fmt::format("training job {}: {}\n", j["name"].get<std::string>(), j["status"].get<std::string>());
     const std::string problem = j.value("problem", "");
-    return fmt::format("trained model {} v{} in {:.1f}s\nvalidation: {}\n", j["model"]["name"].get<std::string>(),
-                       j["model"]["version"].get<int64_t>(), j.value("duration_s", 0.0), Headline(j["metrics"], problem));
+    std::string out = fmt::format("trained model {} v{} in {:.1f}s\nvalidation: {}\n", j["model"]["name"].get<std::string>(),
+                                  j["model"]["version"].get<int64_t>(), j.value("duration_s", 0.0), Headline(j["metrics"], problem));
+    if (j.contains("bias")) out += fmt::format("\n{}", RenderBias(j["bias"]));
+    return out;
   });
   return JobExitCode(*done);
 }

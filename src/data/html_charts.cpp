@@ -151,13 +151,15 @@ std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, dou
 
 std::string GroupedBarsSvg(const std::vector<std::string>& labels,
                            const std::vector<std::string>& series,
-                           const std::vector<std::vector<double>>& values, double max) {
+                           const std::vector<std::vector<double>>& values, double max, double min) {
   if (labels.empty() || series.empty()) return "<p class=muted>no values</p>";
-  if (max <= 0) max = 1;
+  if (max <= min) max = min + 1;
   static const char* kClasses[] = {"bar", "bar2", "bar3"};
   const int label_w = 130, bar_w = 220, bar_h = 12, legend_h = 22;
   const int group_h = static_cast<int>(series.size()) * bar_h + 10;
   int h = legend_h + static_cast<int>(labels.size()) * group_h;
+  auto x_of = [&](double v) { return label_w + (std::clamp(v, min, max) - min) / (max - min) * bar_w; };
+  const double zero_x = x_of(0);
   std::string svg = SvgOpen(label_w + bar_w + 60, h);
   for (size_t s = 0; s < series.size(); ++s) {
     int x = label_w + static_cast<int>(s) * 80;
@@ -166,20 +168,31 @@ std::string GroupedBarsSvg(const std::vector<std::string>& labels,
         "class=label>{}</text>",
         kClasses[s % 3], x, x + 16, Esc(series[s]));
   }
+  if (min < 0) {
+    svg += fmt::format("<line class=frame x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}'/>", zero_x,
+                       legend_h, zero_x, h);
+  }
   for (size_t i = 0; i < labels.size(); ++i) {
     int y0 = legend_h + static_cast<int>(i) * group_h;
     svg += fmt::format("<text x='{}' y='{}' class=label text-anchor='end'>{}</text>", label_w - 6,
                        y0 + group_h / 2 + 3, Esc(Short(labels[i], 20)));
     for (size_t s = 0; s < series.size(); ++s) {
       double v = values[s][i];
-      double len = std::clamp(v / max, 0.0, 1.0) * bar_w;
       int y = y0 + static_cast<int>(s) * bar_h;
+      if (std::isnan(v)) {
+        svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>undefined</text>", zero_x + 4,
+                           y + bar_h - 3);
+        continue;
+      }
+      const double end_x = x_of(v);
+      const double len = std::fabs(end_x - zero_x);
       svg += fmt::format(
-          "<rect class={} x='{}' y='{}' width='{:.1f}' height='{}'><title>{}: "
+          "<rect class={} x='{:.1f}' y='{}' width='{:.1f}' height='{}'><title>{}: "
           "{:.4f}</title></rect>",
-          kClasses[s % 3], label_w, y, std::max(1.0, len), bar_h - 2, Esc(series[s]), v);
-      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.3f}</text>", label_w + len + 4,
-                         y + bar_h - 3, v);
+          kClasses[s % 3], std::min(zero_x, end_x), y, std::max(1.0, len), bar_h - 2,
+          Esc(series[s]), v);
+      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.3f}</text>",
+                         std::max(zero_x, end_x) + 4, y + bar_h - 3, v);
     }
   }
   return svg + "</svg>";

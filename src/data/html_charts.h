@@ -43,10 +43,13 @@ std::string HistogramSvg(const std::vector<int64_t>& counts, const std::string& 
 std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, double max,
                     const char* fmt_value);
 // Groups of horizontal bars, one group per label and one bar per series (each series
-// its own colour, with a legend). values[series][label], in [0, max].
+// its own colour, with a legend). values[series][label], in [min, max]. With min < 0
+// bars grow left or right from a zero line (signed differences); a NaN value is drawn
+// as the word "undefined" and no bar.
 std::string GroupedBarsSvg(const std::vector<std::string>& labels,
                            const std::vector<std::string>& series,
-                           const std::vector<std::vector<double>>& values, double max);
+                           const std::vector<std::vector<double>>& values, double max,
+                           double min = 0);
 
 enum class HeatScale {
   kDiverging,   // -1 blue, 0 white, +1 red: correlations

@@ -1,9 +1,11 @@
 #pragma once
 // Facade of ml/: the algorithms behind one Algorithm/Model interface (algorithm.h),
-// their hyperparameter schemas, and the metrics a data scientist judges models by.
+// their hyperparameter schemas, the metrics a data scientist judges models by, and
+// bias (fairness) metrics between facet groups.
 
 #include "ml/algorithm.h"
 #include "ml/anomaly_algorithm.h"
+#include "ml/bias.h"
 #include "ml/hyperparameters.h"
 #include "ml/linear_learner.h"
 #include "ml/matrix.h"

@@ -2,6 +2,7 @@
 // Facade of platform/: the application object and its services.
 
 #include "platform/app.h"
+#include "platform/bias.h"
 #include "platform/dataset_service.h"
 #include "platform/endpoint_service.h"
 #include "platform/evaluation.h"

@@ -11,6 +11,7 @@
 
 #include "data/data.h"
 #include "ml/ml.h"
+#include "platform/bias.h"
 #include "platform/model_service.h"
 
 namespace strata::platform {
@@ -80,6 +81,7 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   if (!target.empty() && dataset.schema.Find(target) < 0) {
     return InvalidArgumentError(fmt::format("target '{}' is not a column of dataset '{}'", target, dataset_name));
   }
+  STRATA_ASSIGN_OR_RETURN(Json bias, PrepareTrainingBias(datasets, dataset, target, r));
   STRATA_ASSIGN_OR_RETURN(Json hp, ml::ValidateHyperparameters(algo->hyperparameters(),
                                                               r.contains("hyperparameters") ? r["hyperparameters"] : Json()));
   // The problem type: forced by the request or a hyperparameter, else from the target.
@@ -144,7 +146,7 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
   return Json{{"dataset", dataset_name}, {"dataset_version", dataset.version}, {"target", target},
               {"algorithm", algorithm},  {"hyperparameters", hp},                {"validation", validation},
               {"preprocessing", preprocessing}, {"model", model}, {"problem", problem},
-              {"class_weight", class_weight}};
+              {"class_weight", class_weight}, {"bias", bias}};
 }
 
 namespace {
@@ -402,6 +404,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   // Evaluation on the validation rows.
   STRATA_ASSIGN_OR_RETURN(auto pred, model->Predict(in.valid));
   STRATA_ASSIGN_OR_RETURN(Json metrics, ValidationMetrics(labels, *model, model_info, in.valid, y_valid, pred));
+  STRATA_ASSIGN_OR_RETURN(Json bias, TrainingBias(p, *table, train_rows, *valid_table, valid_rows, classes, pred));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The model version: model.json with everything needed to predict again, and
@@ -441,6 +444,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"training_rows", train_rows.size()},
                      {"validation_rows", valid_rows.size()},
                      {"training_seconds", seconds}};
+  if (!bias.is_null()) model_json["bias"] = bias;
   std::error_code ec;
   std::filesystem::create_directories(staging, ec);
   auto payload = model->Save(staging);
@@ -460,6 +464,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                  {"training", model_info},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},
                  {"features", nf}};
+  if (!bias.is_null()) result["bias"] = bias;
   if (!notes.empty()) result["preprocessing_notes"] = Json(std::vector<std::string>(notes.begin(), notes.begin() + std::min<size_t>(notes.size(), 20)));
   return result;
 }

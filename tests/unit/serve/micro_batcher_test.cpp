@@ -1,6 +1,7 @@
 #include "serve/micro_batcher.h"
 
 #include <atomic>
+#include <barrier>
 #include <thread>
 
 #include <fmt/format.h>
@@ -40,16 +41,21 @@ TEST(MicroBatcher, ALoneRequestRunsAtOnce) {
 TEST(MicroBatcher, ConcurrentRequestsShareBatchesAndGetTheirOwnRows) {
   std::atomic<int> calls{0};
   std::atomic<size_t> max_batch{0};
+  // No deadline: the leader closes the batch when every request that arrived has joined.
   MicroBatcher b([&](const Json& r) { return Fake(r, &calls, &max_batch); },
-                 {std::chrono::milliseconds(20), 256});
-  constexpr int kThreads = 8, kPerThread = 50;
+                 {std::chrono::hours(1), 256});
+  // In each round every thread arrives before any predicts (the barrier), so each round
+  // is exactly one batch of all threads' rows however the threads are scheduled.
+  constexpr int kThreads = 8, kRounds = 20;
+  std::barrier all_arrived(kThreads);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
+      for (int i = 0; i < kRounds; ++i) {
         const int x = t * 1000 + i;
         auto ticket = b.Arrive();
+        all_arrived.arrive_and_wait();
         auto r = b.Predict(ticket, Json::array({{{"x", x}}, {{"x", x + 1}}}));
         if (!r.ok() || r->predictions.values != std::vector<float>{x * 10.f, (x + 1) * 10.f}) ++wrong;
       }
@@ -57,8 +63,8 @@ TEST(MicroBatcher, ConcurrentRequestsShareBatchesAndGetTheirOwnRows) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
-  EXPECT_GT(max_batch.load(), 2u) << "no two requests were ever batched";
-  EXPECT_LT(calls.load(), kThreads * kPerThread);
+  EXPECT_EQ(max_batch.load(), 2u * kThreads);
+  EXPECT_EQ(calls.load(), kRounds);
 }
 
 TEST(MicroBatcher, OneBadRequestDoesNotFailTheOthers) {
