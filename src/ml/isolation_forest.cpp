@@ -13,7 +13,8 @@
 //                   i32 feature (-1: leaf), f32 threshold (0 in a leaf),
 //                   u32 left child index (split; the right child is the next node) or
 //                       the number of training sample rows in the leaf (leaf)
-//                 node 0 is the root; a child's index is always greater than its parent's
+//                 node 0 is the root; a child's index is always greater than its parent's;
+//                 the leaves' row counts add up to ψ
 //   end - 8 8     u64 FNV-1a hash of every byte before it
 #include "ml/isolation_forest.h"
 
@@ -39,6 +40,7 @@ constexpr size_t kHeaderBytes = 40, kNodeBytes = 12, kTrailerBytes = 8;
 // Limits a file may claim; they keep a damaged header from asking for absurd memory.
 constexpr uint32_t kMaxFeatures = 1u << 24, kMaxSampleSize = 1u << 30, kMaxTrees = 1u << 20;
 constexpr int kProgressChunks = 10;
+constexpr int64_t kLeafTableSize = 4096;  // c(n) looked up below, computed above
 
 uint64_t Fnv1a(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -103,7 +105,7 @@ double AveragePathLength(double n) {
 }
 
 void IsolationForest::Prepare() {
-  leaf_adjustment_.resize(static_cast<size_t>(sample_size_) + 1);
+  leaf_adjustment_.resize(static_cast<size_t>(std::min<int64_t>(sample_size_, kLeafTableSize)) + 1);
   for (size_t n = 0; n < leaf_adjustment_.size(); ++n)
     leaf_adjustment_[n] = AveragePathLength(static_cast<double>(n));
   normalizer_ = AveragePathLength(static_cast<double>(sample_size_));
@@ -254,7 +256,10 @@ void IsolationForest::Score(Matrix x, std::span<double> out) const {
         i = row[tree[i].feature] < tree[i].threshold ? tree[i].value : tree[i].value + 1;
         ++depth;
       }
-      total += depth + leaf_adjustment_[tree[i].value];
+      const uint32_t size = tree[i].value;
+      total +=
+          depth + (size < leaf_adjustment_.size() ? leaf_adjustment_[size]
+                                                  : AveragePathLength(static_cast<double>(size)));
     }
     out[r] = std::exp2(-(total / trees) / normalizer_);
   }
@@ -327,6 +332,7 @@ Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
       return Corrupt(fmt::format("tree {} claims {} nodes", t + 1, count));
     }
     Tree tree(count);
+    uint64_t leaf_rows = 0;
     for (uint32_t i = 0; i < count; ++i) {
       Node& n = tree[i];
       in.Get(&n.feature);
@@ -338,6 +344,12 @@ Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
                             static_cast<uint64_t>(n.value) + 1 < count;
       if (!leaf_ok && !split_ok)
         return Corrupt(fmt::format("node {} of tree {} is not a valid split or leaf", i, t + 1));
+      if (leaf_ok) leaf_rows += n.value;
+    }
+    // Every sampled row ends in one leaf.
+    if (leaf_rows != psi) {
+      return Corrupt(fmt::format("the leaves of tree {} hold {} rows where the sample has {}",
+                                 t + 1, leaf_rows, psi));
     }
     f.trees_.push_back(std::move(tree));
   }

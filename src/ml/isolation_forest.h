@@ -87,13 +87,13 @@ class IsolationForest {
   using Tree = std::vector<Node>;
 
   static Tree GrowTree(Matrix x, const IsolationForestOptions& o, size_t tree_index, int64_t psi);
-  void Prepare();  // the c(n) table for leaf sizes 0..ψ
+  void Prepare();  // the c(n) table for small leaf sizes
 
   size_t features_ = 0;
   int64_t sample_size_ = 0;
   double contamination_ = 0, threshold_ = 0.5;
   std::vector<Tree> trees_;
-  std::vector<double> leaf_adjustment_;  // c(n) for n = 0..ψ
+  std::vector<double> leaf_adjustment_;  // c(n) for n = 0..min(ψ, 4096)
   double normalizer_ = 1;                // c(ψ)
 };
 

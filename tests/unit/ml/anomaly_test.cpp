@@ -256,6 +256,41 @@ TEST(AnomalyTest, SavesLoadsAndRefusesCorruptFiles) {
   EXPECT_TRUE(load(good).ok());
 }
 
+// Random damage behind a valid checksum (what a hand edit or a bug could write): Parse
+// refuses or accepts, and an accepted forest scores without reading out of bounds.
+TEST(AnomalyTest, ParseSurvivesMutatedFiles) {
+  Data d = Planted(300, 3);
+  IsolationForestOptions o;
+  o.trees = 3;
+  o.sample_size = 16;
+  core::ThreadPool pool(1);
+  auto forest = IsolationForest::Fit(d.m(), o, pool, nullptr);
+  ASSERT_TRUE(forest.ok());
+  const std::string good = forest->Serialize();
+  std::mt19937 rng(1);
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string bytes = good.substr(0, good.size() - 8);
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n; ++k) {
+      bytes[rng() % bytes.size()] = static_cast<char>(rng());
+    }
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char ch : bytes) h = (h ^ ch) * 0x100000001b3ull;
+    bytes.append(reinterpret_cast<const char*>(&h), 8);
+    auto parsed = IsolationForest::Parse(bytes);
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidArgument);
+      continue;
+    }
+    ++accepted;
+    std::vector<float> x(parsed->features() * 4, 0.5f);
+    std::vector<double> out(4);
+    parsed->Score({x.data(), 4, parsed->features()}, out);
+    for (double s : out) EXPECT_TRUE(s >= 0 && s <= 1) << s;
+  }
+  EXPECT_GT(accepted, 0);  // thresholds and leaf sizes may change and still be valid
+}
+
 TEST(AnomalyTest, ReportsProgressPerChunkOfTreesAndStops) {
   Data d = Planted(300, 3);
   std::vector<int> seen;
