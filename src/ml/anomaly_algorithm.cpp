@@ -77,10 +77,9 @@ class Anomaly final : public Algorithm {
  public:
   std::string_view name() const override { return "anomaly"; }
   std::string_view description() const override {
-    return "isolation forest (scores as scikit-learn's IsolationForest): anomaly score per row and "
-           "a flag at the "
-           "threshold the expected contamination sets; a 0/1 label column, when given, evaluates "
-           "it";
+    return "isolation forest (scores as scikit-learn's IsolationForest): anomaly score per row "
+           "and a flag at the threshold the expected contamination sets; a 0/1 label column, "
+           "when given, evaluates it";
   }
   std::vector<Problem> problems() const override { return {Problem::kAnomalyDetection}; }
   const std::vector<HyperparameterSpec>& hyperparameters() const override {
@@ -109,9 +108,8 @@ class Anomaly final : public Algorithm {
          false,
          {},
          0.01,
-         "expected share of anomalies: the threshold flags that share of the training rows (0: the "
-         "paper's fixed "
-         "threshold 0.5)"},
+         "expected share of anomalies: the threshold flags that share of the training rows "
+         "(0: the paper's fixed threshold 0.5)"},
         {"max_features",
          "float",
          0,

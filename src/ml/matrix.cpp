@@ -13,8 +13,7 @@ Status CheckFinite(Matrix x, std::string_view algorithm) {
       if (!std::isfinite(row[j])) {
         return InvalidArgumentError(
             fmt::format("{} needs every value: training row {}, feature {} is missing or infinite "
-                        "(impute it in "
-                        "preprocessing)",
+                        "(impute it in preprocessing)",
                         algorithm, r + 1, j + 1));
       }
     }

@@ -173,15 +173,15 @@ Result<Pca> Fit(Matrix x, double components, bool whiten, std::string solver) {
   pca.whiten = whiten;
   pca.training_rows = static_cast<int64_t>(x.rows);
   pca.mean = ColumnMeans(x, pool);
-  if (solver == "auto")
-    solver =
-        x.cols <= kCovarianceMaxFeatures || x.rows * x.cols > kSvdMaxCells ? "covariance" : "svd";
+  if (solver == "auto") {
+    const bool small = x.cols <= kCovarianceMaxFeatures || x.rows * x.cols > kSvdMaxCells;
+    solver = small ? "covariance" : "svd";
+  }
   if (solver == "covariance" && x.cols > kCovarianceMaxFeatures) {
-    return InvalidArgumentError(
-        fmt::format("solver covariance takes at most {} features, got {}: use solver svd, or fewer "
-                    "features (hash_dims, "
-                    "max_categories, drop)",
-                    kCovarianceMaxFeatures, x.cols));
+    return InvalidArgumentError(fmt::format(
+        "solver covariance takes at most {} features, got {}: use solver svd, or fewer features "
+        "(hash_dims, max_categories, drop)",
+        kCovarianceMaxFeatures, x.cols));
   }
   pca.solver = solver;
   Result<Spectrum> spectrum = InternalError("no solver");
@@ -384,8 +384,7 @@ class PcaAlgo final : public Algorithm {
   std::string_view name() const override { return "pca"; }
   std::string_view description() const override {
     return "principal component analysis (Eigen): projects rows on the directions of largest "
-           "variance; numeric "
-           "features standardized";
+           "variance; numeric features standardized";
   }
   std::vector<Problem> problems() const override { return {Problem::kDimensionalityReduction}; }
   const std::vector<HyperparameterSpec>& hyperparameters() const override {
@@ -398,8 +397,7 @@ class PcaAlgo final : public Algorithm {
          {},
          2,
          "how many components: an integer >= 1, or a fraction in (0, 1): the fewest components "
-         "whose cumulative "
-         "explained variance ratio exceeds it (scikit-learn's n_components)"},
+         "whose cumulative explained variance ratio exceeds it (scikit-learn's n_components)"},
         {"whiten",
          "bool",
          0,
@@ -415,10 +413,9 @@ class PcaAlgo final : public Algorithm {
          false,
          {"auto", "covariance", "svd"},
          "auto",
-         "covariance: eigendecomposition of the covariance matrix (one pass, memory O(features²)); "
-         "svd: SVD of the "
-         "centred data (exact for tiny components, holds the data in memory); auto: covariance up "
-         "to 4096 features"},
+         "covariance: eigendecomposition of the covariance matrix (one pass, memory "
+         "O(features²)); svd: SVD of the centred data (exact for tiny components, holds the data "
+         "in memory); auto: covariance up to 4096 features"},
     };
     return kSpecs;
   }
