@@ -40,6 +40,7 @@ bench: build
 	bench/datasets_bench.sh
 	bench/endpoints_bench.sh
 	bench/training_bench.sh
+	bench/faiss_bench.sh
 	bench/pca_anomaly_bench.sh
 
 check-layers:

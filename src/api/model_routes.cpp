@@ -1,4 +1,18 @@
-// /api/v1/models/{name}/versions/{version}/evaluate, .../export and model import.
+// /api/v1/models/{name}/versions/{version}/evaluate, .../explain, .../export and model
+// import.
+//
+// POST .../explain  {"rows": [row, ...]} (objects {column: value} or lists in the
+//   model's input order, as endpoint invocations take them) or {"dataset": n,
+//   "dataset_version"?: v, "offset"?: o, "limit"?: k (default 100, at most 10000)}
+//   → 200 {"model", "dataset"?, "method": "tree_shap"|"linear", "link":
+//   "identity"|"logit"|"softmax"|"one_vs_rest_logit"|"log", "columns",
+//   "explained_class"? (binary), "base_value", "rows": [{"prediction", "probabilities"?,
+//   "actual"?, "margin", "base_value", "contributions": {column: v}}], "notes"}; for
+//   multi-class, margin, base_value and contributions are per class. base_value plus
+//   the contributions is the margin; the link turns it into the prediction
+//   (platform/explanation.h, serve/explainer.h). 404 for an unknown model, version or
+//   dataset; 400 for bad rows (naming row and column) and for algorithms without
+//   explanations.
 #include <fmt/format.h>
 
 #include "api/handler_util.h"
@@ -64,6 +78,18 @@ Response EvaluateGet(platform::App& app, Request& request) {
   return Evaluate(app, request, body, format == "html");
 }
 
+Response Explain(platform::App& app, Request& request) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorResponse(request, body.status());
+  auto options = platform::ParseExplainOptions(*body);
+  if (!options.ok()) return ErrorResponse(request, options.status());
+  auto result =
+      platform::ExplainModelVersion(app.models(), app.datasets(), request.path_params["name"],
+                                    request.path_params["version"], *options);
+  if (!result.ok()) return ErrorResponse(request, result.status());
+  return JsonResponse(200, *result);
+}
+
 Response Export(platform::App& app, Request& request) {
   auto m = app.models().Resolve(request.path_params["name"], request.path_params["version"]);
   if (!m.ok()) return ErrorResponse(request, m.status());
@@ -112,6 +138,8 @@ void AddModelRoutes(Router& router, platform::App& app) {
              [&app](Request& r) { return EvaluatePost(app, r); });
   router.Add("GET", "/api/v1/models/{name}/versions/{version}/evaluate",
              [&app](Request& r) { return EvaluateGet(app, r); });
+  router.Add("POST", "/api/v1/models/{name}/versions/{version}/explain",
+             [&app](Request& r) { return Explain(app, r); });
   router.Add("GET", "/api/v1/models/{name}/versions/{version}/export",
              [&app](Request& r) { return Export(app, r); });
   // Archives stream to a file; ImportModelArchive applies the size limits.

@@ -23,6 +23,8 @@ void AddTrainingRoutes(Router& router, platform::App& app);
 void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics);
 // /api/v1/models/{name}/versions/{version}/evaluate and /export, /api/v1/models/import.
 void AddModelRoutes(Router& router, platform::App& app);
+// POST /api/v1/clustering/sweeps.
+void AddClusteringRoutes(Router& router, platform::App& app);
 
 // POST /api/v1/bias: bias (fairness) reports.
 void AddBiasRoutes(Router& router, platform::App& app);

@@ -34,6 +34,7 @@ void AddAllRoutes(Router& router, platform::App& app, Metrics& metrics) {
   AddEndpointRoutes(router, app, metrics);
   AddModelRoutes(router, app);
   AddBiasRoutes(router, app);
+  AddClusteringRoutes(router, app);
 }
 
 }  // namespace strata::api

@@ -122,6 +122,20 @@ int RunCli(int argc, char** argv) {
   ds_delete->add_option("name", dataset_name, "dataset name")->required();
   ds_delete->callback([&] { run = [&] { return CmdDatasetsDelete(g, dataset_name); }; });
 
+  // strata cluster-sweep
+  ClusterSweepArgs sweep_args;
+  auto* sweep = app.add_subcommand("cluster-sweep", "k-means inertia (elbow) and silhouette for each k of a range");
+  sweep->add_option("--dataset", sweep_args.dataset, "dataset to cluster")->required();
+  sweep->add_option("--k", sweep_args.k, "range of k, MIN:MAX (default 2:10; at most 50 values)");
+  sweep->add_option("--dataset-version", sweep_args.dataset_version, "dataset version (default: latest)");
+  sweep->add_option("--sample", sweep_args.sample, "rows sampled from the dataset (default 20000, at most 200000)");
+  sweep->add_option("--seed", sweep_args.seed, "random seed of the sample and of k-means (default 1)");
+  sweep->add_option("--preprocessing", sweep_args.preprocessing,
+                    "recipe options as in training, JSON (numeric features standardized by default)");
+  sweep->add_option("--hp", sweep_args.hyperparameters, "other kmeans hyperparameter name=value (repeat)");
+  sweep->add_option("--html", sweep_args.html, "write a self-contained HTML report (elbow and silhouette charts)");
+  sweep->callback([&] { run = [&] { return CmdClusterSweep(g, sweep_args); }; });
+
   // strata train
   TrainArgs train_args;
   auto* train = app.add_subcommand("train", "train a model on a dataset (a training job)");
@@ -184,6 +198,30 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   model_eval->add_option("--html", eval_args.html, "write a self-contained HTML report with charts to this file");
   model_eval->callback([&] { run = [&] { return CmdModelsEvaluate(g, eval_args); }; });
+  ModelsExplainArgs explain_args;
+  auto* model_explain = models->add_subcommand(
+      "explain", "per-row contributions of each input column to predictions (SHAP values)");
+  model_explain->add_option("model", explain_args.model, "model name")->required();
+  model_explain->add_option("version", explain_args.version, "version: a number or an alias")
+      ->required();
+  auto* explain_dataset =
+      model_explain->add_option("--dataset", explain_args.dataset, "explain rows of this dataset");
+  model_explain->add_option("--dataset-version", explain_args.dataset_version,
+                            "dataset version (default: latest)");
+  model_explain->add_option("--offset", explain_args.offset, "first dataset row (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  model_explain
+      ->add_option("--limit", explain_args.limit,
+                   "dataset rows to explain (default 100, at most 10000)")
+      ->check(CLI::Range(1, 10000));
+  auto* explain_data = model_explain->add_option(
+      "--data", explain_args.data, "rows as JSON (a list of rows, or {\"rows\": [...]}) or @file");
+  explain_dataset->excludes(explain_data);
+  model_explain
+      ->add_option("--top", explain_args.top,
+                   "columns shown in the table, by |contribution| (default 6)")
+      ->check(CLI::Range(1, 100));
+  model_explain->callback([&] { run = [&] { return CmdModelsExplain(g, explain_args); }; });
   std::string export_file;
   auto* model_export = models->add_subcommand("export", "write a version as a .tar.gz (model.json and the model file)");
   model_export->add_option("model", model_name, "model name")->required();

@@ -68,6 +68,13 @@ struct ModelsEvaluateArgs {
   double threshold = -1;  // < 0: the model's
 };
 int CmdModelsEvaluate(const GlobalFlags& g, const ModelsEvaluateArgs& a);
+// model_explain_command.cpp: per-row contributions (SHAP values).
+struct ModelsExplainArgs {
+  std::string model, version, dataset, data;           // data: JSON rows or @file
+  int64_t dataset_version = 0, offset = 0, limit = 0;  // limit 0: the server's default
+  int top = 6;                                         // columns shown in the table
+};
+int CmdModelsExplain(const GlobalFlags& g, const ModelsExplainArgs& a);
 int CmdModelsExport(const GlobalFlags& g, const std::string& model, const std::string& version,
                     const std::string& output_file);
 struct ModelsImportArgs {
@@ -75,6 +82,14 @@ struct ModelsImportArgs {
   std::vector<std::string> features, classes;  // format xgboost
 };
 int CmdModelsImport(const GlobalFlags& g, const ModelsImportArgs& a);
+
+// cluster_commands.cpp: the k-means elbow/silhouette sweep.
+struct ClusterSweepArgs {
+  std::string dataset, k = "2:10", preprocessing, html;
+  std::vector<std::string> hyperparameters;  // other kmeans hyperparameters, name=value
+  int64_t dataset_version = 0, sample = 0, seed = -1;  // 0 / -1: the server's default
+};
+int CmdClusterSweep(const GlobalFlags& g, const ClusterSweepArgs& a);
 
 // bias_commands.cpp: `strata bias`, and the tables of a bias report (also the one a
 // training job with a facet measures).

@@ -1,6 +1,7 @@
 // `strata models evaluate`, `export`, `import`, `import-xgboost`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -19,7 +20,35 @@ std::string Number(const Json& v) {
   return Cell(v);
 }
 
-std::string RenderEvaluation(const Json& e) {
+// One line naming the columns that move the predictions most (the SHAP summary, else
+// the model's importance), or "" when the evaluation has no explanations.
+std::string TopColumns(const Json& e, size_t top = 5) {
+  if (!e.contains("explanations")) return "";
+  const Json& x = e["explanations"];
+  std::string what;
+  const Json* values = nullptr;
+  if (x.contains("shap_summary")) {
+    values = &x["shap_summary"]["values"];
+    what = fmt::format("mean |SHAP| on {} rows", x["shap_summary"]["rows"].get<int64_t>());
+  } else if (x.contains("importance") && x["importance"].contains("permutation")) {
+    values = &x["importance"]["permutation"]["values"];
+    what = "permutation importance";
+  }
+  if (values == nullptr || !values->is_object() || values->empty()) return "";
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [column, v] : values->items()) {
+    if (v.is_number()) ranked.emplace_back(v.get<double>(), column);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string list;
+  for (size_t i = 0; i < ranked.size() && i < top; ++i) {
+    list += fmt::format("{}{} {:.4g}", i ? ", " : "", ranked[i].second, ranked[i].first);
+  }
+  return fmt::format("\ntop columns ({}): {}\n", what, list);
+}
+
+std::string RenderMetrics(const Json& e) {
   const Json& m = e["metrics"];
   const Json& rows = e["rows"];
   const std::string problem = e["model"]["problem"];
@@ -94,6 +123,8 @@ std::string RenderEvaluation(const Json& e) {
   }
   return out + cm.Render();
 }
+
+std::string RenderEvaluation(const Json& e) { return RenderMetrics(e) + TopColumns(e); }
 
 }  // namespace
 

@@ -29,6 +29,7 @@ table.metrics td{font-variant-numeric:tabular-nums}
 .chart .axis{font-size:10px;fill:#5b6474}.chart .label{font-size:11px;fill:#1d2330}
 .chart .frame{fill:none;stroke:#c9ced8}.chart .grid{stroke:#eef0f4}.chart .chance{stroke:#9aa3b2;stroke-dasharray:4 4}
 .chart .line-a{fill:none;stroke:#e4572e;stroke-width:3}.chart .line-b{fill:none;stroke:#2a9d8f;stroke-width:3}
+.chart .line-c{fill:none;stroke:#8e5bc9;stroke-width:3}.chart .line-d{fill:none;stroke:#d4a017;stroke-width:3}
 .chart .dot{fill:#4f7cc9}.chart .cell{font-size:11px;text-anchor:middle}
 .kpi{display:inline-block;margin-right:26px}.kpi b{display:block;font-size:20px}
 )css";
@@ -137,7 +138,7 @@ std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, dou
   int h = static_cast<int>(bars.size()) * row_h + 4;
   std::string svg = SvgOpen(label_w + bar_w + 60, h);
   for (size_t i = 0; i < bars.size(); ++i) {
-    double len = bars[i].second / max * bar_w;
+    double len = std::max(0.0, bars[i].second / max * bar_w);  // negative values: no bar
     int y = static_cast<int>(i) * row_h;
     svg += fmt::format("<text x='{}' y='{}' class=label text-anchor='end'>{}</text>", label_w - 6,
                        y + 13, Esc(Short(bars[i].first, 20)));
@@ -191,7 +192,7 @@ std::string GroupedBarsSvg(const std::vector<std::string>& labels,
           "{:.4f}</title></rect>",
           kClasses[s % 3], std::min(zero_x, end_x), y, std::max(1.0, len), bar_h - 2,
           Esc(series[s]), v);
-      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.3f}</text>",
+      svg += fmt::format("<text x='{:.1f}' y='{}' class=axis>{:.4g}</text>",
                          std::max(zero_x, end_x) + 4, y + bar_h - 3, v);
     }
   }
@@ -310,6 +311,36 @@ struct Plot {
 
 }  // namespace
 
+namespace {
+
+// The series as paths (clamped to the plot's ranges) with a legend in the lower right.
+std::string SeriesPaths(const Plot& plot, const std::vector<Series>& series) {
+  std::string svg;
+  int legend_y = Plot::kTop + Plot::kSize - 8 - 16 * static_cast<int>(series.size() - 1);
+  for (const auto& s : series) {
+    std::string path;
+    for (const auto& p : s.points) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+      path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L",
+                          plot.X(std::clamp(p.x, plot.x_min, plot.x_max)),
+                          plot.Y(std::clamp(p.y, plot.y_min, plot.y_max)));
+    }
+    if (!path.empty())
+      svg += fmt::format("<path class='{}' d='{}'><title>{}</title></path>", Esc(s.css_class), path,
+                         Esc(s.name));
+    if (s.name.empty()) continue;  // a lone unnamed line needs no legend
+    int lx = Plot::kLeft + Plot::kSize - 150;
+    svg += fmt::format(
+        "<line class='{}' x1='{}' y1='{}' x2='{}' y2='{}'/><text class=label x='{}' "
+        "y='{}'>{}</text>",
+        Esc(s.css_class), lx, legend_y - 4, lx + 18, legend_y - 4, lx + 24, legend_y, Esc(s.name));
+    legend_y += 16;
+  }
+  return svg;
+}
+
+}  // namespace
+
 std::string CurveSvg(const std::vector<Series>& series, const std::string& x_label,
                      const std::string& y_label, bool diagonal) {
   Plot plot{0, 1, 0, 1};
@@ -318,22 +349,38 @@ std::string CurveSvg(const std::vector<Series>& series, const std::string& x_lab
     svg += fmt::format("<line class=chance x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}'/>",
                        plot.X(0), plot.Y(0), plot.X(1), plot.Y(1));
   }
-  int legend_y = Plot::kTop + Plot::kSize - 8 - 16 * static_cast<int>(series.size() - 1);
+  return svg + SeriesPaths(plot, series) + "</svg>";
+}
+
+std::string LineSvg(const std::vector<Series>& series, const std::string& x_label,
+                    const std::string& y_label, std::optional<double> mark_x) {
+  double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto& s : series) {
-    std::string path;
     for (const auto& p : s.points) {
-      path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L",
-                          plot.X(std::clamp(p.x, 0.0, 1.0)), plot.Y(std::clamp(p.y, 0.0, 1.0)));
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+      x_lo = std::min(x_lo, p.x);
+      x_hi = std::max(x_hi, p.x);
+      y_lo = std::min(y_lo, p.y);
+      y_hi = std::max(y_hi, p.y);
     }
-    if (!path.empty())
-      svg += fmt::format("<path class='{}' d='{}'><title>{}</title></path>", Esc(s.css_class), path,
-                         Esc(s.name));
-    int lx = Plot::kLeft + Plot::kSize - 150;
-    svg += fmt::format(
-        "<line class='{}' x1='{}' y1='{}' x2='{}' y2='{}'/><text class=label x='{}' "
-        "y='{}'>{}</text>",
-        Esc(s.css_class), lx, legend_y - 4, lx + 18, legend_y - 4, lx + 24, legend_y, Esc(s.name));
-    legend_y += 16;
+  }
+  if (!std::isfinite(x_lo)) return "<p class=muted>no values</p>";
+  if (x_hi <= x_lo) x_hi = x_lo + 1;
+  // A flat line sits in the middle of a small range rather than on the frame.
+  const double y_pad = y_hi > y_lo ? (y_hi - y_lo) * 0.05 : std::max(std::fabs(y_lo) * 0.05, 0.01);
+  Plot plot{x_lo, x_hi, y_lo - y_pad, y_hi + y_pad};
+  std::string svg = plot.Open(x_label, y_label);
+  if (mark_x && *mark_x >= x_lo && *mark_x <= x_hi) {
+    svg += fmt::format("<line class=chance x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}'/>",
+                       plot.X(*mark_x), plot.Y(plot.y_min), plot.X(*mark_x), plot.Y(plot.y_max));
+  }
+  svg += SeriesPaths(plot, series);
+  for (const auto& s : series) {
+    for (const auto& p : s.points) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+      svg += fmt::format("<circle class=dot cx='{:.1f}' cy='{:.1f}' r='3.2'><title>{}: {}</title></circle>",
+                         plot.X(p.x), plot.Y(p.y), Esc(FormatNumber(p.x)), Esc(FormatNumber(p.y)));
+    }
   }
   return svg + "</svg>";
 }

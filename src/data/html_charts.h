@@ -8,6 +8,7 @@
 // come from the stylesheet classes (bar, line-a, line-b, ...) so that the reports look
 // alike and the screenshot tests (tests/e2e/*_report_test.sh) can look for them:
 //   bars, dots      #4f7cc9   ROC curve    #e4572e   PR curve   #2a9d8f
+//   more lines      #8e5bc9 (line-c), #d4a017 (line-d)
 //   heatmap (sequential) white to #1f4e99 at the largest value
 
 #include <optional>
@@ -40,6 +41,7 @@ std::string StatsTable(const std::vector<std::pair<std::string, std::string>>& r
 std::string HistogramSvg(const std::vector<int64_t>& counts, const std::string& first_edge,
                          const std::string& last_edge);
 // Horizontal bars with labels; `fmt_value` formats each value (fmt syntax, "{:.1f}%").
+// A negative value gets no bar, only its number.
 std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, double max,
                     const char* fmt_value);
 // Groups of horizontal bars, one group per label and one bar per series (each series
@@ -74,6 +76,11 @@ struct Series {
 };
 std::string CurveSvg(const std::vector<Series>& series, const std::string& x_label,
                      const std::string& y_label, bool diagonal);
+// Lines with a dot on each point, on axes fitted to the data (elbow curves, partial
+// dependence); css_class as for CurveSvg (line-a, line-b, line-c, line-d). A legend is
+// drawn for named series; `mark_x` draws a dashed vertical line there (a suggested k).
+std::string LineSvg(const std::vector<Series>& series, const std::string& x_label,
+                    const std::string& y_label, std::optional<double> mark_x = std::nullopt);
 // Points on axes fitted to the data, with the line y = x (predicted vs actual).
 std::string ScatterSvg(const std::vector<Point>& points, const std::string& x_label,
                        const std::string& y_label, bool identity_line);

@@ -407,6 +407,13 @@ void Recipe::Layout() {
   }
 }
 
+std::vector<double> Recipe::SumByColumn(std::span<const double> per_feature) const {
+  std::vector<double> out(steps_.size(), 0.0);
+  for (size_t f = 0; f < per_feature.size() && f < feature_source_.size(); ++f)
+    out[feature_source_[f]] += per_feature[f];
+  return out;
+}
+
 Result<std::vector<float>> Recipe::TransformTable(const Table& table, const std::vector<int64_t>& rows,
                                                   TransformNotes* notes) const {
   const size_t nf = num_features();

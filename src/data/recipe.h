@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ class Recipe {
   const std::vector<ColumnStep>& steps() const { return steps_; }
   // The raw column each feature came from (index into steps()).
   const std::vector<size_t>& feature_source() const { return feature_source_; }
+  // Per-feature values (importances, contributions; num_features() of them) summed into
+  // one value per step, so that they speak of the raw columns a caller knows: a one-hot
+  // column gets the sum over its categories. A step without features (dropped) gets 0.
+  std::vector<double> SumByColumn(std::span<const double> per_feature) const;
 
   // Rows of a stored table into a row-major float matrix (rows x num_features).
   // Columns are found by name; a missing column is all-missing (noted once).

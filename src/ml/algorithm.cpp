@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "ml/anomaly_algorithm.h"
+#include "ml/kmeans.h"
+#include "ml/knn.h"
 #include "ml/linear_learner.h"
 #include "ml/pca_algorithm.h"
 
@@ -52,8 +54,8 @@ Json Algorithm::ToJson() const {
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &PcaAlgorithm(),
-                                                      &AnomalyAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &KMeansAlgorithm(),
+                                                     &KnnAlgorithm(),     &PcaAlgorithm(),           &AnomalyAlgorithm()};
   return kAll;
 }
 

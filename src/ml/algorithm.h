@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "ml/explain.h"
 #include "ml/hyperparameters.h"
 #include "ml/matrix.h"
 
@@ -74,6 +75,17 @@ class Model {
   virtual Result<std::string> Save(const std::filesystem::path& dir) const = 0;
   // Facts recorded in model.json and the job result: {"best_iteration": 12, ...}.
   virtual Json Info() const = 0;
+  // The model's own global importance per encoded feature (XGBoost's gain and cover,
+  // a linear model's |coefficients|); empty when it has none. Permutation importance,
+  // which any model has, is computed outside (permutation_importance.h).
+  virtual Result<std::vector<FeatureImportance>> Importance() const {
+    return std::vector<FeatureImportance>{};
+  }
+  // Exact additive explanations of each row's margin (explain.h). Thread-safe like
+  // Predict. InvalidArgument for models that have none.
+  virtual Result<Contributions> Contribute(Matrix x) const {
+    return InvalidArgumentError("per-prediction explanations are not supported for this algorithm");
+  }
 };
 
 class Algorithm {

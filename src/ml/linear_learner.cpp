@@ -211,6 +211,81 @@ class LinearModel final : public Model {
   }
 
   Json Info() const override { return info_; }
+
+  // |w| per feature, summed over the one-vs-rest weight vectors of a multi-class model.
+  // Comparable across features because the platform standardizes numeric features.
+  Result<std::vector<FeatureImportance>> Importance() const override {
+    const ::model* m = model_.get();
+    const size_t n = static_cast<size_t>(m->nr_feature), nr_w = WeightVectors();
+    std::vector<double> values(n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < nr_w; ++j) values[i] += std::fabs(m->w[i * nr_w + j]);
+    }
+    return std::vector<FeatureImportance>{
+        {"coefficients",
+         "|weight| of the (standardized) features, summed over classes for multi-class",
+         std::move(values)}};
+  }
+
+  // Exact for a linear model: the margin w·x + b splits into w_i·x_i per feature plus the
+  // bias term b (liblinear's weight of its constant feature times `bias`). This is SHAP
+  // under feature independence with the all-zero encoded row as the reference: a
+  // standardized numeric feature is 0 at its training mean, a one-hot feature at
+  // "not this category". Missing or infinite values count as 0, as Predict treats them.
+  Result<Contributions> Contribute(Matrix x) const override {
+    const ::model* m = model_.get();
+    if (x.cols != static_cast<size_t>(m->nr_feature)) {
+      return InvalidArgumentError(
+          fmt::format("the model takes {} features, got {}", m->nr_feature, x.cols));
+    }
+    Contributions out;
+    out.method = "linear";
+    out.rows = x.rows;
+    out.features = x.cols;
+    out.groups = problem_ == Problem::kMulticlassClassification ? num_classes_ : 1;
+    out.link = problem_ == Problem::kRegression             ? "identity"
+               : problem_ == Problem::kBinaryClassification ? "logit"
+                                                            : "one_vs_rest_logit";
+    // Per group: the weight vector it reads (index into liblinear's nr_w) and its sign.
+    // With one weight vector (two classes) liblinear's label[0] has margin d and
+    // label[1] has -d; a class liblinear never saw has no margin at all.
+    const size_t nr_w = WeightVectors();
+    std::vector<int> vec(static_cast<size_t>(out.groups), -1);
+    std::vector<double> sign(static_cast<size_t>(out.groups), 1.0);
+    for (int g = 0; g < out.groups; ++g) {
+      const int cls = problem_ == Problem::kBinaryClassification ? 1 : g;
+      if (problem_ == Problem::kRegression) {
+        vec[0] = 0;
+        continue;
+      }
+      for (int j = 0; j < m->nr_class; ++j) {
+        if (m->label[j] != cls) continue;
+        vec[static_cast<size_t>(g)] = nr_w == 1 ? 0 : j;
+        sign[static_cast<size_t>(g)] = nr_w == 1 && j == 1 ? -1.0 : 1.0;
+      }
+    }
+    const size_t stride = x.cols + 1;
+    out.values.assign(x.rows * static_cast<size_t>(out.groups) * stride, 0.0);
+    for (size_t r = 0; r < x.rows; ++r) {
+      const float* row = x.row(r);
+      for (int g = 0; g < out.groups; ++g) {
+        double* c = out.values.data() +
+                    (r * static_cast<size_t>(out.groups) + static_cast<size_t>(g)) * stride;
+        const int j = vec[static_cast<size_t>(g)];
+        if (j < 0) {
+          c[x.cols] = -INFINITY;
+          continue;
+        }
+        const double s = sign[static_cast<size_t>(g)];
+        for (size_t i = 0; i < x.cols; ++i) {
+          if (std::isfinite(row[i])) c[i] = s * m->w[i * nr_w + static_cast<size_t>(j)] * row[i];
+        }
+        c[x.cols] = m->bias >= 0 ? s * m->w[x.cols * nr_w + static_cast<size_t>(j)] * m->bias : 0.0;
+      }
+    }
+    return out;
+  }
+
   // Before the model is shared: Info() is read without a lock.
   void set_info(Json info) { info_ = std::move(info); }
 
@@ -220,6 +295,15 @@ class LinearModel final : public Model {
         problem_(problem),
         num_classes_(num_classes),
         info_(std::move(info)) {}
+
+  // liblinear keeps one weight vector for two classes (and for regression), else one per
+  // class; w[feature * WeightVectors() + vector].
+  size_t WeightVectors() const {
+    const ::model* m = model_.get();
+    if (problem_ == Problem::kRegression) return 1;
+    return m->nr_class == 2 && m->param.solver_type != MCSVM_CS ? 1
+                                                                : static_cast<size_t>(m->nr_class);
+  }
 
   // probs[c] for every class index c. liblinear's class j is class index label[j];
   // classes absent from the training data (a rare class the split left out) get 0.

@@ -21,6 +21,20 @@ class XGBoostPredictor final : public Model {
     return std::string(kModelFile);
   }
   Json Info() const override { return {{"best_iteration", model_.best_iteration()}, {"rounds", model_.rounds()}}; }
+  // Totals rather than XGBoost's per-split averages ("gain", "cover"): totals add up
+  // over the features a raw column was expanded into, averages do not.
+  Result<std::vector<FeatureImportance>> Importance() const override {
+    STRATA_ASSIGN_OR_RETURN(auto gain, model_.FeatureScores("total_gain"));
+    STRATA_ASSIGN_OR_RETURN(auto cover, model_.FeatureScores("total_cover"));
+    return std::vector<FeatureImportance>{
+        {"gain", "total loss reduction of the splits on the column (XGBoost's total_gain)",
+         std::move(gain)},
+        {"cover",
+         "total number of training rows (hessian weight) the column's splits decide (XGBoost's "
+         "total_cover)",
+         std::move(cover)}};
+  }
+  Result<Contributions> Contribute(Matrix x) const override { return model_.Contribute(x); }
   const XGBoostModel& model() const { return model_; }
 
  private:

@@ -4,9 +4,13 @@
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "core/core.h"
 
 namespace strata::ml {
 namespace {
@@ -50,6 +54,25 @@ std::map<std::string, double> ParseEval(const char* line) {
 }
 
 bool HigherIsBetter(const std::string& metric) { return metric == "auc" || metric == "aucpr" || metric == "map"; }
+
+// libxgboost's DMatrix prediction path (contributions) and its feature scores keep
+// per-booster state (the prediction cache, return buffers), unlike in-place prediction;
+// explanations are rare next to predictions, so they simply take turns.
+std::mutex& ExplainMutex() {
+  static std::mutex m;
+  return m;
+}
+
+// How the objective turns the margin into Predict's output (explain.h).
+std::string LinkOf(const std::string& objective) {
+  if (objective == "binary:logistic" || objective == "reg:logistic") return "logit";
+  if (objective == "multi:softprob" || objective == "multi:softmax") return "softmax";
+  if (objective == "count:poisson" || objective == "reg:tweedie" || objective == "reg:gamma" ||
+      objective == "survival:cox") {
+    return "log";
+  }
+  return "identity";  // reg:squarederror, reg:absoluteerror, reg:pseudohubererror, ...
+}
 
 }  // namespace
 
@@ -186,6 +209,80 @@ Result<std::vector<float>> XGBoostModel::Predict(Matrix x) const {
   size_t n = 1;
   for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];
   return std::vector<float>(result, result + n);
+}
+
+Result<std::vector<double>> XGBoostModel::FeatureScores(const std::string& type) const {
+  std::lock_guard<std::mutex> lock(ExplainMutex());
+  bst_ulong num_features = 0;
+  STRATA_RETURN_IF_ERROR(
+      Check(XGBoosterGetNumFeature(booster_, &num_features), "counting features"));
+  // Only the trees up to the best iteration, which are the ones Predict uses: early
+  // stopping leaves later trees in the booster that the scores would otherwise count.
+  int rounds = 0;
+  STRATA_RETURN_IF_ERROR(Check(XGBoosterBoostedRounds(booster_, &rounds), "counting rounds"));
+  BoosterHandle scored = booster_, slice = nullptr;
+  if (rounds > best_iteration_ + 1) {
+    STRATA_RETURN_IF_ERROR(
+        Check(XGBoosterSlice(booster_, 0, best_iteration_ + 1, 1, &slice), "slicing the model"));
+    scored = slice;
+  }
+  // Names f0, f1, ... given explicitly, so that a booster that carries its own feature
+  // names (one imported from Python) still answers with indexes.
+  Json config = {{"importance_type", type}, {"feature_names", Json::array()}};
+  for (bst_ulong i = 0; i < num_features; ++i)
+    config["feature_names"].push_back(fmt::format("f{}", i));
+  bst_ulong n = 0, dim = 0;
+  const char** names = nullptr;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  const int rc =
+      XGBoosterFeatureScore(scored, config.dump().c_str(), &n, &names, &dim, &shape, &scores);
+  std::vector<double> out(num_features, 0.0);
+  if (rc == 0) {
+    for (bst_ulong i = 0; i < n; ++i) {
+      const size_t f = std::strtoull(names[i] + 1, nullptr, 10);
+      if (f < out.size()) out[f] = scores[i];
+    }
+  }
+  if (slice) XGBoosterFree(slice);
+  STRATA_RETURN_IF_ERROR(Check(rc, "computing feature importance"));
+  return out;
+}
+
+Result<Contributions> XGBoostModel::Contribute(Matrix x) const {
+  std::lock_guard<std::mutex> lock(ExplainMutex());
+  bst_ulong len = 0;
+  const char* text = nullptr;
+  STRATA_RETURN_IF_ERROR(
+      Check(XGBoosterSaveJsonConfig(booster_, &len, &text), "reading the configuration"));
+  STRATA_ASSIGN_OR_RETURN(Json config,
+                          core::ParseJson(std::string_view(text, len), "xgboost configuration"));
+  Contributions out;
+  out.link = LinkOf(config["learner"]["objective"].value("name", ""));
+  out.method = "tree_shap";
+  out.rows = x.rows;
+  out.features = x.cols;
+  if (x.rows == 0) return out;
+  DMatrix d;
+  STRATA_RETURN_IF_ERROR(MakeDMatrix(x, nullptr, &d));
+  // type 2: exact TreeSHAP; strict_shape gives (rows, groups, features + 1) always.
+  const std::string predict = fmt::format(
+      R"({{"type": 2, "training": false, "iteration_begin": 0, "iteration_end": {}, "strict_shape": true}})",
+      best_iteration_ + 1);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  STRATA_RETURN_IF_ERROR(
+      Check(XGBoosterPredictFromDMatrix(booster_, d.h, predict.c_str(), &shape, &dim, &result),
+            "explaining"));
+  if (dim != 3 || shape[0] != x.rows || shape[2] != x.cols + 1) {
+    return InternalError(
+        fmt::format("xgboost: contributions of {} rows x {} features came in an unexpected shape",
+                    x.rows, x.cols));
+  }
+  out.groups = static_cast<int>(shape[1]);
+  out.values.assign(result, result + shape[0] * shape[1] * shape[2]);
+  return out;
 }
 
 Result<std::string> XGBoostModel::ToJson() const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ml/explain.h"
 #include "ml/hyperparameters.h"
 #include "ml/matrix.h"
 
@@ -46,6 +47,12 @@ class XGBoostModel {
   // probabilities per row for multi-class models. Uses the best iteration.
   Result<std::vector<float>> Predict(Matrix x) const;
   Result<std::string> ToJson() const;
+  // XGBoost's feature importance of the trees Predict uses, one value per feature (0 for
+  // features no split uses). `type`: weight, gain, cover, total_gain, total_cover.
+  Result<std::vector<double>> FeatureScores(const std::string& type) const;
+  // Exact TreeSHAP values of the trees Predict uses (prediction type 2), with the link of
+  // the model's objective.
+  Result<Contributions> Contribute(Matrix x) const;
   int best_iteration() const { return best_iteration_; }
   int rounds() const { return rounds_; }
 

@@ -10,9 +10,10 @@
 
 #include "data/data.h"
 #include "ml/ml.h"
-#include "serve/serve.h"
 #include "platform/evaluation_unsupervised.h"
+#include "platform/explanation.h"
 #include "platform/training.h"
+#include "serve/serve.h"
 
 namespace strata::platform {
 namespace {
@@ -53,6 +54,12 @@ Result<EvaluationOptions> ParseEvaluationOptions(const Json& r) {
     return InvalidArgumentError(
         fmt::format("dataset_version must be a positive integer, got {}", o.dataset_version));
   }
+  STRATA_ASSIGN_OR_RETURN(int64_t explain_rows, core::OptionalInt(r, "explain_rows", 1000));
+  if (explain_rows < 0 || explain_rows > 10000) {
+    return InvalidArgumentError(
+        fmt::format("explain_rows must be in [0, 10000], got {}", explain_rows));
+  }
+  o.explain_rows = static_cast<size_t>(explain_rows);
   if (r.contains("threshold") && !r["threshold"].is_null()) {
     STRATA_ASSIGN_OR_RETURN(double t, core::OptionalNumber(r, "threshold", 0.5));
     if (!(t >= 0 && t <= 1))
@@ -126,7 +133,7 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
   std::map<std::string, int64_t> unseen;
   int64_t missing = 0, unseen_rows = 0;
   std::vector<std::string> notes;
-  std::vector<int64_t> rows;
+  std::vector<int64_t> rows, evaluated_rows;
   const int64_t n = table->rows();
   const int64_t chunk = static_cast<int64_t>(std::max<size_t>(1, options.chunk_rows));
   for (int64_t start = 0; start < n; start += chunk) {
@@ -158,6 +165,7 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
       rows.push_back(r);
     }
     if (rows.empty()) continue;  // PredictTable reads every row for an empty list
+    evaluated_rows.insert(evaluated_rows.end(), rows.begin(), rows.end());
     STRATA_ASSIGN_OR_RETURN(serve::Predictions p, predictor->PredictTable(*table, rows));
     scores.insert(scores.end(), p.values.begin(), p.values.end());
     for (auto& note : p.notes) {
@@ -223,6 +231,14 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
     }
     out["charts"] = {{"scatter", scatter},
                      {"residual_histogram", Histogram(residuals, options.histogram_bins)}};
+  }
+  // Explanations on an even sample of the evaluated rows: SHAP and partial dependence
+  // predict many times per row, so they get a bounded number of rows.
+  std::vector<int64_t> sample;
+  if (options.explain_rows > 0) {
+    const size_t n = evaluated_rows.size(), k = std::min(n, options.explain_rows);
+    for (size_t i = 0; i < k; ++i) sample.push_back(evaluated_rows[i * n / k]);
+    out["explanations"] = EvaluationExplanations(*predictor, *table, sample);
   }
   out["notes"] = notes;
   out["seconds"] =

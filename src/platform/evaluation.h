@@ -25,9 +25,11 @@ struct EvaluationOptions {
   size_t chunk_rows = 65536;
   size_t scatter_points = 2000;  // regression: predicted-vs-actual sample for charts
   int histogram_bins = 30;       // regression: residual histogram
+  size_t explain_rows = 1000;    // evaluated rows sampled for explanations (0: none)
 };
 
-// The body of POST .../evaluate ({"dataset": n, "dataset_version"?: v, "threshold"?: t})
+// The body of POST .../evaluate ({"dataset": n, "dataset_version"?: v, "threshold"?: t,
+// "explain_rows"?: k})
 // or the query of GET .../evaluate, as JSON.
 Result<EvaluationOptions> ParseEvaluationOptions(const Json& request);
 
@@ -40,6 +42,8 @@ Result<EvaluationOptions> ParseEvaluationOptions(const Json& request);
 //    "metrics": {...}                         (ml::*Metrics::ToJson, with curves),
 //    "charts": {"scatter": [[actual, predicted]...], "residual_histogram": {edges, counts}}
 //                                             (regression),
+//    "explanations": {...}                    (platform/explanation.h: importance,
+//                                              SHAP summary, partial dependence),
 //    "notes": [...]                           (preprocessing notes, at most 20),
 //    "seconds": s}
 // InvalidArgument when the dataset lacks the target or no row can be evaluated.
@@ -49,7 +53,8 @@ Result<Json> EvaluateModelVersion(ModelService& models, DatasetService& datasets
 
 // The result of EvaluateModelVersion as a self-contained HTML page (inline SVG charts:
 // ROC and PR curves, confusion matrix, per-class bars; predicted vs actual and
-// residuals for regression; the metrics tables).
+// residuals for regression; the metrics tables; feature importance, SHAP summary and
+// partial dependence).
 std::string RenderEvaluationHtml(const Json& evaluation);
 
 }  // namespace strata::platform

@@ -1,5 +1,7 @@
 // The evaluation as a self-contained HTML page, drawn with data/html_charts.h like the
 // dataset profile: no scripts, no network resources.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "data/data.h"
@@ -144,6 +146,95 @@ std::string Regression(const Json& e) {
   return out + "</section>";
 }
 
+// {column: value} as bars, largest first, at most `top` of them.
+std::string ColumnBars(const Json& values, size_t top = 15) {
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto& [column, v] : values.items()) {
+    if (v.is_number()) bars.emplace_back(column, v.get<double>());
+  }
+  std::stable_sort(bars.begin(), bars.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (bars.size() > top) bars.resize(top);
+  double max = 0;
+  for (const auto& b : bars) max = std::max(max, b.second);
+  return html::BarsSvg(bars, max, "{:.4g}");
+}
+
+std::string PartialDependenceChart(const Json& pd, const std::string& problem) {
+  static const char* kLines[] = {"line-a", "line-b", "line-c", "line-d"};
+  const std::string column = pd["column"].get<std::string>();
+  const std::string y_label = problem == "regression" ? "mean prediction" : "mean probability";
+  const Json& grid = pd["grid"];
+  const Json& series = pd["series"];
+  if (pd["kind"] == "categorical") {
+    std::vector<std::string> labels, names;
+    std::vector<std::vector<double>> values;
+    double max = 0, min = 0;
+    for (const auto& g : grid) labels.push_back(g.is_string() ? g.get<std::string>() : g.dump());
+    for (size_t s = 0; s < series.size() && s < 3; ++s) {
+      const std::string name = series[s]["name"].get<std::string>();
+      names.push_back(problem == "regression" ? name : fmt::format("P({})", name));
+      values.push_back(series[s]["values"].get<std::vector<double>>());
+      for (double v : values.back()) {
+        max = std::max(max, v);
+        min = std::min(min, v);
+      }
+    }
+    return html::GroupedBarsSvg(labels, names, values, max, min);  // a regression may be < 0
+  }
+  std::vector<html::Series> lines;
+  for (size_t s = 0; s < series.size() && s < std::size(kLines); ++s) {
+    std::string name = series[s]["name"].get<std::string>();
+    if (problem != "regression") name = fmt::format("P({})", name);
+    html::Series line{name, kLines[s], {}};
+    const Json& values = series[s]["values"];
+    for (size_t i = 0; i < grid.size() && i < values.size(); ++i) {
+      line.points.push_back({grid[i].get<double>(), values[i].get<double>()});
+    }
+    lines.push_back(std::move(line));
+  }
+  return html::LineSvg(lines, column, y_label);
+}
+
+// Importance (from training), the SHAP summary and partial dependence of the top columns.
+std::string Explanations(const Json& e) {
+  if (!e.contains("explanations")) return "";
+  const Json& x = e["explanations"];
+  const std::string problem = e["model"]["problem"].get<std::string>();
+  std::string cards;
+  if (x.contains("importance")) {
+    for (const auto& [kind, imp] : x["importance"].items()) {
+      if (!imp.is_object() || !imp.contains("values")) continue;
+      std::string title = fmt::format("Importance: {}", kind);
+      if (kind == "permutation") {
+        title =
+            fmt::format("Permutation importance (drop of validation {})", imp.value("metric", ""));
+      }
+      cards += Card(
+          title, ColumnBars(imp["values"]) +
+                     fmt::format("<p class=muted>{}</p>", html::Esc(imp.value("description", ""))));
+    }
+  }
+  if (x.contains("shap_summary")) {
+    const Json& s = x["shap_summary"];
+    cards += Card(fmt::format("SHAP summary ({} rows)", s["rows"].get<int64_t>()),
+                  ColumnBars(s["values"]) + fmt::format("<p class=muted>{} ({}, link {})</p>",
+                                                        html::Esc(s.value("description", "")),
+                                                        html::Esc(s.value("method", "")),
+                                                        html::Esc(s.value("link", ""))));
+  }
+  for (const auto& pd : x.value("partial_dependence", Json::array())) {
+    cards += Card(fmt::format("Partial dependence: {}", pd["column"].get<std::string>()),
+                  PartialDependenceChart(pd, problem));
+  }
+  std::string notes;
+  for (const auto& n : x.value("notes", Json::array())) {
+    notes += fmt::format("<p class=muted>{}</p>", html::Esc(n.get<std::string>()));
+  }
+  if (cards.empty() && notes.empty()) return "";
+  return "<h2>Explanations</h2>" + notes + "<section class=grid>" + cards + "</section>";
+}
+
 // Clustering, anomaly detection and dimensionality reduction: the charts each has.
 std::string Unsupervised(const Json& e) {
   const Json& m = e["metrics"];
@@ -246,6 +337,7 @@ std::string RenderEvaluationHtml(const Json& e) {
   }
   if (!warnings.empty()) out += "<section><h2>Warnings</h2>" + warnings + "</section>";
   out += model["problem"] == "regression" ? Regression(e) : Classification(e);
+  out += Explanations(e);
   return out + html::PageEnd();
 }
 

@@ -69,10 +69,10 @@ Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table
       STRATA_ASSIGN_OR_RETURN(ml::ClusteringMetrics m, ml::ClusterSizes(predictions, k));
       std::vector<int64_t> sample;
       for (size_t r : ml::SampleRows(static_cast<size_t>(n), kSilhouetteRows, 1)) sample.push_back(static_cast<int64_t>(r));
-      STRATA_ASSIGN_OR_RETURN(std::vector<float> x, predictor.Features(table, sample));
+      STRATA_ASSIGN_OR_RETURN(serve::Features x, predictor.FeaturesTable(table, sample));
       std::vector<int> clusters;
       for (int64_t r : sample) clusters.push_back(static_cast<int>(predictions[static_cast<size_t>(r) * 2]));
-      m.silhouette = ml::SilhouetteScore({x.data(), sample.size(), predictor.num_features()}, clusters, k);
+      m.silhouette = ml::SilhouetteScore(x.matrix(), clusters, k);
       m.silhouette_rows = static_cast<int64_t>(sample.size());
       metrics = m.ToJson();
       break;
@@ -102,14 +102,14 @@ Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table
     case ml::Problem::kDimensionalityReduction: {
       std::vector<int64_t> sample;
       for (size_t r : ml::SampleRows(static_cast<size_t>(n), kProjectionRows, 1)) sample.push_back(static_cast<int64_t>(r));
-      STRATA_ASSIGN_OR_RETURN(std::vector<float> x, predictor.Features(table, sample));
+      STRATA_ASSIGN_OR_RETURN(serve::Features x, predictor.FeaturesTable(table, sample));
       std::vector<float> projected;
       for (int64_t r : sample) {
         const auto at = predictions.begin() + static_cast<ptrdiff_t>(static_cast<size_t>(r) * per_row);
         projected.insert(projected.end(), at, at + static_cast<ptrdiff_t>(per_row));
       }
       STRATA_ASSIGN_OR_RETURN(ml::ProjectionMetrics m,
-                              ml::EvaluateProjection({x.data(), sample.size(), predictor.num_features()},
+                              ml::EvaluateProjection(x.matrix(),
                                                      {projected.data(), sample.size(), per_row}));
       metrics = m.ToJson();
       metrics["sample_rows"] = sample.size();

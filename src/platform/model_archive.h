@@ -2,8 +2,9 @@
 // Moving model versions in and out of the registry.
 //
 // The archive (`strata models export`, GET .../export) is a gzip-compressed tar of the
-// version directory's two files: model.json and the algorithm's payload (the file its
-// "payload" field names, e.g. xgboost.json, in the library's own format). The archived
+// version directory's files: model.json, the algorithm's payload (the file its
+// "payload" field names, e.g. xgboost.json, in the library's own format) and any other
+// file the algorithm saved beside it (knn's labels). The archived
 // model.json carries "exported_from": {"name", "version"}. Importing checks everything
 // before anything is registered: only plain files with plain names (no directories,
 // links or path traversal), at most kMaxArchiveEntries entries and the byte limits

@@ -1,5 +1,6 @@
 // Export and import of model versions (model_archive.h): what goes into an archive,
 // what an imported one must satisfy, and models trained elsewhere with XGBoost.
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -89,7 +90,24 @@ Result<std::string> ExportModelArchive(const std::filesystem::path& dir,
   STRATA_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(dir / payload));
   mj["exported_from"] = {
       {"name", version.name}, {"version", version.version}, {"program", version.program_version}};
-  return WriteTarGz({{"model.json", mj.dump(2)}, {payload, std::move(bytes)}});
+  std::vector<std::pair<std::string, std::string>> files = {{"model.json", mj.dump(2)},
+                                                             {payload, std::move(bytes)}};
+  // Files the algorithm saved beside its payload (knn's labels); hidden ones are
+  // temporaries of atomic writes.
+  std::vector<std::string> others;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name[0] != '.' && name != "model.json" && name != payload)
+      others.push_back(name);
+  }
+  if (ec) return InternalError(fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
+  std::sort(others.begin(), others.end());
+  for (const auto& name : others) {
+    STRATA_ASSIGN_OR_RETURN(std::string other, core::ReadFile(dir / name));
+    files.emplace_back(name, std::move(other));
+  }
+  return WriteTarGz(files);
 }
 
 Result<ModelVersion> ImportModelArchive(ModelService& models, const std::filesystem::path& archive,
@@ -127,9 +145,8 @@ Result<ModelVersion> ImportModelArchive(ModelService& models, const std::filesys
     return bad(
         fmt::format("the payload file '{}' that model.json names is not in the archive", payload));
   }
-  for (const auto& e : entries) {
-    if (e != "model.json" && e != payload) return bad(fmt::format("unexpected entry '{}'", e));
-  }
+  // Other entries are files the algorithm saved beside its payload (knn's labels);
+  // extraction admitted plain names only, and loading below checks them.
 
   std::string target_name = name;
   const Json from = mj.value("exported_from", Json::object());

@@ -12,6 +12,7 @@
 #include "data/data.h"
 #include "ml/ml.h"
 #include "platform/bias.h"
+#include "platform/importance.h"
 #include "platform/model_service.h"
 
 namespace strata::platform {
@@ -405,6 +406,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(auto pred, model->Predict(in.valid));
   STRATA_ASSIGN_OR_RETURN(Json metrics, ValidationMetrics(labels, *model, model_info, in.valid, y_valid, pred));
   STRATA_ASSIGN_OR_RETURN(Json bias, TrainingBias(p, *table, train_rows, *valid_table, valid_rows, classes, pred));
+  const Json importance = ModelImportance(*model, recipe, in.valid, y_valid, problem, in.num_classes);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The model version: model.json with everything needed to predict again, and
@@ -439,6 +441,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
                      {"training", model_info},
                      {"class_weight", p.value("class_weight", "none")},
                      {"metrics", metrics},
+                     {"importance", importance},
                      {"lineage", {{"dataset", dataset.name}, {"dataset_version", dataset.version}, {"job", mv.job},
                                   {"program", mv.program_version}}},
                      {"training_rows", train_rows.size()},
@@ -462,6 +465,7 @@ Result<Json> RunTraining(jobs::JobContext& ctx) {
   ctx.Progress(1, fmt::format("registered model {} v{}", mv.name, mv.version));
   Json result = {{"model", {{"name", mv.name}, {"version", mv.version}}}, {"problem", mv.problem}, {"metrics", mv.metrics},
                  {"training", model_info},
+                 {"importance", importance},
                  {"rows", {{"training", train_rows.size()}, {"validation", valid_rows.size()}, {"without_target", dropped}}},
                  {"features", nf}};
   if (!bias.is_null()) result["bias"] = bias;

@@ -36,26 +36,27 @@ Result<std::shared_ptr<const Predictor>> Predictor::Load(const std::filesystem::
   return std::shared_ptr<const Predictor>(std::move(p));
 }
 
-Result<Predictions> Predictor::Run(std::vector<float> features, size_t rows, data::TransformNotes notes) const {
+Result<Predictions> Predictor::PredictFeatures(const Features& f) const {
   Predictions out;
-  out.rows = rows;
-  out.notes = std::move(notes);
+  out.rows = f.rows;
+  out.notes = f.notes;
   out.per_row = model_->outputs_per_row();
-  if (rows == 0) return out;
-  STRATA_ASSIGN_OR_RETURN(out.values, model_->Predict({features.data(), rows, recipe_.num_features()}));
-  if (out.values.size() != rows * static_cast<size_t>(out.per_row)) {
-    return InternalError(fmt::format("the model gave {} values for {} rows", out.values.size(), rows));
+  if (f.rows == 0) return out;
+  STRATA_ASSIGN_OR_RETURN(out.values, model_->Predict(f.matrix()));
+  if (out.values.size() != f.rows * static_cast<size_t>(out.per_row)) {
+    return InternalError(
+        fmt::format("the model gave {} values for {} rows", out.values.size(), f.rows));
   }
   return out;
 }
 
-Result<Predictions> Predictor::PredictJson(const Json& instances) const {
+Result<Features> Predictor::FeaturesJson(const Json& instances) const {
   if (!instances.is_array()) {
     return InvalidArgumentError("instances must be a list of rows: objects {column: value} or lists in schema order");
   }
   // Lists in schema order become objects; extra columns of objects are reported.
   Json rows = Json::array();
-  data::TransformNotes notes;
+  Features out;
   std::set<std::string> known(input_columns_.begin(), input_columns_.end());
   for (size_t i = 0; i < instances.size(); ++i) {
     const Json& r = instances[i];
@@ -70,27 +71,47 @@ Result<Predictions> Predictor::PredictJson(const Json& instances) const {
     } else {
       if (r.is_object() && !known.empty()) {
         for (const auto& [k, v] : r.items()) {
-          if (!known.count(k)) notes.push_back(fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
+          if (!known.count(k))
+            out.notes.push_back(
+                fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
         }
       }
       rows.push_back(r);
     }
   }
-  STRATA_ASSIGN_OR_RETURN(auto features, recipe_.TransformJson(rows, &notes));
-  return Run(std::move(features), rows.size(), std::move(notes));
+  STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformJson(rows, &out.notes));
+  out.rows = rows.size();
+  out.cols = recipe_.num_features();
+  return out;
+}
+
+Result<Features> Predictor::FeaturesTable(const data::Table& table,
+                                          const std::vector<int64_t>& rows) const {
+  // The recipe transforms the rows it is given, so "all rows" is spelled out here (this
+  // used to hand the model a matrix of table.rows() rows backed by no data).
+  std::vector<int64_t> all;
+  if (rows.empty()) {
+    all.resize(static_cast<size_t>(table.rows()));
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  }
+  const std::vector<int64_t>& which = rows.empty() ? all : rows;
+  Features out;
+  STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformTable(table, which, &out.notes));
+  out.rows = which.size();
+  out.cols = recipe_.num_features();
+  return out;
+}
+
+Result<Predictions> Predictor::PredictJson(const Json& instances) const {
+  STRATA_ASSIGN_OR_RETURN(Features f, FeaturesJson(instances));
+  return PredictFeatures(f);
 }
 
 Result<Predictions> Predictor::PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const {
-  data::TransformNotes notes;
-  STRATA_ASSIGN_OR_RETURN(auto features, recipe_.TransformTable(table, rows, &notes));
-  const size_t n = rows.empty() ? static_cast<size_t>(table.rows()) : rows.size();
-  return Run(std::move(features), n, std::move(notes));
+  STRATA_ASSIGN_OR_RETURN(Features f, FeaturesTable(table, rows));
+  return PredictFeatures(f);
 }
 
-Result<std::vector<float>> Predictor::Features(const data::Table& table, const std::vector<int64_t>& rows) const {
-  data::TransformNotes notes;
-  return recipe_.TransformTable(table, rows, &notes);
-}
 
 int Predictor::PredictedClass(const Predictions& p, size_t row, double threshold) const {
   const float* v = p.values.data() + row * p.per_row;

@@ -23,6 +23,15 @@ struct Predictions {
   data::TransformNotes notes;  // unknown categories, missing columns, extra columns
 };
 
+// Raw rows turned into the model's encoded features by the recipe: the matrix
+// PredictJson and PredictTable feed the model, also what explanations start from.
+struct Features {
+  std::vector<float> values;  // rows x recipe().num_features(), row-major
+  size_t rows = 0, cols = 0;
+  data::TransformNotes notes;
+  ml::Matrix matrix() const { return {values.data(), rows, cols}; }
+};
+
 class Predictor {
  public:
   // Reads `dir`/model.json and the algorithm's payload. InvalidArgument / NotFound with
@@ -40,10 +49,16 @@ class Predictor {
   // `instances`: a list of objects ({column: value}) or of lists in input_columns()
   // order. InvalidArgument naming the row and column for values of the wrong kind.
   Result<Predictions> PredictJson(const Json& instances) const;
+  // `rows` of `table`, all rows when empty.
   Result<Predictions> PredictTable(const data::Table& table, const std::vector<int64_t>& rows) const;
-  // The features the model sees for `rows` of `table` (all rows when empty): rows x
-  // num_features(), row-major, through the fitted recipe.
-  Result<std::vector<float>> Features(const data::Table& table, const std::vector<int64_t>& rows) const;
+  // The two steps of PredictJson / PredictTable apart: rows to features (same errors and
+  // notes), then features to predictions (the notes are copied into the result).
+  Result<Features> FeaturesJson(const Json& instances) const;
+  Result<Features> FeaturesTable(const data::Table& table, const std::vector<int64_t>& rows) const;
+  Result<Predictions> PredictFeatures(const Features& features) const;
+
+  const data::Recipe& recipe() const { return recipe_; }
+  const ml::Model& model() const { return *model_; }
   size_t num_features() const { return recipe_.num_features(); }
 
   // One row's result, by problem: {"prediction": label, "probabilities": {class: p}}
@@ -56,7 +71,6 @@ class Predictor {
 
  private:
   Predictor() = default;
-  Result<Predictions> Run(std::vector<float> features, size_t rows, data::TransformNotes notes) const;
 
   Json model_json_;
   ml::Problem problem_ = ml::Problem::kRegression;

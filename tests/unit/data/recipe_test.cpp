@@ -152,5 +152,34 @@ TEST_F(RecipeTest, OptionsAreValidated) {
             std::string::npos);
 }
 
+// Importances and contributions of encoded features become one value per raw column:
+// a one-hot column gets the sum over its categories, hashed text over its buckets.
+TEST_F(RecipeTest, SumByColumnAddsUpEachColumnsFeatures) {
+  RecipeOptions o;
+  o.hash_dims = 8;
+  o.columns["vip"].encoding = Encoding::kDrop;
+  auto r = Recipe::Fit(*table_, {}, "label", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<double> per_feature(r->num_features());
+  for (size_t f = 0; f < per_feature.size(); ++f) per_feature[f] = static_cast<double>(f + 1);
+  const std::vector<double> per_column = r->SumByColumn(per_feature);
+  ASSERT_EQ(per_column.size(), r->steps().size());
+  std::vector<std::string> names;
+  for (const auto& s : r->steps()) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"age", "plan", "vip", "note", "when"}));
+  EXPECT_EQ(per_column[0], per_feature[Feature(*r, "age")]);
+  EXPECT_EQ(per_column[1], per_feature[Feature(*r, "plan=basic")] + per_feature[Feature(*r, "plan=premium")] +
+                               per_feature[Feature(*r, "plan=__other__")]);
+  EXPECT_EQ(per_column[2], 0.0);  // dropped: no features
+  double note = 0;
+  for (int h = 0; h < 8; ++h) note += per_feature[Feature(*r, "note#" + std::to_string(h))];
+  EXPECT_EQ(per_column[3], note);
+  double total = 0;
+  for (double v : per_feature) total += v;
+  double summed = 0;
+  for (double v : per_column) summed += v;
+  EXPECT_EQ(summed, total);
+}
+
 }  // namespace
 }  // namespace strata::data

@@ -26,8 +26,11 @@ struct TempDir {
   }
 };
 
-// y = (x1 + (plan == "gold") > 1) over `rows` rows; writes the model to dir/model.
-inline std::filesystem::path MakeModel(const std::filesystem::path& dir, int rows = 400) {
+// y = (x1 + (plan == "gold") > 1) over `rows` rows; writes the model to dir/model (the
+// table stays in dir/table). `algorithm`: xgboost or linear-learner (with standardized
+// numeric features, as training gives it).
+inline std::filesystem::path MakeModel(const std::filesystem::path& dir, int rows = 400,
+                                       const std::string& algorithm = "xgboost") {
   const auto csv = dir / "train.csv";
   {
     std::ofstream out(csv);
@@ -47,7 +50,9 @@ inline std::filesystem::path MakeModel(const std::filesystem::path& dir, int row
   EXPECT_TRUE(imported.ok()) << imported.status().ToString();
   auto table = data::Table::Open(dir / "table");
   EXPECT_TRUE(table.ok());
-  auto recipe = data::Recipe::Fit(**table, {}, "y", data::RecipeOptions{});
+  data::RecipeOptions options;
+  if (algorithm == "linear-learner") options.scale = data::Scale::kStandard;
+  auto recipe = data::Recipe::Fit(**table, {}, "y", options);
   EXPECT_TRUE(recipe.ok());
   std::vector<int64_t> all;
   for (int64_t r = 0; r < (*table)->rows(); ++r) all.push_back(r);
@@ -56,8 +61,10 @@ inline std::filesystem::path MakeModel(const std::filesystem::path& dir, int row
   const auto& yc = (*table)->column(static_cast<size_t>((*table)->schema().Find("y")));
   std::vector<float> y;
   for (int64_t r = 0; r < (*table)->rows(); ++r) y.push_back(yc.Text(r) == "buy" ? 1.f : 0.f);
-  const ml::Algorithm* algo = ml::FindAlgorithm("xgboost");
-  auto hp = ml::ValidateHyperparameters(algo->hyperparameters(), Json{{"num_round", 20}, {"nthread", 1}});
+  const ml::Algorithm* algo = ml::FindAlgorithm(algorithm);
+  auto hp = ml::ValidateHyperparameters(
+      algo->hyperparameters(),
+      algorithm == "xgboost" ? Json{{"num_round", 20}, {"nthread", 1}} : Json::object());
   EXPECT_TRUE(hp.ok());
   ml::TrainInput in;
   in.problem = ml::Problem::kBinaryClassification;
@@ -72,7 +79,7 @@ inline std::filesystem::path MakeModel(const std::filesystem::path& dir, int row
   auto payload = (*model)->Save(model_dir);
   EXPECT_TRUE(payload.ok());
   Json mj = {{"format", "strata-model"},
-             {"algorithm", "xgboost"},
+             {"algorithm", algorithm},
              {"problem", "binary_classification"},
              {"classes", {"skip", "buy"}},
              {"input_schema", {{{"name", "x1"}, {"type", "float"}}, {{"name", "x2"}, {"type", "float"}},
