@@ -42,6 +42,7 @@ bench: build
 	bench/training_bench.sh
 	bench/faiss_bench.sh
 	bench/text_bench.sh
+	bench/pca_anomaly_bench.sh
 
 check-layers:
 	@scripts/check-layers

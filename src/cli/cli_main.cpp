@@ -328,7 +328,8 @@ int RunCli(int argc, char** argv) {
   // "json" or "table" still means the format (use -o for the format to be explicit).
   transform->add_option("--output,--output-file", tf_args.output, "write the predictions to this CSV file");
   transform->add_option("--output-dataset", tf_args.output_dataset, "store the predictions as this dataset (default: <input>-predictions when no --output)");
-  transform->add_option("--id-column", tf_args.id_column, "keep only this input column beside the predictions");
+  transform->add_option("--id-column", tf_args.id_column, "keep only these input columns beside the predictions (repeat, or a,b)")
+      ->delimiter(',');
   transform->add_option("--name", tf_args.name, "job name (default: generated)");
   transform->add_flag("--wait", tf_args.wait, "wait for the job, with a progress bar");
   transform->callback([&] { run = [&] { return CmdTransform(g, tf_args); }; });

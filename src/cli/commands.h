@@ -134,7 +134,8 @@ int CmdEndpointsShow(const GlobalFlags& g, const std::string& name);
 int CmdEndpointsDelete(const GlobalFlags& g, const std::string& name);
 int CmdEndpointsInvoke(const GlobalFlags& g, const EndpointInvokeArgs& a);
 struct TransformArgs {
-  std::string name, model, version, alias, dataset, input, output, output_dataset, id_column;
+  std::string name, model, version, alias, dataset, input, output, output_dataset;
+  std::vector<std::string> id_column;
   bool wait = false;
 };
 int CmdTransform(const GlobalFlags& g, const TransformArgs& a);

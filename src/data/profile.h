@@ -16,6 +16,7 @@
 // column happens only where a statistic needs it (ranks, histograms after the range).
 
 #include <string>
+#include <vector>
 
 #include "data/table.h"
 
@@ -33,6 +34,10 @@ struct ProfileOptions {
   int top_values = 10;
   int max_matrix_columns = 40;  // correlation and association matrices
 };
+
+// The p-quantile (p in [0, 1]) of ascending `sorted` values, interpolating linearly
+// between the closest ranks as numpy's percentile does by default; NaN when empty.
+double Quantile(const std::vector<double>& sorted, double p);
 
 Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, core::ThreadPool* pool);
 

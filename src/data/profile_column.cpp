@@ -26,15 +26,6 @@ std::string TimeText(double micros) {
   return core::FormatRfc3339(core::FromUnixMillis(ms));
 }
 
-// Linear interpolation between closest ranks (numpy's default).
-double Quantile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return kNaN;
-  double pos = p * static_cast<double>(sorted.size() - 1);
-  size_t lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
-}
-
 Json Histogram(const std::vector<double>& sorted, int bins, bool as_time) {
   Json h = {{"edges", Json::array()}, {"counts", Json::array()}};
   if (sorted.empty()) return h;
@@ -84,6 +75,14 @@ Json TopValues(const std::unordered_map<Key, int64_t>& counts, int top_k,
 }
 
 }  // namespace
+
+double Quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return kNaN;
+  double pos = p * static_cast<double>(sorted.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
 
 bool NumericValue(const ColumnView& c, int64_t row, double* out) {
   if (!c.IsValid(row)) return false;

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "ml/anomaly_algorithm.h"
 #include "ml/kmeans.h"
 #include "ml/knn.h"
 #include "ml/linear_learner.h"
 #include "ml/text_algorithms.h"
+#include "ml/pca_algorithm.h"
 
 namespace strata::ml {
 
@@ -60,9 +62,9 @@ Json Algorithm::ToJson() const {
 }
 
 const std::vector<const Algorithm*>& Algorithms() {
-  static const std::vector<const Algorithm*> kAll = {&XGBoostAlgorithm(),       &LinearLearnerAlgorithm(),
-                                                     &KMeansAlgorithm(),        &KnnAlgorithm(),
-                                                     &TextClassifierAlgorithm(), &WordVectorsAlgorithm()};
+  static const std::vector<const Algorithm*> kAll = {
+      &XGBoostAlgorithm(), &LinearLearnerAlgorithm(), &KMeansAlgorithm(),        &KnnAlgorithm(),
+      &PcaAlgorithm(),     &AnomalyAlgorithm(),       &TextClassifierAlgorithm(), &WordVectorsAlgorithm()};
   return kAll;
 }
 

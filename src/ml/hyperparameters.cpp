@@ -17,7 +17,7 @@ std::string Range(const HyperparameterSpec& s) {
 
 Json HyperparameterSpec::ToJson() const {
   Json j = {{"name", name}, {"type", type}, {"default", default_value}, {"description", description}};
-  if (type != "string") j["range"] = Range(*this);
+  if (type != "string" && type != "bool") j["range"] = Range(*this);
   if (!values.empty()) j["values"] = values;
   return j;
 }
@@ -46,6 +46,19 @@ Result<Json> ValidateHyperparameters(const std::vector<HyperparameterSpec>& spec
         return InvalidArgumentError(fmt::format("{} must be one of {}, got '{}'", name, allowed, v));
       }
       out[name] = v;
+      continue;
+    }
+    if (spec->type == "bool") {
+      const std::string text = value.is_string() ? value.get<std::string>() : "";
+      if (value.is_boolean()) {
+        out[name] = value;
+      } else if (text == "true" || text == "1" || value == 1) {
+        out[name] = true;
+      } else if (text == "false" || text == "0" || value == 0) {
+        out[name] = false;
+      } else {
+        return InvalidArgumentError(fmt::format("{} must be true or false, got {}", name, value.dump()));
+      }
       continue;
     }
     double d;

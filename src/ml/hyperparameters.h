@@ -13,7 +13,7 @@ namespace strata::ml {
 
 struct HyperparameterSpec {
   std::string name;
-  std::string type;  // "float", "int" or "string"
+  std::string type;  // "float", "int", "bool" or "string"
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;
@@ -23,8 +23,8 @@ struct HyperparameterSpec {
   Json ToJson() const;
 };
 
-// Checks `given` (an object of name: value; numbers may come as strings, as from the
-// CLI's --hp k=v) against `specs` and returns every parameter with defaults filled in.
+// Checks `given` (an object of name: value; numbers and booleans may come as strings, as
+// from the CLI's --hp k=v: "true"/"false"/"1"/"0") against `specs` and returns every parameter with defaults filled in.
 Result<Json> ValidateHyperparameters(const std::vector<HyperparameterSpec>& specs, const Json& given);
 
 }  // namespace strata::ml

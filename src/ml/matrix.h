@@ -2,6 +2,9 @@
 // The dense feature matrix every algorithm trains and predicts on.
 
 #include <cstddef>
+#include <string_view>
+
+#include "core/core.h"
 
 namespace strata::ml {
 
@@ -11,5 +14,11 @@ struct Matrix {
   size_t rows = 0, cols = 0;
   const float* row(size_t r) const { return data + r * cols; }
 };
+
+// For algorithms that need every value (the platform's recipe imputes missing values
+// unless told not to): an InvalidArgument naming the first missing or infinite value,
+// "<algorithm> needs every value: training row 3, feature 2 is missing or infinite
+// (impute it in preprocessing)", or Ok.
+Status CheckFinite(Matrix x, std::string_view algorithm);
 
 }  // namespace strata::ml

@@ -73,8 +73,21 @@ Result<Json> PrepareTransformParams(DatasetService& datasets, ModelService& mode
     return InvalidArgumentError(fmt::format("output_dataset '{}' is not a valid name", output_dataset));
   }
   p["output_dataset"] = output_dataset;
-  STRATA_ASSIGN_OR_RETURN(std::string id_column, core::OptionalString(r, "id_column", ""));
-  p["id_column"] = id_column;
+  // The input columns to keep beside the predictions: one name or a list (an id, and a
+  // label to train on the output); none keeps them all.
+  Json keep = Json::array();
+  if (r.contains("id_column") && r["id_column"].is_string()) {
+    if (!r["id_column"].get<std::string>().empty()) keep.push_back(r["id_column"]);
+  } else if (r.contains("id_column")) {
+    if (!r["id_column"].is_array()) return InvalidArgumentError("id_column must be a column name or a list of them");
+    for (const Json& c : r["id_column"]) {
+      if (!c.is_string() || c.get<std::string>().empty()) {
+        return InvalidArgumentError(fmt::format("id_column: {} is not a column name", c.dump()));
+      }
+      keep.push_back(c);
+    }
+  }
+  p["id_column"] = keep;
   STRATA_ASSIGN_OR_RETURN(int64_t chunk, core::OptionalInt(r, "chunk_rows", 65536));
   if (chunk < 1 || chunk > 10'000'000) return InvalidArgumentError(fmt::format("chunk_rows must be in [1, 10000000], got {}", chunk));
   p["chunk_rows"] = chunk;
@@ -113,13 +126,20 @@ Result<Json> RunTransform(jobs::JobContext& ctx) {
     source = input.string();
   }
   const int64_t rows = table->rows();
-  const std::string id_column = p["id_column"];
-  std::vector<size_t> keep;  // input columns copied to the output
-  if (!id_column.empty()) {
-    const int i = table->schema().Find(id_column);
-    if (i < 0) return InvalidArgumentError(fmt::format("id_column '{}' is not a column of the input", id_column));
-    keep.push_back(static_cast<size_t>(i));
+  // Jobs submitted before id_column took a list hold one name (empty: keep all).
+  std::vector<std::string> id_columns;
+  if (p["id_column"].is_string()) {
+    if (!p["id_column"].get<std::string>().empty()) id_columns.push_back(p["id_column"]);
   } else {
+    id_columns = p["id_column"].get<std::vector<std::string>>();
+  }
+  std::vector<size_t> keep;  // input columns copied to the output
+  for (const std::string& name : id_columns) {
+    const int i = table->schema().Find(name);
+    if (i < 0) return InvalidArgumentError(fmt::format("id_column '{}' is not a column of the input", name));
+    keep.push_back(static_cast<size_t>(i));
+  }
+  if (id_columns.empty()) {
     for (size_t i = 0; i < table->schema().columns.size(); ++i) keep.push_back(i);
   }
 

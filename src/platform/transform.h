@@ -1,7 +1,8 @@
 #pragma once
 // Batch transform jobs: run a model version over a whole dataset or an input file
-// (CSV/JSONL) in chunks over all cores, and write the predictions joined to an id
-// column or to the input rows, as a CSV file and/or a new dataset version.
+// (CSV/JSONL) in chunks over all cores, and write the predictions joined to the input
+// rows or to the columns `id_column` names (one, or a list: an id and a label, so that
+// a model trains on a PCA's components), as a CSV file and/or a new dataset version.
 //
 // Output is written under a temporary name and renamed into place when the job
 // finishes, so an interrupted job leaves nothing behind and a re-run never duplicates
@@ -15,7 +16,8 @@
 namespace strata::platform {
 
 // POST /api/v1/transform-jobs {"model", "version"|"alias", "dataset" (+"dataset_version")
-// | "input_path", "output_path"?, "output_dataset"?, "id_column"?, "chunk_rows"?}:
+// | "input_path", "output_path"?, "output_dataset"?, "id_column"? (a name or a list),
+// "chunk_rows"?}:
 // checked, the version pinned, defaults filled in (output dataset
 // "<input>-predictions" when no output is named).
 Result<Json> PrepareTransformParams(DatasetService& datasets, ModelService& models, const Json& request);

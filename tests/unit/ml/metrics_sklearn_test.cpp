@@ -3,8 +3,6 @@
 // Python script computes scikit-learn's metrics, and every number must agree to 1e-9.
 // Needs /usr/bin/python3 with python3-sklearn (scripts/install-deps).
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -12,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "ml/metrics.h"
+#include "sklearn_runner.h"
 
 namespace strata::ml {
 namespace {
@@ -35,35 +34,6 @@ void ExpectClassScores(double macro_p, double macro_r, double macro_f1, double w
   ExpectAgree(w_p, s["weighted"]["precision"], what + " weighted precision");
   ExpectAgree(w_r, s["weighted"]["recall"], what + " weighted recall");
   ExpectAgree(w_f1, s["weighted"]["f1"], what + " weighted f1");
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/strata-sklearn-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::string RunPython(const std::filesystem::path& dir) {
-  std::string cmd = fmt::format("/usr/bin/python3 {}/tests/unit/ml/sklearn_metrics.py {} 2>&1",
-                                STRATA_SOURCE_DIR, dir.string());
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = p ? pclose(p) : -1;
-  EXPECT_EQ(status, 0) << cmd << "\n" << out << "\n(install python3-sklearn: scripts/install-deps)";
-  return out;
 }
 
 TEST(MetricsSklearnTest, AgreesWithScikitLearn) {
@@ -120,7 +90,7 @@ TEST(MetricsSklearnTest, AgreesWithScikitLearn) {
   }
   std::ofstream(dir.path() / "regression.csv") << csv;
 
-  auto parsed = core::ParseJson(RunPython(dir.path()), "scikit-learn's output");
+  auto parsed = core::ParseJson(RunPython("sklearn_metrics.py", dir.path().string()), "scikit-learn's output");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const Json& sk = *parsed;
 
