@@ -174,6 +174,10 @@ Result<XGBoostModel> XGBoostModel::FromJson(const std::string& model_json) {
   // batch transform, parallel above it): OpenMP fan-out per call costs far more than it
   // saves there, and collapses when the machine is busy.
   STRATA_RETURN_IF_ERROR(Check(XGBoosterSetParam(model.booster_, "nthread", "1"), "setting nthread"));
+  // Without a recorded best iteration (a model trained elsewhere without early
+  // stopping) every boosted round counts, not only the first.
+  STRATA_RETURN_IF_ERROR(Check(XGBoosterBoostedRounds(model.booster_, &model.rounds_), "counting rounds"));
+  model.best_iteration_ = std::max(0, model.rounds_ - 1);
   char const* value = nullptr;
   int found = 0;
   if (XGBoosterGetAttr(model.booster_, "best_iteration", &value, &found) == 0 && found) {
