@@ -1,7 +1,7 @@
 #pragma once
-// Helpers of kmeans_test.cpp and knn_test.cpp: a temporary directory, matrices written
-// as CSV that Python reads back to the same floats, and tests/unit/ml/faiss_sklearn.py
-// (scikit-learn, faiss and numpy under /usr/bin/python3) run on them.
+// Helpers of kmeans_test.cpp and knn_test.cpp, beside sklearn_runner.h's TempDir and
+// RunPython: matrices written as CSV that Python reads back to the same floats, and
+// tests/unit/ml/faiss_sklearn.py (scikit-learn, faiss and numpy) run on them.
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,24 +14,11 @@
 #include <gtest/gtest.h>
 
 #include "core/core.h"
+#include "sklearn_runner.h"
 
 namespace strata::ml::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/strata-faiss-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ml::TempDir;
 
 // Rows of `cols` floats, plus one label per row when `labels` is not empty; 9
 // significant digits, so Python reads exactly the floats the test used.
@@ -48,19 +35,9 @@ inline void WriteCsv(const std::filesystem::path& path, const std::vector<float>
 
 // faiss_sklearn.py MODE DIR, parsed; fails the test (and returns {}) when it fails.
 inline Json RunPythonCheck(const std::string& mode, const std::filesystem::path& dir) {
-  const std::string cmd =
-      fmt::format("/usr/bin/python3 {}/tests/unit/ml/faiss_sklearn.py {} {} 2>&1",
-                  STRATA_SOURCE_DIR, mode, dir.string());
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = p ? pclose(p) : -1;
-  EXPECT_EQ(status, 0) << cmd << "\n"
-                       << out << "\n(python3-sklearn, python3-faiss: scripts/install-deps)";
+  const std::string out = RunPython("faiss_sklearn.py", fmt::format("{} {}", mode, dir.string()));
   auto parsed = core::ParseJson(out, "faiss_sklearn.py's output");
-  EXPECT_TRUE(parsed.ok()) << out;
+  EXPECT_TRUE(parsed.ok()) << out << "\n(python3-sklearn, python3-faiss: scripts/install-deps)";
   return parsed.ok() ? *parsed : Json::object();
 }
 

@@ -16,27 +16,13 @@
 #include <gtest/gtest.h>
 
 #include "ml/fasttext_model.h"
+#include "sklearn_runner.h"
 
 namespace strata::ml {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/strata-fasttext-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 struct Texts {
   std::vector<std::string> texts;
