@@ -152,18 +152,6 @@ TEST(EndpointsE2E, DeployInvokeSwapRestart) {
   EXPECT_NE(gone.err.find("does not exist"), std::string::npos) << gone.err;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 TEST(TransformE2E, BatchPredictionsEqualEndpointPredictions) {
   TempDir dir;
   const std::string data = dir.str() + "/data";

@@ -34,12 +34,6 @@ std::string Blobs(int rows) {
   return csv;
 }
 
-Json ParseOut(const CliResult& r) {
-  auto j = core::ParseJson(r.out, "stdout");
-  EXPECT_TRUE(j.ok()) << r.out << r.err;
-  return j.ok() ? *j : Json::object();
-}
-
 std::vector<std::string> Split(const std::string& line, char sep = ',') {
   std::vector<std::string> out;
   std::stringstream ss(line);

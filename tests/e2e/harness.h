@@ -57,6 +57,11 @@ struct CliResult {
 // Runs `strata ARGS...` with `env` (NAME=value) added, stdin from /dev/null.
 CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
+// The CLI's stdout as JSON (-o json); a failed test and {} when it is not JSON.
+Json ParseOut(const CliResult& r);
+// `text` split at newlines (no trailing empty line for a final newline).
+std::vector<std::string> Lines(const std::string& text);
+
 // One request through api::HttpClient; fails the test on a transport error.
 api::Response Http(const std::string& base_url, const std::string& method, const std::string& target,
                    const std::string& body = "", const std::vector<std::pair<std::string, std::string>>& headers = {});

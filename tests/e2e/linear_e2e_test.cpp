@@ -48,15 +48,6 @@ std::string Imbalanced(int rows) {
   return csv;
 }
 
-Json ParseOut(const CliResult& r) {
-  try {
-    return Json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "stdout is not JSON (" << e.what() << "): " << r.out;
-    return Json::object();
-  }
-}
-
 TEST(LinearE2E, CliTrainsClassifiersAndRegressionOnMixedColumns) {
   TempDir dir;
   const std::string data = dir.str() + "/data", file = dir.str() + "/mixed.csv";

@@ -56,27 +56,6 @@ std::string Fraud(int rows) {
   return csv;
 }
 
-Json ParseOut(const CliResult& r) {
-  try {
-    return Json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "stdout is not JSON (" << e.what() << "): " << r.out << r.err;
-    return Json::object();
-  }
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 // Exports a version through the CLI and imports it as `copy`; the copy evaluates the
 // same on `dataset`, so the algorithm's own file travelled in the archive.
 void ExpectExportImportRoundTrip(const std::string& url, const TempDir& dir,

@@ -40,22 +40,6 @@ std::string Reviews(int rows, uint32_t seed, bool with_note = false) {
   return csv;
 }
 
-Json ParseOut(const CliResult& r) {
-  try {
-    return Json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "stdout is not JSON (" << e.what() << "): " << r.out << r.err;
-    return Json::object();
-  }
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 TEST(TextE2E, CliTrainsEvaluatesTransformsAndExportsBoth) {
   TempDir dir;
   const std::string data = dir.str() + "/data", file = dir.str() + "/reviews.csv";
