@@ -20,7 +20,8 @@ namespace {
 
 constexpr size_t kMaxNotes = 20;
 
-// Equal-width bins over [min, max] of `values`.
+}  // namespace
+
 Json Histogram(const std::vector<double>& values, int bins) {
   double lo = INFINITY, hi = -INFINITY;
   for (double v : values) {
@@ -42,7 +43,6 @@ Json Histogram(const std::vector<double>& values, int bins) {
   return {{"edges", edges}, {"counts", counts}};
 }
 
-}  // namespace
 
 Result<EvaluationOptions> ParseEvaluationOptions(const Json& r) {
   if (!r.is_object())

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ml/ml.h"
+#include "platform/training.h"
 
 namespace strata::platform {
 namespace {
@@ -48,15 +49,8 @@ Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table
         ++unlabelled;
         continue;
       }
-      double v = lc->type == data::ColumnType::kBool    ? lc->bools[r]
-                 : lc->type == data::ColumnType::kInt   ? static_cast<double>(lc->ints[r])
-                 : lc->type == data::ColumnType::kFloat ? lc->floats[r]
-                                                        : -1;
-      if (v != 0 && v != 1) {
-        return InvalidArgumentError(fmt::format("label column '{}' must be bool or 0/1 (1 = anomaly); row {} is not",
-                                                label, r + 1));
-      }
-      labels.push_back(static_cast<int>(v));
+      STRATA_ASSIGN_OR_RETURN(int y, AnomalyLabel(*lc, r));
+      labels.push_back(y);
       labelled_predictions.insert(labelled_predictions.end(), predictions.begin() + r * 2,
                                   predictions.begin() + r * 2 + 2);
     }
@@ -83,20 +77,15 @@ Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table
       if (!labels.empty()) {
         STRATA_ASSIGN_OR_RETURN(ml::AnomalyMetrics m, ml::EvaluateAnomaly(labelled_predictions, labels));
         // Flat, as training reports them: the labelled figures beside those of every row.
+        const Json labelled = m.ToJson();
         for (const char* k : {"labelled_anomalies", "roc_auc", "pr_auc", "precision", "recall", "f1"}) {
-          metrics[k] = m.ToJson()[k];
+          metrics[k] = labelled[k];
         }
         metrics["unlabelled_rows"] = unlabelled;
       }
       std::vector<double> scores;
       for (size_t r = 0; r < static_cast<size_t>(n); ++r) scores.push_back(predictions[r * 2]);
-      const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
-      const double width = *hi > *lo ? (*hi - *lo) / kScoreBins : 1;
-      std::vector<int64_t> counts(kScoreBins, 0);
-      for (double s : scores) ++counts[static_cast<size_t>(std::clamp(static_cast<int>((s - *lo) / width), 0, kScoreBins - 1))];
-      Json edges = Json::array();
-      for (int i = 0; i <= kScoreBins; ++i) edges.push_back(*lo + width * i);
-      charts["score_histogram"] = {{"edges", edges}, {"counts", counts}};
+      charts["score_histogram"] = Histogram(scores, kScoreBins);
       break;
     }
     case ml::Problem::kDimensionalityReduction: {

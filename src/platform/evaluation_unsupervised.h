@@ -3,6 +3,8 @@
 // dimensionality reduction, text embedding) on a dataset: EvaluateModelVersion's part for models
 // without a target. Internal to platform/.
 
+#include <vector>
+
 #include "core/core.h"
 #include "data/data.h"
 #include "platform/evaluation.h"
@@ -15,6 +17,10 @@ namespace strata::platform {
 // silhouette and the projection variances use a seeded sample of rows. Anomaly models
 // trained with a label column use it when the dataset has it (rows without a label are
 // left out of the labelled metrics: roc_auc, pr_auc, precision, recall, f1).
+// Equal-width bins over [min, max] of the finite `values`: {"edges", "counts"} (the
+// residual and anomaly-score histograms of evaluations; defined in evaluation.cpp).
+Json Histogram(const std::vector<double>& values, int bins);
+
 Status EvaluateUnsupervised(const serve::Predictor& predictor, const data::Table& table,
                             const EvaluationOptions& options, Json* out);
 

@@ -42,6 +42,19 @@ std::string TargetClass(const data::ColumnView& c, int64_t row) {
   }
 }
 
+Result<int> AnomalyLabel(const data::ColumnView& c, int64_t row) {
+  double v = -1;
+  if (c.type == data::ColumnType::kBool) v = c.bools[row];
+  if (c.type == data::ColumnType::kInt) v = static_cast<double>(c.ints[row]);
+  if (c.type == data::ColumnType::kFloat) v = c.floats[row];
+  if (v != 0 && v != 1) {
+    return InvalidArgumentError(fmt::format(
+        "label column '{}' of anomaly detection must be bool or 0/1 (1 = anomaly); row {} has '{}'", c.name, row + 1,
+        TargetClass(c, row)));
+  }
+  return static_cast<int>(v);
+}
+
 Result<double> TargetValue(const data::ColumnView& c, int64_t row) {
   switch (c.type) {
     case data::ColumnType::kInt: return static_cast<double>(c.ints[row]);
@@ -160,20 +173,6 @@ Result<Json> PrepareTrainingParams(DatasetService& datasets, const Json& r) {
 }
 
 namespace {
-
-// The anomaly label of a row: true/1 is an anomaly, false/0 is not.
-Result<int> AnomalyLabel(const data::ColumnView& c, int64_t row) {
-  double v = -1;
-  if (c.type == data::ColumnType::kBool) v = c.bools[row];
-  if (c.type == data::ColumnType::kInt) v = static_cast<double>(c.ints[row]);
-  if (c.type == data::ColumnType::kFloat) v = c.floats[row];
-  if (v != 0 && v != 1) {
-    return InvalidArgumentError(fmt::format(
-        "label column '{}' of anomaly detection must be bool or 0/1 (1 = anomaly); row {} has '{}'", c.name, row + 1,
-        TargetClass(c, row)));
-  }
-  return static_cast<int>(v);
-}
 
 // What the target column means to training: the problem, the classes and each row's
 // label (class index, value, or anomaly 0/1).

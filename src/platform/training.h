@@ -23,6 +23,9 @@ jobs::JobType TrainingJobType();
 std::string TargetClass(const data::ColumnView& c, int64_t row);
 // A numeric target cell (int, float, bool); InvalidArgument for other types.
 Result<double> TargetValue(const data::ColumnView& c, int64_t row);
+// An anomaly label cell: 1 (an anomaly) for true/1, 0 for false/0; InvalidArgument
+// naming the column, row and value otherwise. REQUIRES: valid.
+Result<int> AnomalyLabel(const data::ColumnView& c, int64_t row);
 
 // GET /api/v1/algorithms.
 Json AlgorithmsJson();
