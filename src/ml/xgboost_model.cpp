@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/core.h"
+#include "ml/tree_ensemble.h"
 
 namespace strata::ml {
 namespace {
@@ -101,7 +102,7 @@ const std::vector<HyperparameterSpec>& XGBoostHyperparameters() {
 }
 
 XGBoostModel::XGBoostModel(XGBoostModel&& o) noexcept
-    : booster_(o.booster_), best_iteration_(o.best_iteration_), rounds_(o.rounds_) {
+    : booster_(o.booster_), best_iteration_(o.best_iteration_), rounds_(o.rounds_), compiled_(std::move(o.compiled_)) {
   o.booster_ = nullptr;
 }
 
@@ -109,6 +110,7 @@ XGBoostModel& XGBoostModel::operator=(XGBoostModel&& o) noexcept {
   std::swap(booster_, o.booster_);
   best_iteration_ = o.best_iteration_;
   rounds_ = o.rounds_;
+  compiled_ = std::move(o.compiled_);
   return *this;
 }
 
@@ -183,10 +185,23 @@ Result<XGBoostModel> XGBoostModel::FromJson(const std::string& model_json) {
   if (XGBoosterGetAttr(model.booster_, "best_iteration", &value, &found) == 0 && found) {
     model.best_iteration_ = std::atoi(value);
   }
+  if (auto json = core::ParseJson(model_json, "xgboost model"); json.ok()) {
+    auto compiled = TreeEnsemble::Compile(*json, model.best_iteration_ + 1);
+    if (compiled.ok()) {
+      model.compiled_ = std::make_shared<const TreeEnsemble>(std::move(*compiled));
+    } else {
+      core::log::Debug("predicting with libxgboost: {}", compiled.status().message());
+    }
+  }
   return model;
 }
 
 Result<std::vector<float>> XGBoostModel::Predict(Matrix x) const {
+  if (compiled_ && x.cols >= compiled_->num_features()) return compiled_->Predict(x);
+  return PredictWithLibrary(x);
+}
+
+Result<std::vector<float>> XGBoostModel::PredictWithLibrary(Matrix x) const {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;

@@ -15,6 +15,8 @@
 
 namespace strata::ml {
 
+class TreeEnsemble;
+
 // The `xgboost` algorithm's hyperparameters.
 const std::vector<HyperparameterSpec>& XGBoostHyperparameters();
 
@@ -40,12 +42,19 @@ class XGBoostModel {
   static Result<XGBoostModel> Train(Matrix train, const std::vector<float>& labels, Matrix valid,
                                     const std::vector<float>& valid_labels, const std::vector<float>& weights,
                                     const XGBoostTrainOptions& options, const RoundCallback& on_round);
-  // Loaded models predict on one thread per call (callers parallelize above).
+  // Loaded models predict on one thread per call (callers parallelize above), through
+  // the compiled trees (tree_ensemble.h) when the model allows, else libxgboost.
   static Result<XGBoostModel> FromJson(const std::string& model_json);
 
   // One value per row (probability of class 1, or the regression value), or num_class
   // probabilities per row for multi-class models. Uses the best iteration.
   Result<std::vector<float>> Predict(Matrix x) const;
+  // The same through libxgboost even when compiled trees exist: the reference the
+  // compiled evaluator is tested against.
+  Result<std::vector<float>> PredictWithLibrary(Matrix x) const;
+  // Whether Predict walks compiled trees (false: the model uses something they do not
+  // support, or it was trained in this process rather than loaded).
+  bool compiled() const { return compiled_ != nullptr; }
   Result<std::string> ToJson() const;
   // XGBoost's feature importance of the trees Predict uses, one value per feature (0 for
   // features no split uses). `type`: weight, gain, cover, total_gain, total_cover.
@@ -60,6 +69,7 @@ class XGBoostModel {
   XGBoostModel() = default;
   void* booster_ = nullptr;
   int best_iteration_ = 0, rounds_ = 0;
+  std::shared_ptr<const TreeEnsemble> compiled_;
 };
 
 }  // namespace strata::ml

@@ -1,0 +1,222 @@
+#include "ml/tree_ensemble.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace strata::ml {
+namespace {
+
+Status Unsupported(std::string_view what) {
+  return InvalidArgumentError(fmt::format("xgboost model: {} (not supported by the compiled evaluator)", what));
+}
+
+// XGBoost writes its parameters as strings ("5E-1") and tree arrays as numbers.
+Result<double> NumberParam(const Json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) return Unsupported(fmt::format("'{}' is missing", key));
+  const Json& v = object[key];
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() && *end == '\0') return d;
+  }
+  return Unsupported(fmt::format("'{}' is not a number", key));
+}
+
+// An array of numbers of the expected length.
+Result<std::vector<double>> Numbers(const Json& tree, const char* key, size_t n) {
+  if (!tree.contains(key) || !tree[key].is_array() || tree[key].size() != n) {
+    return Unsupported(fmt::format("tree field '{}' is missing or of the wrong length", key));
+  }
+  std::vector<double> out;
+  out.reserve(n);
+  for (const Json& v : tree[key]) {
+    if (v.is_boolean()) {  // default_left, in writers that spell it as booleans
+      out.push_back(v.get<bool>() ? 1 : 0);
+      continue;
+    }
+    if (!v.is_number()) return Unsupported(fmt::format("tree field '{}' holds a non-number", key));
+    out.push_back(v.get<double>());
+  }
+  return out;
+}
+
+// The link of each objective as libxgboost 1.6 applies it: ProbToMargin turns the
+// base score into the starting margin, PredTransform the margin into the output.
+struct ObjectiveLink {
+  const char* name;
+  float (*to_margin)(float base_score);
+  int transform;  // index into TreeEnsemble's Transform
+};
+float Logit(float p) { return -logf(1.0f / p - 1.0f); }
+float Log(float p) { return logf(p); }
+float Same(float p) { return p; }
+constexpr ObjectiveLink kLinks[] = {
+    {"binary:logistic", Logit, 1}, {"reg:logistic", Logit, 1},  {"multi:softprob", Same, 2},
+    {"reg:squarederror", Same, 0}, {"count:poisson", Log, 3}, {"reg:tweedie", Log, 3},
+    {"reg:gamma", Log, 3},
+};
+
+}  // namespace
+
+Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end) {
+  if (!model.is_object() || !model.contains("learner") || !model["learner"].is_object()) {
+    return Unsupported("no learner");
+  }
+  const Json& learner = model["learner"];
+  TreeEnsemble e;
+
+  const std::string objective =
+      learner.contains("objective") && learner["objective"].is_object() ? learner["objective"].value("name", "") : "";
+  const ObjectiveLink* link = nullptr;
+  for (const ObjectiveLink& l : kLinks) {
+    if (objective == l.name) link = &l;
+  }
+  if (link == nullptr) return Unsupported(fmt::format("objective '{}'", objective));
+  e.transform_ = static_cast<Transform>(link->transform);
+
+  const Json& param = learner.contains("learner_model_param") ? learner["learner_model_param"] : Json();
+  STRATA_ASSIGN_OR_RETURN(double base_score, NumberParam(param, "base_score"));
+  STRATA_ASSIGN_OR_RETURN(double num_class, NumberParam(param, "num_class"));
+  if (param.contains("num_target")) {
+    STRATA_ASSIGN_OR_RETURN(double targets, NumberParam(param, "num_target"));
+    if (targets != 1) return Unsupported("more than one target");
+  }
+  e.base_margin_ = link->to_margin(static_cast<float>(base_score));
+  e.groups_ = std::max(1, static_cast<int>(num_class));
+  if ((e.transform_ == Transform::kSoftmax) != (e.groups_ > 1)) return Unsupported("classes and objective disagree");
+
+  const Json& booster = learner.contains("gradient_booster") ? learner["gradient_booster"] : Json();
+  if (!booster.is_object() || booster.value("name", "") != "gbtree") {
+    return Unsupported(fmt::format("booster '{}'", booster.is_object() ? booster.value("name", "") : ""));
+  }
+  const Json& gbtree = booster.contains("model") ? booster["model"] : Json();
+  if (!gbtree.is_object() || !gbtree.contains("trees") || !gbtree["trees"].is_array() ||
+      !gbtree.contains("tree_info") || !gbtree["tree_info"].is_array() ||
+      gbtree["tree_info"].size() != gbtree["trees"].size()) {
+    return Unsupported("malformed gbtree model");
+  }
+  double parallel = 1;
+  if (gbtree.contains("gbtree_model_param")) {
+    STRATA_ASSIGN_OR_RETURN(parallel, NumberParam(gbtree["gbtree_model_param"], "num_parallel_tree"));
+  }
+  // Rounds [0, iteration_end) hold these trees, as libxgboost's LayerToTree counts them.
+  const size_t per_round = static_cast<size_t>(std::max(1.0, parallel)) * static_cast<size_t>(e.groups_);
+  const size_t num_trees = std::min(gbtree["trees"].size(), static_cast<size_t>(std::max(0, iteration_end)) * per_round);
+
+  e.nodes_.push_back(Node{0, 0, 0});  // index 0 is never a child: `left == 0` means leaf
+  for (size_t t = 0; t < num_trees; ++t) {
+    const Json& tree = gbtree["trees"][t];
+    const Json& group = gbtree["tree_info"][t];
+    if (!tree.is_object() || !group.is_number_integer() || group.get<int>() < 0 || group.get<int>() >= e.groups_) {
+      return Unsupported(fmt::format("tree {} is malformed", t));
+    }
+    const Json& tp = tree.contains("tree_param") ? tree["tree_param"] : Json();
+    STRATA_ASSIGN_OR_RETURN(double nodes_d, NumberParam(tp, "num_nodes"));
+    if (tp.contains("size_leaf_vector")) {
+      STRATA_ASSIGN_OR_RETURN(double leaf_vector, NumberParam(tp, "size_leaf_vector"));
+      if (leaf_vector > 1) return Unsupported("vector leaves");
+    }
+    const size_t n = static_cast<size_t>(nodes_d);
+    if (n == 0) return Unsupported(fmt::format("tree {} has no nodes", t));
+    STRATA_ASSIGN_OR_RETURN(auto left, Numbers(tree, "left_children", n));
+    STRATA_ASSIGN_OR_RETURN(auto right, Numbers(tree, "right_children", n));
+    STRATA_ASSIGN_OR_RETURN(auto feature, Numbers(tree, "split_indices", n));
+    STRATA_ASSIGN_OR_RETURN(auto value, Numbers(tree, "split_conditions", n));
+    STRATA_ASSIGN_OR_RETURN(auto default_left, Numbers(tree, "default_left", n));
+    if (tree.contains("split_type")) {
+      STRATA_ASSIGN_OR_RETURN(auto split_type, Numbers(tree, "split_type", n));
+      if (std::any_of(split_type.begin(), split_type.end(), [](double s) { return s != 0; })) {
+        return Unsupported("categorical splits");
+      }
+    }
+    // Lay the reachable nodes out breadth-first with each split's children side by side.
+    const uint32_t root = static_cast<uint32_t>(e.nodes_.size());
+    e.nodes_.push_back({});
+    std::deque<std::pair<size_t, uint32_t>> queue = {{0, root}};  // (xgboost node, our slot)
+    size_t visited = 0;
+    while (!queue.empty()) {
+      auto [x, slot] = queue.front();
+      queue.pop_front();
+      if (++visited > n) return Unsupported(fmt::format("tree {} has a cycle", t));
+      Node node{static_cast<float>(value[x]), 0, 0};
+      if (left[x] >= 0) {
+        const double l = left[x], r = right[x];
+        if (l >= static_cast<double>(n) || r < 0 || r >= static_cast<double>(n) || feature[x] < 0 ||
+            feature[x] >= static_cast<double>(kDefaultLeft)) {
+          return Unsupported(fmt::format("tree {} node {} is malformed", t, x));
+        }
+        const uint32_t f = static_cast<uint32_t>(feature[x]);
+        e.num_features_ = std::max(e.num_features_, static_cast<size_t>(f) + 1);
+        node.feature = f | (default_left[x] != 0 ? kDefaultLeft : 0);
+        node.left = static_cast<uint32_t>(e.nodes_.size());
+        e.nodes_.push_back({});
+        e.nodes_.push_back({});
+        queue.emplace_back(static_cast<size_t>(l), node.left);
+        queue.emplace_back(static_cast<size_t>(r), node.left + 1);
+      }
+      e.nodes_[slot] = node;
+    }
+    e.roots_.push_back(root);
+    e.groups_of_.push_back(static_cast<uint32_t>(group.get<int>()));
+  }
+  return e;
+}
+
+float TreeEnsemble::Leaf(uint32_t i, const float* row) const {
+  for (;;) {
+    const Node& n = nodes_[i];
+    if (n.left == 0) return n.value;
+    const float x = row[n.feature & ~kDefaultLeft];
+    // As libxgboost's GetNextNode: missing follows the default, else `x < threshold` left.
+    const bool go_left = std::isnan(x) ? (n.feature & kDefaultLeft) != 0 : x < n.value;
+    i = n.left + (go_left ? 0 : 1);
+  }
+}
+
+std::vector<float> TreeEnsemble::Predict(Matrix x) const {
+  const size_t g = static_cast<size_t>(groups_);
+  std::vector<float> out(x.rows * g, base_margin_);
+  // Blocks of rows tree by tree keep a tree's nodes in cache across the block; each row
+  // still sums its trees in boosting order, in float, as libxgboost does.
+  constexpr size_t kBlock = 64;
+  for (size_t begin = 0; begin < x.rows; begin += kBlock) {
+    const size_t end = std::min(x.rows, begin + kBlock);
+    for (size_t t = 0; t < roots_.size(); ++t) {
+      const uint32_t root = roots_[t];
+      float* acc = out.data() + groups_of_[t];
+      for (size_t r = begin; r < end; ++r) acc[r * g] += Leaf(root, x.row(r));
+    }
+  }
+  switch (transform_) {
+    case Transform::kIdentity: break;
+    case Transform::kSigmoid:
+      for (float& v : out) v = 1.0f / (1.0f + expf(-v));
+      break;
+    case Transform::kExp:
+      for (float& v : out) v = expf(v);
+      break;
+    case Transform::kSoftmax:
+      // libxgboost's common::Softmax: max-shifted, summed in double, divided in float.
+      for (size_t r = 0; r < x.rows; ++r) {
+        float* v = out.data() + r * g;
+        float max = v[0];
+        for (size_t c = 1; c < g; ++c) max = fmaxf(v[c], max);
+        double sum = 0;
+        for (size_t c = 0; c < g; ++c) {
+          v[c] = expf(v[c] - max);
+          sum += v[c];
+        }
+        for (size_t c = 0; c < g; ++c) v[c] /= static_cast<float>(sum);
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace strata::ml
