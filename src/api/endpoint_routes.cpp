@@ -1,5 +1,9 @@
 // /api/v1/endpoints... (real-time endpoints), the SageMaker Runtime-style
 // /endpoints/{name}/invocations, and /api/v1/transform-jobs (batch transform).
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "api/handler_util.h"
@@ -8,14 +12,53 @@
 namespace strata::api {
 namespace {
 
+// About 60 rows of 30 numeric columns.
+constexpr uint64_t kInlineInvocationBytes = 16 * 1024;
+
 Response FromResult(const Request& request, const Result<Json>& r, int status = 200) {
   if (!r.ok()) return ErrorResponse(request, r.status());
   return JsonResponse(status, *r);
 }
 
-Response Invoke(platform::App& app, Metrics& metrics, Request& request) {
+// The series of each (endpoint, variant), found once rather than on every request.
+class EndpointSeries {
+ public:
+  struct Series {
+    Metrics::CounterRef invocations, rows, batched_rows;
+    Metrics::HistogramRef latency, model_latency;
+  };
+  explicit EndpointSeries(Metrics& metrics) : metrics_(metrics) {}
+
+  const Series& For(const std::string& endpoint, const std::string& variant) {
+    std::string key = endpoint + '\n' + variant;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = series_.find(key); it != series_.end()) return it->second;
+    }
+    const Labels labels = {{"endpoint", endpoint}, {"variant", variant}};
+    Series made{
+        metrics_.Counter("strata_endpoint_invocations_total", "endpoint invocations answered", labels),
+        metrics_.Counter("strata_endpoint_rows_total", "rows predicted by endpoints", labels),
+        // Mean batch size = batched_rows_total / invocations_total.
+        metrics_.Counter("strata_endpoint_batched_rows_total",
+                         "rows of the micro-batches requests ran in (divide by invocations for the mean)", labels),
+        metrics_.Histogram("strata_endpoint_latency_seconds", "endpoint invocation time, total (parse, batch, predict)",
+                           labels),
+        metrics_.Histogram("strata_endpoint_model_latency_seconds",
+                           "time of the model call of the batch a request ran in", labels)};
+    std::lock_guard lock(mu_);
+    return series_.try_emplace(std::move(key), made).first->second;  // element references stay valid
+  }
+
+ private:
+  Metrics& metrics_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Series> series_;
+};
+
+Response Invoke(platform::App& app, Metrics& metrics, EndpointSeries& series, Request& request) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string name = request.path_params["name"];
+  const std::string& name = request.path_params["name"];
   const std::string content_type = request.Header("Content-Type").value_or("application/json");
   auto r = app.endpoints().Invoke(name, content_type, request.body, request.request_id);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -24,18 +67,12 @@ Response Invoke(platform::App& app, Metrics& metrics, Request& request) {
                              {{"endpoint", name}, {"code", std::string(ErrorCodeName(r.status().code()))}});
     return ErrorResponse(request, r.status());
   }
-  const Labels labels = {{"endpoint", name}, {"variant", r->variant}};
-  metrics.IncrementCounter("strata_endpoint_invocations_total", "endpoint invocations answered", labels);
-  metrics.IncrementCounter("strata_endpoint_rows_total", "rows predicted by endpoints", labels,
-                           static_cast<double>(r->rows));
-  metrics.Observe("strata_endpoint_latency_seconds", "endpoint invocation time, total (parse, batch, predict)",
-                  labels, seconds);
-  metrics.Observe("strata_endpoint_model_latency_seconds", "time of the model call of the batch a request ran in",
-                  labels, r->model_seconds);
-  // Mean batch size = batched_rows_total / invocations_total.
-  metrics.IncrementCounter("strata_endpoint_batched_rows_total",
-                           "rows of the micro-batches requests ran in (divide by invocations for the mean)", labels,
-                           static_cast<double>(r->batch_rows));
+  const EndpointSeries::Series& s = series.For(name, r->variant);
+  s.invocations.Add();
+  s.rows.Add(static_cast<double>(r->rows));
+  s.latency.Observe(seconds);
+  s.model_latency.Observe(r->model_seconds);
+  s.batched_rows.Add(static_cast<double>(r->batch_rows));
   Response resp = JsonResponse(200, r->body);
   resp.SetHeader("X-Strata-Variant", r->variant);
   return resp;
@@ -89,9 +126,16 @@ void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics) {
     if (!s.ok()) return ErrorResponse(r, s);
     return JsonResponse(200, Json{{"deleted", r.path_params["name"]}});
   });
+  // A few rows predict in tens of microseconds, less than handing the request to the
+  // handler pool and back; bigger bodies go to the pool so they do not hold up the I/O
+  // thread.
+  RouteOptions invocation;
+  invocation.inline_below_bytes = kInlineInvocationBytes;
+  auto series = std::make_shared<EndpointSeries>(metrics);
   router.Add("POST", "/api/v1/endpoints/{name}/invocations",
-             [&app, &metrics](Request& r) { return Invoke(app, metrics, r); });
-  router.Add("POST", "/endpoints/{name}/invocations", [&app, &metrics](Request& r) { return Invoke(app, metrics, r); });
+             [&app, &metrics, series](Request& r) { return Invoke(app, metrics, *series, r); }, invocation);
+  router.Add("POST", "/endpoints/{name}/invocations",
+             [&app, &metrics, series](Request& r) { return Invoke(app, metrics, *series, r); }, invocation);
   router.Add("POST", "/api/v1/transform-jobs", [&app](Request& r) { return SubmitTransform(app, r); });
   router.Add("GET", "/api/v1/transform-jobs/{name}", [&app](Request& r) { return GetTransform(app, r); });
   metrics.AddGaugeCallback("strata_endpoints", "endpoints in the catalog", [&app] {

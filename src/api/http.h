@@ -77,6 +77,12 @@ using Handler = std::function<Response(Request&)>;
 struct RouteOptions {
   uint64_t max_body_bytes = 0;  // 0: the server's limit
   bool body_to_file = false;    // stream the body to a temporary file (large uploads)
+  // Requests whose body is smaller than this run their handler on the I/O thread
+  // instead of the handler pool. Only for handlers that are short and never wait long
+  // (a real-time invocation of a few rows): the hop to the pool and back (two thread
+  // wake-ups) costs more than such a handler, but while it runs no other connection is
+  // served. 0: always on the pool.
+  uint64_t inline_below_bytes = 0;
 };
 
 // Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}`

@@ -397,14 +397,21 @@ class HttpServer::Impl {
     deadline->alive = false;  // the request is in: the read deadline no longer applies
     timer.cancel();
 
-    // The handler runs on the pool; this coroutine waits without blocking the I/O thread.
-    Response resp = co_await asio::co_spawn(
-        handlers_.get_executor(),
-        [this, &req]() -> awaitable<Response> {
-          core::log::LogContext ctx("request_id", req.request_id);
-          co_return router_.Dispatch(req);
-        },
-        use_awaitable);
+    // The handler runs on the pool, where this coroutine waits without blocking the I/O
+    // thread, unless the route asks for small requests to be handled right here.
+    Response resp;
+    if (route && !route->body_to_file && req.body.size() < route->inline_below_bytes) {
+      core::log::LogContext ctx("request_id", req.request_id);
+      resp = router_.Dispatch(req);
+    } else {
+      resp = co_await asio::co_spawn(
+          handlers_.get_executor(),
+          [this, &req]() -> awaitable<Response> {
+            core::log::LogContext ctx("request_id", req.request_id);
+            co_return router_.Dispatch(req);
+          },
+          use_awaitable);
+    }
     if (!body_file.empty()) {
       std::error_code fec;
       std::filesystem::remove(body_file, fec);

@@ -44,54 +44,71 @@ Metrics::Metrics()
   AddGaugeCallback("strata_process_resident_memory_bytes", "Resident memory of the server process",
                    [] { return static_cast<double>(core::ResidentMemoryBytes()); });
   std::lock_guard lock(mu_);
-  FamilyFor("strata_http_requests_in_flight", "HTTP requests being handled", Kind::kGauge).values[""] = 0;
+  in_flight_ = &FamilyFor("strata_http_requests_in_flight", "HTTP requests being handled", Kind::kGauge).values[""];
 }
 
 Metrics::Family& Metrics::FamilyFor(const std::string& name, const std::string& help, Kind kind) {
   auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(name, Family{kind, help, {}, {}, nullptr}).first;
+  if (it == families_.end()) it = families_.try_emplace(name, Family{kind, help, {}, {}, nullptr}).first;
   return it->second;
 }
 
-void Metrics::RequestStarted() {
+Metrics::CounterRef Metrics::Counter(const std::string& name, const std::string& help, const Labels& labels) {
+  std::string key = RenderLabels(labels);
   std::lock_guard lock(mu_);
-  families_["strata_http_requests_in_flight"].values[""] = static_cast<double>(++in_flight_);
+  return CounterRef(&FamilyFor(name, help, Kind::kCounter).values[key]);
 }
 
+Metrics::HistogramRef Metrics::Histogram(const std::string& name, const std::string& help, const Labels& labels) {
+  std::string key = RenderLabels(labels);
+  std::lock_guard lock(mu_);
+  auto& histograms = FamilyFor(name, help, Kind::kHistogram).histograms;
+  auto it = histograms.try_emplace(std::move(key), bounds_.size()).first;
+  return HistogramRef(&it->second, &bounds_);
+}
+
+void Metrics::HistogramRef::Observe(double value) const {
+  auto at = std::lower_bound(bounds_->begin(), bounds_->end(), value) - bounds_->begin();
+  if (at < static_cast<long>(bounds_->size())) cells_->buckets[at].fetch_add(1, std::memory_order_relaxed);
+  cells_->sum.fetch_add(value, std::memory_order_relaxed);
+  cells_->count.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::RequestStarted() { in_flight_->fetch_add(1, std::memory_order_relaxed); }
+
 void Metrics::RequestFinished(const std::string& method, const std::string& route, int status, double seconds) {
-  std::string status_text = std::to_string(status);
+  in_flight_->fetch_sub(1, std::memory_order_relaxed);
+  std::string key = fmt::format("{} {} {}", method, route, status);
+  RequestSeries* series = nullptr;
   {
     std::lock_guard lock(mu_);
-    families_["strata_http_requests_in_flight"].values[""] = static_cast<double>(--in_flight_);
+    if (auto it = request_series_.find(key); it != request_series_.end()) series = &it->second;
   }
-  IncrementCounter("strata_http_requests_total", "HTTP requests by method, route and status",
-                   {{"method", method}, {"route", route}, {"status", status_text}});
-  Observe("strata_http_request_duration_seconds", "HTTP request latency by route, in seconds",
-          {{"route", route}}, seconds);
+  if (series == nullptr) {
+    RequestSeries made{Counter("strata_http_requests_total", "HTTP requests by method, route and status",
+                               {{"method", method}, {"route", route}, {"status", std::to_string(status)}}),
+                       Histogram("strata_http_request_duration_seconds", "HTTP request latency by route, in seconds",
+                                 {{"route", route}})};
+    std::lock_guard lock(mu_);
+    series = &request_series_.try_emplace(std::move(key), made).first->second;
+  }
+  series->requests.Add();
+  series->duration.Observe(seconds);
 }
 
 void Metrics::IncrementCounter(const std::string& name, const std::string& help, const Labels& labels,
                                double delta) {
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(mu_);
-  FamilyFor(name, help, Kind::kCounter).values[key] += delta;
+  Counter(name, help, labels).Add(delta);
 }
 
 void Metrics::SetGauge(const std::string& name, const std::string& help, const Labels& labels, double value) {
   std::string key = RenderLabels(labels);
   std::lock_guard lock(mu_);
-  FamilyFor(name, help, Kind::kGauge).values[key] = value;
+  FamilyFor(name, help, Kind::kGauge).values[key].store(value, std::memory_order_relaxed);
 }
 
 void Metrics::Observe(const std::string& name, const std::string& help, const Labels& labels, double value) {
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(mu_);
-  Histogram& h = FamilyFor(name, help, Kind::kHistogram).histograms[key];
-  if (h.buckets.empty()) h.buckets.assign(bounds_.size(), 0);
-  auto at = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
-  if (at < static_cast<long>(bounds_.size())) ++h.buckets[at];
-  h.sum += value;
-  ++h.count;
+  Histogram(name, help, labels).Observe(value);
 }
 
 void Metrics::AddGaugeCallback(const std::string& name, const std::string& help, std::function<double()> fn) {
@@ -117,17 +134,20 @@ std::string Metrics::RenderPrometheus() const {
     const char* type = f.kind == Kind::kCounter ? "counter" : f.kind == Kind::kGauge ? "gauge" : "histogram";
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, type);
     if (f.callback) out += fmt::format("{} {}\n", name, Number(called[name]));
-    for (const auto& [labels, v] : f.values) out += fmt::format("{} {}\n", Series(name, labels), Number(v));
+    for (const auto& [labels, v] : f.values) out += fmt::format("{} {}\n", Series(name, labels), Number(v.load()));
     for (const auto& [labels, h] : f.histograms) {
+      // The count is read first and caps the buckets: a request observed while this
+      // renders must not make a bucket exceed +Inf.
+      const uint64_t count = h.count.load();
       uint64_t cumulative = 0;
       std::string sep = labels.empty() ? "" : ",";
       for (size_t i = 0; i < bounds_.size(); ++i) {
-        cumulative += h.buckets[i];
+        cumulative = std::min(count, cumulative + h.buckets[i].load());
         out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, Number(bounds_[i]), cumulative);
       }
-      out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, h.count);
-      out += fmt::format("{} {}\n", Series(name + "_sum", labels), Number(h.sum));
-      out += fmt::format("{} {}\n", Series(name + "_count", labels), h.count);
+      out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, count);
+      out += fmt::format("{} {}\n", Series(name + "_sum", labels), Number(h.sum.load()));
+      out += fmt::format("{} {}\n", Series(name + "_count", labels), count);
     }
   }
   return out;

@@ -2,12 +2,16 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, plus gauge
 // callbacks read at render time. The HTTP server records every request through
 // RequestStarted/RequestFinished; other subsystems add their own series.
-// Thread-safe; the hot path takes one short lock.
+// Thread-safe. Per-request paths hold CounterRef / HistogramRef handles and update
+// atomics without a lock.
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -16,8 +20,37 @@ namespace strata::api {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 class Metrics {
+ private:
+  struct HistogramCells;
+
  public:
   Metrics();
+
+  // A counter series found (or created) once and then added to with an atomic, without
+  // the registry's lock or the labels' rendering: for per-request paths. Valid as long
+  // as the registry.
+  class CounterRef {
+   public:
+    void Add(double delta = 1) const { value_->fetch_add(delta, std::memory_order_relaxed); }
+
+   private:
+    friend class Metrics;
+    explicit CounterRef(std::atomic<double>* value) : value_(value) {}
+    std::atomic<double>* value_;
+  };
+  // The same for a histogram series (the default latency buckets).
+  class HistogramRef {
+   public:
+    void Observe(double value) const;
+
+   private:
+    friend class Metrics;
+    HistogramRef(HistogramCells* cells, const std::vector<double>* bounds) : cells_(cells), bounds_(bounds) {}
+    HistogramCells* cells_;
+    const std::vector<double>* bounds_;
+  };
+  CounterRef Counter(const std::string& name, const std::string& help, const Labels& labels);
+  HistogramRef Histogram(const std::string& name, const std::string& help, const Labels& labels);
 
   void RequestStarted();
   void RequestFinished(const std::string& method, const std::string& route, int status, double seconds);
@@ -34,24 +67,33 @@ class Metrics {
 
  private:
   enum class Kind { kCounter, kGauge, kHistogram };
-  struct Histogram {
-    std::vector<uint64_t> buckets;  // cumulative at render; per-bucket counts here
-    double sum = 0;
-    uint64_t count = 0;
+  // Cells are atomics so that updates through the Refs need no lock; the maps holding
+  // them change only under mu_, and their nodes never move.
+  struct HistogramCells {
+    explicit HistogramCells(size_t n) : buckets(new std::atomic<uint64_t>[n]()) {}
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets;  // per-bucket counts (cumulated at render)
+    std::atomic<double> sum{0};
+    std::atomic<uint64_t> count{0};
   };
   struct Family {
     Kind kind;
     std::string help;
-    std::map<std::string, double> values;         // rendered labels -> value
-    std::map<std::string, Histogram> histograms;  // rendered labels -> histogram
+    std::map<std::string, std::atomic<double>> values;  // rendered labels -> value
+    std::map<std::string, HistogramCells> histograms;   // rendered labels -> histogram
     std::function<double()> callback;
   };
   Family& FamilyFor(const std::string& name, const std::string& help, Kind kind);
+  // The HTTP series of one (method, route, status), cached for RequestFinished.
+  struct RequestSeries {
+    CounterRef requests;
+    HistogramRef duration;
+  };
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
   std::vector<double> bounds_;
-  int64_t in_flight_ = 0;
+  std::atomic<double>* in_flight_ = nullptr;  // the in-flight gauge's cell
+  std::unordered_map<std::string, RequestSeries> request_series_;  // under mu_
 };
 
 }  // namespace strata::api

@@ -440,21 +440,37 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
       return InvalidArgumentError(fmt::format("row {}: expected an object of column: value, got {}", i,
                                               core::JsonTypeName(row)));
     }
-    for (const ColumnStep& s : steps_) {
+    // Rows usually list their columns in the recipe's order: the column at the step's
+    // own position is tried before a search (an object's lookup compares every key).
+    const Json::object_t& object = row.get_ref<const Json::object_t&>();
+    size_t found = 0;
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      const ColumnStep& s = steps_[k];
+      // As in TransformTable: only categorical encodings read numbers and booleans as
+      // text, and spelling every number out was most of a one-row transform.
+      const bool with_text = s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts;
       Value v;
-      auto it = row.find(s.name);
-      if (it == row.end()) {
+      const Json* it = nullptr;
+      if (k < object.size() && (object.begin() + static_cast<ptrdiff_t>(k))->first == s.name) {
+        it = &(object.begin() + static_cast<ptrdiff_t>(k))->second;
+      } else if (auto at = row.find(s.name); at != row.end()) {
+        it = &*at;
+      }
+      if (it != nullptr) ++found;
+      if (it == nullptr) {
         if (notes) notes->push_back(fmt::format("row {}: column '{}' is missing: treated as missing", i, s.name));
       } else if (it->is_number()) {
         v.null = false;
         v.numeric = true;
         v.number = it->get<double>();
-        v.text = it->is_number_integer() ? std::to_string(it->get<int64_t>()) : fmt::format("{}", v.number);
+        if (with_text) {
+          v.text = it->is_number_integer() ? std::to_string(it->get<int64_t>()) : fmt::format("{}", v.number);
+        }
       } else if (it->is_boolean()) {
         v.null = false;
         v.numeric = true;
         v.number = it->get<bool>();
-        v.text = it->get<bool>() ? "true" : "false";
+        if (with_text) v.text = it->get<bool>() ? "true" : "false";
       } else if (it->is_string()) {
         v.null = false;
         v.text = it->get<std::string>();
@@ -464,7 +480,8 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
       }
       STRATA_RETURN_IF_ERROR(Encode(s, std::move(v), out.data() + i * nf, i, notes));
     }
-    if (notes) {
+    // Keys are unique, so when every key was a step's column there is nothing to note.
+    if (notes && found < object.size()) {
       for (const auto& item : row.items()) {
         const std::string& key = item.key();  // a plain reference: clang 14 cannot capture bindings
         bool known = std::any_of(steps_.begin(), steps_.end(), [&key](const ColumnStep& s) { return s.name == key; });

@@ -28,6 +28,7 @@ Result<std::shared_ptr<const Predictor>> Predictor::Load(const std::filesystem::
   if (mj.contains("input_schema") && mj["input_schema"].is_array()) {
     for (const auto& c : mj["input_schema"]) p->input_columns_.push_back(c.value("name", ""));
   }
+  p->known_columns_.insert(p->input_columns_.begin(), p->input_columns_.end());
   if (mj.contains("threshold") && mj["threshold"].is_number()) p->threshold_ = mj["threshold"].get<double>();
   if (const Json info = mj.value("training", Json::object()); info.is_object() && info.contains("top_k")) {
     if (!info["top_k"].is_number_integer() || info["top_k"].get<int>() < 0) return bad("training.top_k must be a count");
@@ -74,12 +75,23 @@ Result<Predictions> Predictor::Checked(Predictions out) const {
   return out;
 }
 
-Result<Json> Predictor::RowObjects(const Json& instances, data::TransformNotes* notes) const {
+bool Predictor::InSchemaOrder(const Json& row) const {
+  const Json::object_t& object = row.get_ref<const Json::object_t&>();
+  if (object.size() != input_columns_.size()) return false;
+  for (size_t c = 0; c < object.size(); ++c) {
+    if ((object.begin() + static_cast<ptrdiff_t>(c))->first != input_columns_[c]) return false;
+  }
+  return true;
+}
+
+Status Predictor::RowObjects(const Json& instances, Json* converted, data::TransformNotes* notes) const {
   if (!instances.is_array()) {
     return InvalidArgumentError("instances must be a list of rows: objects {column: value} or lists in schema order");
   }
-  Json rows = Json::array();
-  std::set<std::string> known(input_columns_.begin(), input_columns_.end());
+  // Rows that are all objects are used as they are: a copy of the JSON rows cost about
+  // as much as the rest of a one-row prediction.
+  const bool any_list = std::any_of(instances.begin(), instances.end(), [](const Json& r) { return r.is_array(); });
+  if (any_list) *converted = Json::array();
   for (size_t i = 0; i < instances.size(); ++i) {
     const Json& r = instances[i];
     if (r.is_array()) {
@@ -89,17 +101,19 @@ Result<Json> Predictor::RowObjects(const Json& instances, data::TransformNotes* 
       }
       Json obj = Json::object();
       for (size_t c = 0; c < r.size(); ++c) obj[input_columns_[c]] = r[c];
-      rows.push_back(std::move(obj));
-    } else {
-      if (r.is_object() && !known.empty()) {
-        for (const auto& [k, v] : r.items()) {
-          if (!known.count(k)) notes->push_back(fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
+      converted->push_back(std::move(obj));
+      continue;
+    }
+    if (r.is_object() && !known_columns_.empty() && !InSchemaOrder(r)) {
+      for (const auto& [k, v] : r.items()) {
+        if (!known_columns_.count(k)) {
+          notes->push_back(fmt::format("row {}: column '{}' is not an input of the model: ignored", i, k));
         }
       }
-      rows.push_back(r);
     }
+    if (any_list) converted->push_back(r);
   }
-  return rows;
+  return Status::Ok();
 }
 
 Result<Features> Predictor::FeaturesJson(const Json& instances) const {
@@ -107,7 +121,9 @@ Result<Features> Predictor::FeaturesJson(const Json& instances) const {
     return InvalidArgumentError(fmt::format("the model reads the text of column '{}', not features", text_column_));
   }
   Features out;
-  STRATA_ASSIGN_OR_RETURN(Json rows, RowObjects(instances, &out.notes));
+  Json converted;
+  STRATA_RETURN_IF_ERROR(RowObjects(instances, &converted, &out.notes));
+  const Json& rows = converted.is_null() ? instances : converted;
   STRATA_ASSIGN_OR_RETURN(out.values, recipe_.TransformJson(rows, &out.notes));
   out.rows = rows.size();
   out.cols = recipe_.num_features();
@@ -136,8 +152,9 @@ Result<Features> Predictor::FeaturesTable(const data::Table& table, const std::v
 Result<Predictions> Predictor::PredictJson(const Json& instances) const {
   if (!text_column_.empty()) {
     data::TransformNotes notes;
-    STRATA_ASSIGN_OR_RETURN(Json rows, RowObjects(instances, &notes));
-    STRATA_ASSIGN_OR_RETURN(auto texts, data::JsonTexts(rows, text_column_, &notes));
+    Json converted;
+    STRATA_RETURN_IF_ERROR(RowObjects(instances, &converted, &notes));
+    STRATA_ASSIGN_OR_RETURN(auto texts, data::JsonTexts(converted.is_null() ? instances : converted, text_column_, &notes));
     return PredictText(texts, std::move(notes));
   }
   STRATA_ASSIGN_OR_RETURN(Features f, FeaturesJson(instances));

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,14 +79,19 @@ class Predictor {
 
  private:
   Predictor() = default;
-  // Lists in schema order become objects; extra columns of objects are noted.
-  Result<Json> RowObjects(const Json& instances, data::TransformNotes* notes) const;
+  // Extra columns of objects are noted. When some rows are lists in schema order,
+  // `converted` gets all rows as objects; otherwise it stays null and `instances` serve.
+  Status RowObjects(const Json& instances, Json* converted, data::TransformNotes* notes) const;
+  // Whether an object row holds exactly the input columns in schema order (the common
+  // case, checked without a lookup per key).
+  bool InSchemaOrder(const Json& row) const;
   Result<Predictions> PredictText(const std::vector<std::string>& texts, data::TransformNotes notes) const;
   Result<Predictions> Checked(Predictions out) const;
 
   Json model_json_;
   ml::Problem problem_ = ml::Problem::kRegression;
   std::vector<std::string> classes_, input_columns_;
+  std::set<std::string, std::less<>> known_columns_;  // input_columns_, for lookups
   double threshold_ = 0.5;
   int top_k_ = 0;
   data::Recipe recipe_;

@@ -1,5 +1,8 @@
 #include "api/http.h"
 
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "api/metrics.h"
@@ -106,6 +109,36 @@ TEST(MetricsTest, RendersPrometheusText) {
         "strata_http_request_duration_seconds_count{route=\"/health\"} 1",
         "strata_http_requests_in_flight 0", "strata_things_total{kind=\"a\\\"b\"} 2", "strata_level 1.5",
         "strata_answer 42", "# TYPE strata_process_resident_memory_bytes gauge"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\n" << text;
+  }
+}
+
+TEST(MetricsTest, SeriesHandlesCountExactlyFromManyThreads) {
+  Metrics m;
+  auto counter = m.Counter("strata_hits_total", "Hits", {{"endpoint", "e"}});
+  auto histogram = m.Histogram("strata_hit_seconds", "Hit time", {{"endpoint", "e"}});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10000; ++i) {
+        counter.Add();
+        histogram.Observe(i % 2 == 0 ? 0.0002 : 0.003);
+        m.RequestStarted();
+        m.RequestFinished("POST", "/x", 200, 0.0002);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // A handle found again names the same series as the first.
+  m.Counter("strata_hits_total", "Hits", {{"endpoint", "e"}}).Add(5);
+  m.IncrementCounter("strata_hits_total", "Hits", {{"endpoint", "e"}}, 5);
+  std::string text = m.RenderPrometheus();
+  for (const char* line : {"strata_hits_total{endpoint=\"e\"} 40010", "strata_hit_seconds_count{endpoint=\"e\"} 40000",
+                           "strata_hit_seconds_bucket{endpoint=\"e\",le=\"0.0005\"} 20000",
+                           "strata_hit_seconds_bucket{endpoint=\"e\",le=\"0.0025\"} 20000",
+                           "strata_hit_seconds_bucket{endpoint=\"e\",le=\"0.005\"} 40000",
+                           "strata_http_requests_total{method=\"POST\",route=\"/x\",status=\"200\"} 40000",
+                           "strata_http_requests_in_flight 0"}) {
     EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\n" << text;
   }
 }

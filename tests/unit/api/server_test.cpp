@@ -105,6 +105,16 @@ class ServerTest : public ::testing::Test {
       };
       return r;
     });
+    // Records the thread each request ran on: small bodies on the I/O thread (the one
+    // running Run()), larger ones on the handler pool.
+    RouteOptions inline_small;
+    inline_small.inline_below_bytes = 16;
+    router_.Add("POST", "/where", [this](Request&) {
+      return Response::MakeText(200, std::this_thread::get_id() == thread_.get_id() ? "io" : "pool");
+    }, inline_small);
+    router_.Add("GET", "/where-pooled", [this](Request&) {
+      return Response::MakeText(200, std::this_thread::get_id() == thread_.get_id() ? "io" : "pool");
+    });
     ServerOptions options;
     options.port = 0;
     options.max_body_bytes = 1024;
@@ -322,6 +332,23 @@ TEST_F(ServerTest, ExpectContinueGetsA100BeforeTheBody) {
   ::close(fd);
   EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply;
   EXPECT_NE(reply.find("hello"), std::string::npos) << reply;
+}
+
+TEST_F(ServerTest, SmallBodiesOfInlineRoutesRunOnTheIoThread) {
+  auto client = HttpClient::Create(url_);
+  auto post = [&](const std::string& body) {
+    Request r;
+    r.method = "POST";
+    r.target = "/where";
+    r.body = body;
+    auto resp = client->Send(r);
+    EXPECT_TRUE(resp.ok());
+    return resp.ok() ? resp->body : "";
+  };
+  EXPECT_EQ(post("small"), "io");
+  EXPECT_EQ(post(std::string(16, 'x')), "pool");
+  EXPECT_EQ(post(""), "io");
+  EXPECT_EQ(Get("/where-pooled").body, "pool");
 }
 
 }  // namespace

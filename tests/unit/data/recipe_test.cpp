@@ -82,6 +82,41 @@ TEST_F(RecipeTest, FitsOnTrainingRowsOnlyAndScales) {
   EXPECT_EQ(r->steps()[1].categories, std::vector<std::string>{"basic"});
 }
 
+TEST_F(RecipeTest, JsonRowsGiveTheSameFeaturesInAnyColumnOrder) {
+  auto r = Recipe::Fit(*table_, {}, "label", {});
+  ASSERT_TRUE(r.ok());
+  // Every step's column, in the recipe's order (the fast path) and reversed (lookups).
+  Json in_order = Json::object(), reversed = Json::object();
+  for (const auto& s : r->steps()) in_order[s.name] = nullptr;
+  in_order["age"] = 52;
+  in_order["plan"] = 7;  // a number for a categorical column is read as its text
+  in_order["vip"] = true;
+  std::vector<std::pair<std::string, Json>> items;
+  for (const auto& [k, v] : in_order.items()) items.emplace_back(k, v);
+  for (auto it = items.rbegin(); it != items.rend(); ++it) reversed[it->first] = it->second;
+  TransformNotes a, b;
+  auto ma = r->TransformJson(Json::array({in_order}), &a);
+  auto mb = r->TransformJson(Json::array({reversed}), &b);
+  ASSERT_TRUE(ma.ok() && mb.ok());
+  EXPECT_EQ(*ma, *mb);
+  EXPECT_EQ((*ma)[Feature(*r, "age")], 52);
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(a.size(), 1u) << a.front();
+  EXPECT_EQ(a[0], "row 0: plan: unknown category '7' (encoded as __other__)");
+
+  // As many keys as steps, but one of them unknown: both the missing and the extra
+  // column are noted.
+  Json swapped = in_order;
+  swapped.erase("age");
+  swapped["agee"] = 1;
+  TransformNotes c;
+  ASSERT_TRUE(r->TransformJson(Json::array({swapped}), &c).ok());
+  std::string all;
+  for (const auto& n : c) all += n + "\n";
+  EXPECT_NE(all.find("row 0: column 'age' is missing"), std::string::npos) << all;
+  EXPECT_NE(all.find("row 0: column 'agee' is not a feature: ignored"), std::string::npos) << all;
+}
+
 TEST_F(RecipeTest, JsonRowsWithUnknownMissingAndExtraColumns) {
   RecipeOptions o;
   o.drop = {"note", "when"};
