@@ -108,9 +108,9 @@ class HttpServer::Impl {
       : options_(std::move(options)),
         router_(router),
         metrics_(metrics),
-        acceptor_(ioc_),
-        signals_(ioc_),
-        grace_timer_(ioc_),
+        loops_(MakeLoops(options_.io_threads > 0 ? options_.io_threads : std::min(2u, core::CoreCount()))),
+        acceptor_(loops_[0]->ioc),
+        signals_(loops_[0]->ioc),
         handlers_(static_cast<size_t>(options_.handler_threads > 0 ? options_.handler_threads
                                                                    : std::max(2u, core::CoreCount()))) {
     if (options_.temp_dir.empty()) options_.temp_dir = std::filesystem::temp_directory_path().string();
@@ -152,12 +152,15 @@ class HttpServer::Impl {
         }
       });
     }
-    asio::co_spawn(ioc_, Accept(), asio::detached);
-    ioc_.run();
+    asio::co_spawn(loops_[0]->ioc, Accept(), asio::detached);
+    std::vector<std::thread> others;
+    for (size_t i = 1; i < loops_.size(); ++i) others.emplace_back([loop = loops_[i].get()] { loop->ioc.run(); });
+    loops_[0]->ioc.run();
+    for (auto& t : others) t.join();
   }
 
   void Stop() {
-    asio::post(ioc_, [this] { BeginShutdown(); });
+    asio::post(loops_[0]->ioc, [this] { BeginShutdown(); });
   }
 
  private:
@@ -165,11 +168,27 @@ class HttpServer::Impl {
     tcp::socket* socket = nullptr;
     bool busy = false;
   };
+  // One event loop per I/O thread. A connection stays on the loop that accepted it for
+  // its whole life, so a loop's state is only touched by its own thread.
+  struct Loop {
+    asio::io_context ioc{1};
+    asio::steady_timer grace{ioc};
+    std::list<Connection> connections;
+    // Keeps run() going while the loop has no connection yet.
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
+  };
+  static std::vector<std::unique_ptr<Loop>> MakeLoops(unsigned n) {
+    std::vector<std::unique_ptr<Loop>> loops;
+    for (unsigned i = 0; i < std::max(1u, n); ++i) loops.push_back(std::make_unique<Loop>());
+    return loops;
+  }
 
+  // Runs on loop 0; hands connections to the loops in turn.
   awaitable<void> Accept() {
-    for (;;) {
+    for (size_t next = 0;; next = (next + 1) % loops_.size()) {
+      Loop& loop = *loops_[next];
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
+      tcp::socket socket = co_await acceptor_.async_accept(loop.ioc, asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping_) co_return;
         if (ec == asio::error::operation_aborted) co_return;
@@ -177,35 +196,44 @@ class HttpServer::Impl {
         continue;
       }
       if (stopping_) co_return;
-      asio::co_spawn(ioc_, Serve(std::move(socket)), asio::detached);
+      asio::co_spawn(loop.ioc, Serve(loop, std::move(socket)), asio::detached);
     }
   }
 
+  // Runs on loop 0.
   void BeginShutdown() {
     if (stopping_.exchange(true)) return;
     beast::error_code ec;
     acceptor_.close(ec);
     signals_.cancel(ec);
-    for (auto& c : connections_) {
+    for (auto& loop : loops_) asio::post(loop->ioc, [this, l = loop.get()] { ShutdownLoop(*l); });
+  }
+
+  // Runs on `loop`'s thread: ends its idle connections now and stops it once the busy
+  // ones have finished, or after the grace.
+  void ShutdownLoop(Loop& loop) {
+    loop.work.reset();
+    beast::error_code ec;
+    for (auto& c : loop.connections) {
       if (!c.busy) c.socket->cancel(ec);  // idle keep-alive: wake its read, which ends it
     }
-    if (connections_.empty()) {
-      ioc_.stop();
+    if (loop.connections.empty()) {
+      loop.ioc.stop();
       return;
     }
-    grace_timer_.expires_after(options_.shutdown_grace);
-    grace_timer_.async_wait([this](const beast::error_code& e) {
+    loop.grace.expires_after(options_.shutdown_grace);
+    loop.grace.async_wait([&loop](const beast::error_code& e) {
       if (!e) {
         core::log::Warn("{} connections still busy after the shutdown grace; closing them",
-                        connections_.size());
-        ioc_.stop();
+                        loop.connections.size());
+        loop.ioc.stop();
       }
     });
   }
 
-  awaitable<void> Serve(tcp::socket socket) {
-    connections_.push_back(Connection{});
-    auto self = std::prev(connections_.end());
+  awaitable<void> Serve(Loop& loop, tcp::socket socket) {
+    loop.connections.push_back(Connection{});
+    auto self = std::prev(loop.connections.end());
     beast::tcp_stream stream(std::move(socket));
     self->socket = &stream.socket();
     beast::error_code ignored;
@@ -227,7 +255,7 @@ class HttpServer::Impl {
       }
       // ...then for the whole request under the read timeout.
       self->busy = true;
-      bool keep_alive = co_await ServeOne(stream, buffer, remote);
+      bool keep_alive = co_await ServeOne(loop, stream, buffer, remote);
       if (!keep_alive) break;
     }
     // Lingering close: after our last response, read and drop what the client still
@@ -243,10 +271,10 @@ class HttpServer::Impl {
       }
     }
     stream.socket().close(ec);
-    connections_.erase(self);
-    if (stopping_ && connections_.empty()) {
-      grace_timer_.cancel();
-      ioc_.stop();
+    loop.connections.erase(self);
+    if (stopping_ && loop.connections.empty()) {
+      loop.grace.cancel();
+      loop.ioc.stop();
     }
   }
 
@@ -269,10 +297,11 @@ class HttpServer::Impl {
   }
 
   // Reads, handles and answers one request; returns whether to keep the connection.
-  awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& remote) {
+  awaitable<bool> ServeOne(Loop& loop, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                           const std::string& remote) {
     auto deadline = std::make_shared<ReadDeadline>();
     deadline->socket = &stream.socket();
-    asio::steady_timer timer(ioc_);
+    asio::steady_timer timer(loop.ioc);
     timer.expires_after(options_.read_timeout);
     timer.async_wait([deadline](const beast::error_code& e) {
       if (e || !deadline->alive) return;
@@ -466,13 +495,11 @@ class HttpServer::Impl {
   ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
-  asio::io_context ioc_{1};
+  std::vector<std::unique_ptr<Loop>> loops_;  // loop 0 also accepts and handles signals
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
-  asio::steady_timer grace_timer_;
   asio::thread_pool handlers_;
   std::atomic<bool> stopping_{false};
-  std::list<Connection> connections_;  // I/O thread only
   int port_ = 0;
 };
 

@@ -1,9 +1,11 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast behind this interface).
 //
-// - One I/O thread runs every connection as a coroutine; handlers run on a separate
-//   pool (`handler_threads`), so a slow handler (a streamed log, a model) never stalls
-//   other connections.
+// - `io_threads` I/O threads each run their share of the connections as coroutines
+//   (connections are dealt to them in turn); handlers run on a separate pool
+//   (`handler_threads`), so a slow handler (a streamed log, a model) never stalls other
+//   connections. Routes may ask for small requests to run on the I/O thread
+//   (RouteOptions::inline_below_bytes).
 // - Keep-alive; HTTP/1.0 and `Connection: close` honoured.
 // - Bodies past `max_body_bytes` (or the route's own limit) get 413; routes with
 //   RouteOptions::body_to_file get their body streamed to a file under `temp_dir`.
@@ -32,6 +34,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see HttpServer::port())
   int handler_threads = 0;  // 0: one per core, at least 2
+  // 0: two where there are two cores or more. Several let inline handlers (and the
+  // reading and writing of sockets) use more than one core.
+  int io_threads = 0;
   uint64_t max_body_bytes = 64ull << 20;
   std::chrono::seconds read_timeout{30}, write_timeout{30}, idle_timeout{60}, shutdown_grace{30};
   bool handle_signals = false;

@@ -117,6 +117,7 @@ class ServerTest : public ::testing::Test {
     });
     ServerOptions options;
     options.port = 0;
+    options.io_threads = 1;  // the thread running Run() is the I/O thread (/where)
     options.max_body_bytes = 1024;
     options.read_timeout = std::chrono::seconds(1);
     options.shutdown_grace = std::chrono::seconds(5);
@@ -349,6 +350,43 @@ TEST_F(ServerTest, SmallBodiesOfInlineRoutesRunOnTheIoThread) {
   EXPECT_EQ(post(std::string(16, 'x')), "pool");
   EXPECT_EQ(post(""), "io");
   EXPECT_EQ(Get("/where-pooled").body, "pool");
+}
+
+TEST(ServerLoopsTest, SeveralIoThreadsServeAndShutDown) {
+  Router router;
+  router.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); },
+             [] { RouteOptions o; o.inline_below_bytes = 1024; return o; }());
+  Metrics metrics;
+  ServerOptions options;
+  options.port = 0;
+  options.io_threads = 3;
+  HttpServer server(options, router, metrics);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread run([&] { server.Run(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  // Connections are dealt to the loops in turn: six keep-alive clients cover all three.
+  std::vector<HttpClient> clients;
+  for (int c = 0; c < 6; ++c) {
+    auto client = HttpClient::Create(url);
+    ASSERT_TRUE(client.ok());
+    clients.push_back(std::move(*client));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (size_t c = 0; c < clients.size(); ++c) {
+      Request r;
+      r.method = "POST";
+      r.target = "/echo";
+      r.body = "client " + std::to_string(c) + " round " + std::to_string(round);
+      auto resp = clients[c].Send(r);
+      ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+      EXPECT_EQ(resp->body, r.body);
+    }
+  }
+  // Idle keep-alive connections on every loop must not hold the shutdown up.
+  server.Stop();
+  run.join();
+  EXPECT_NE(metrics.RenderPrometheus().find("strata_http_requests_total{method=\"POST\",route=\"/echo\",status=\"200\"} 18"),
+            std::string::npos);
 }
 
 }  // namespace
