@@ -278,11 +278,49 @@ TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
   }
 }
 
+// AMX tiles (whole groups of 16 rows and tokens, the rest through the VNNI tile) give
+// what the row dot gives on the same quantized activations, for every type that has
+// them: 37 rows = 2 groups + 5, 45 tokens = 2 groups + 13.
+TEST(MatMul, AmxTilesAgreeWithRowDots) {
+  const internal::KernelSet* amx = internal::AmxKernels();
+  if (amx == nullptr) GTEST_SKIP() << "this CPU or OS gives no AMX-INT8";
+  const int64_t cols = 768, rows = 37, tokens = 45;
+  ThreadTeam team(2);
+  MatMulScratch scratch;
+  const auto x = Gaussian(cols * tokens, 43);
+  int covered = 0;
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* k = internal::KernelFor(*amx, type);
+    if (k == nullptr || k->amx_tile == nullptr) continue;
+    ++covered;
+    SCOPED_TRACE(std::string(TensorTypeName(type)));
+    ASSERT_EQ(internal::KernelFor(internal::BestKernels(), type)->amx_tile, k->amx_tile);
+    auto w = Gaussian(cols * rows, 10, 0.05f);
+    for (size_t i = 0; i < w.size(); i += 3) w[i] += 0.1f;  // block minimums carry weight
+    auto wq = Quantize(type, w.data(), cols * rows);
+    ASSERT_TRUE(wq.ok()) << wq.status().ToString();
+    Matrix m{"w", type, wq->data(), cols, rows, wq->size() / rows};
+    std::vector<float> y(tokens * rows, std::nanf(""));
+    MatMul(m, x.data(), tokens, y.data(), team, scratch);
+    const size_t act_row = internal::ActRowBytes(k->act, cols);
+    std::vector<std::byte> act(act_row);
+    for (int64_t t = 0; t < tokens; ++t) {
+      internal::QuantizeActivations(k->act, x.data() + t * cols, act.data(), cols);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float want = k->dot(m.row(r), act.data(), cols);
+        EXPECT_NEAR(y[t * rows + r], want, 2e-5 * std::fabs(want) + 2e-5) << "row " << r << " token " << t;
+      }
+    }
+  }
+  EXPECT_EQ(covered, 7);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K
+}
+
 TEST(MatMul, KernelNamesSayTheSetAndTile) {
   const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), TensorType::kQ4_K);
   ASSERT_NE(k, nullptr);
+  const std::string amx = k->amx_tile != nullptr ? "; AMX 16x16 tiles for prompts" : "";
   const std::string want = k->tile != nullptr ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
-                                                    std::to_string(k->tile_tokens) + "-token tiles)"
+                                                    std::to_string(k->tile_tokens) + "-token tiles" + amx + ")"
                                               : "Q4_K x q8_K (" + std::string(k->isa) + ")";
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_K), want);
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_1).substr(0, 12), "Q4_1 x q8_1 ");
