@@ -104,6 +104,14 @@ struct KernelSet {
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
+  // Attention of one query position: n_q query heads (q: n_q rows of head_dim) sharing one
+  // key/value head, over n_keys positions (key j at k + j * stride, value j at
+  // v + j * stride): out = softmax(scale * q k^T, soft-capped when softcap > 0) v, rows
+  // like q; scores: n_q * n_keys floats of scratch. Returns false (nothing written) for
+  // head sizes it lacks; null in a set: none (the caller's loop of dot_f32 and axpy_f32).
+  bool (*attend)(const float* q, int n_q, const float* k, const float* v, size_t stride,
+                 int n_keys, int head_dim, float scale, float softcap, float* scores,
+                 float* out) = nullptr;
   TypeKernel f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k;
 };
 

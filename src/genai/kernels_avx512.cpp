@@ -19,6 +19,11 @@
 #include "genai/quant_blocks.h"
 
 namespace strata::genai::internal {
+
+bool AttendAvx512(const float* q, int n_q, const float* k, const float* v, size_t stride,
+                  int n_keys, int head_dim, float scale, float softcap, float* scores,
+                  float* out);  // kernels_avx512_attention.cpp
+
 namespace {
 
 inline float HorizontalSum(__m256 v) {
@@ -372,6 +377,7 @@ const KernelSet kAvx512 = {
     .name = "avx512",
     .dot_f32 = nullptr,  // the AVX2 one: attention's vectors are short
     .axpy_f32 = nullptr,
+    .attend = AttendAvx512,
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),

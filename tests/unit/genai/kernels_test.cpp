@@ -237,6 +237,50 @@ TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
   }
 }
 
+// The grouped attention kernel against softmax(scale * q k^T) v in double, for the head
+// sizes it takes, one to eight query heads per key/value head, with and without a soft cap.
+TEST(Kernels, Avx512AttentionMatchesTheDefinition) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  ASSERT_NE(set->attend, nullptr);
+  float unused = 0;
+  EXPECT_FALSE(set->attend(&unused, 1, &unused, &unused, 1, 1, 48, 1.f, 0.f, &unused, &unused));
+  for (int hd : {64, 96, 128, 256}) {
+    for (int n_q : {1, 4, 8}) {
+      for (int n_keys : {1, 17, 70}) {
+        for (float softcap : {0.f, 5.f}) {
+          SCOPED_TRACE("hd " + std::to_string(hd) + " heads " + std::to_string(n_q) + " keys " +
+                       std::to_string(n_keys) + " softcap " + std::to_string(softcap));
+          const size_t stride = 3 * hd;  // other key/value heads between positions
+          const auto q = Gaussian(n_q * hd, 1);
+          const auto k = Gaussian(n_keys * stride, 2), v = Gaussian(n_keys * stride, 3);
+          const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+          std::vector<float> scores(n_q * n_keys), out(n_q * hd, std::nanf(""));
+          ASSERT_TRUE(set->attend(q.data(), n_q, k.data() + hd, v.data() + hd, stride, n_keys, hd, scale,
+                                  softcap, scores.data(), out.data()));
+          for (int h = 0; h < n_q; ++h) {
+            std::vector<double> w(n_keys);
+            double max = -1e300, sum = 0;
+            for (int j = 0; j < n_keys; ++j) {
+              double dot = 0;
+              for (int i = 0; i < hd; ++i) dot += static_cast<double>(q[h * hd + i]) * k[j * stride + hd + i];
+              w[j] = dot * scale;
+              if (softcap > 0) w[j] = softcap * std::tanh(w[j] / softcap);
+              max = std::max(max, w[j]);
+            }
+            for (double& x : w) sum += (x = std::exp(x - max));
+            for (int i = 0; i < hd; ++i) {
+              double want = 0;
+              for (int j = 0; j < n_keys; ++j) want += w[j] / sum * v[j * stride + hd + i];
+              EXPECT_NEAR(out[h * hd + i], want, 1e-5) << "head " << h << " dim " << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx512Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
