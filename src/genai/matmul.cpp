@@ -10,9 +10,10 @@
 namespace strata::genai {
 
 namespace {
-// Tokens from which MatMul uses AMX tiles where the CPU has them (measured: below two
-// groups, unpacking the weights costs more than the tiles save).
-constexpr int64_t kAmxMinTokens = 32;
+// Tokens from which MatMul uses AMX tiles where the CPU has them: one whole group
+// (measured on 2048x2048 Q4_K: 16 tokens 0.57 ms with AMX, unpacking included, against
+// 1.00 ms with the VNNI tiles).
+constexpr int64_t kAmxMinTokens = 16;
 }  // namespace
 
 bool CanMultiply(TensorType type) {
@@ -71,8 +72,8 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     scratch.rows.resize(team.size());
   }
 
-  // AMX tiles take whole groups of 16 tokens, once there are enough groups to pay for
-  // unpacking each chunk's weights; the activations go into tile form once per call.
+  // AMX tiles take whole groups of 16 tokens; the activations go into tile form once
+  // per call.
   const bool amx = kernel != nullptr && kernel->amx_tile != nullptr && n_tokens >= kAmxMinTokens;
   const int64_t amx_groups = amx ? n_tokens / internal::kAmxGroup : 0;
   const int64_t amx_tokens = amx_groups * internal::kAmxGroup;

@@ -7,7 +7,7 @@
 // the activations to 8 bits per block first (Q8_0-style blocks of 32, Q8_K blocks of
 // 256), which is what makes them fast; F32/F16/BF16 dot in float. Several tokens are
 // multiplied per pass over a weight row (kernels_tile.h); on CPUs with AMX-INT8, prompts
-// of 32 tokens or more go through 16x16 integer tiles (kernels_amx.cpp). The other decodable types
+// of 16 tokens or more go through 16x16 integer tiles (kernels_amx.cpp). The other decodable types
 // (F64, Q8_1, Q8_K) decode each weight row to float once per call and reuse it for every
 // token.
 

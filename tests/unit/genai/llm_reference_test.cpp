@@ -140,7 +140,7 @@ TEST(LlmReference, FindsTheSharedModels) {
 }
 
 // Sequences decoded together in one batch give the logits they get decoded alone. Not
-// bit for bit: a batch of 32 tokens or more may take the AMX tiles, which sum the same
+// bit for bit: a batch of 16 tokens or more may take the AMX tiles, which sum the same
 // integer products in another order than the per-row kernels.
 TEST(LlmBatch, SeveralSequencesMatchSingleDecodes) {
   const Json ref = LoadSharedJson("models/tiny-llama-spm-q4_k.ref.json");
