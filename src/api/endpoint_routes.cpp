@@ -131,6 +131,7 @@ void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics) {
   // thread.
   RouteOptions invocation;
   invocation.inline_below_bytes = kInlineInvocationBytes;
+  invocation.debug_access_log = true;
   auto series = std::make_shared<EndpointSeries>(metrics);
   router.Add("POST", "/api/v1/endpoints/{name}/invocations",
              [&app, &metrics, series](Request& r) { return Invoke(app, metrics, *series, r); }, invocation);

@@ -329,13 +329,17 @@ class HttpServer::Impl {
     bool keep_alive = false;
     // Counted in flight from the moment a request is known to exist (its header read,
     // or a partial one answered with an error) until its response is sent.
+    const RouteOptions* route = nullptr;  // known once the header is in
     auto finish = [&] {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (req.route.empty()) req.route = "unmatched";
       metrics_.RequestFinished(req.method.empty() ? "-" : req.method, req.route, status_code, secs);
+      const bool quiet = route && route->debug_access_log && status_code < 400;
+      if (!core::log::Enabled(quiet ? core::log::Level::kDebug : core::log::Level::kInfo)) return;
       core::log::LogContext ctx("request_id", req.request_id);
-      core::log::Info("{} {} {} {}B {:.1f}ms", req.method.empty() ? "-" : req.method,
-                      req.target.empty() ? "-" : req.target, status_code, bytes, secs * 1000);
+      core::log::Write(quiet ? core::log::Level::kDebug : core::log::Level::kInfo,
+                       fmt::format("{} {} {} {}B {:.1f}ms", req.method.empty() ? "-" : req.method,
+                                   req.target.empty() ? "-" : req.target, status_code, bytes, secs * 1000));
     };
 
     stream.expires_never();  // the read deadline above governs reading
@@ -383,7 +387,7 @@ class HttpServer::Impl {
     }
 
     // The route decides how its body is read.
-    const RouteOptions* route = router_.FindOptions(req.method, req.path);
+    route = router_.FindOptions(req.method, req.path);
     uint64_t limit = route && route->max_body_bytes ? route->max_body_bytes : options_.max_body_bytes;
     std::filesystem::path body_file;
     // A declared length is checked here; chunked bodies by the parser as they arrive.

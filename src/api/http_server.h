@@ -14,7 +14,8 @@
 // - Malformed HTTP gets 400 and the connection is closed; nothing a client sends can
 //   crash the server.
 // - Every response carries X-Request-Id (a well-formed incoming one is kept); each
-//   handler runs inside a log context with that id; one access-log line per request.
+//   handler runs inside a log context with that id; one access-log line per request
+//   (at debug level for successful requests of RouteOptions::debug_access_log routes).
 // - Stop() (or SIGINT/SIGTERM with handle_signals) stops accepting, lets in-flight
 //   requests finish (up to `shutdown_grace`), cancels streams, closes idle
 //   connections, and Run() returns.

@@ -46,21 +46,9 @@ Result<std::vector<double>> Numbers(const Json& tree, const char* key, size_t n)
   return out;
 }
 
-// The link of each objective as libxgboost 1.6 applies it: ProbToMargin turns the
-// base score into the starting margin, PredTransform the margin into the output.
-struct ObjectiveLink {
-  const char* name;
-  float (*to_margin)(float base_score);
-  int transform;  // index into TreeEnsemble's Transform
-};
 float Logit(float p) { return -logf(1.0f / p - 1.0f); }
 float Log(float p) { return logf(p); }
 float Same(float p) { return p; }
-constexpr ObjectiveLink kLinks[] = {
-    {"binary:logistic", Logit, 1}, {"reg:logistic", Logit, 1},  {"multi:softprob", Same, 2},
-    {"reg:squarederror", Same, 0}, {"count:poisson", Log, 3}, {"reg:tweedie", Log, 3},
-    {"reg:gamma", Log, 3},
-};
 
 }  // namespace
 
@@ -73,12 +61,25 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
 
   const std::string objective =
       learner.contains("objective") && learner["objective"].is_object() ? learner["objective"].value("name", "") : "";
-  const ObjectiveLink* link = nullptr;
-  for (const ObjectiveLink& l : kLinks) {
-    if (objective == l.name) link = &l;
+  // The link of each objective as libxgboost 1.6 applies it: ProbToMargin turns the
+  // base score into the starting margin, PredTransform the margin into the output.
+  struct Link {
+    const char* objective;
+    float (*to_margin)(float base_score);
+    Transform transform;
+  };
+  static constexpr Link kLinks[] = {
+      {"binary:logistic", Logit, Transform::kSigmoid},  {"reg:logistic", Logit, Transform::kSigmoid},
+      {"multi:softprob", Same, Transform::kSoftmax},    {"reg:squarederror", Same, Transform::kIdentity},
+      {"count:poisson", Log, Transform::kExp},          {"reg:tweedie", Log, Transform::kExp},
+      {"reg:gamma", Log, Transform::kExp},
+  };
+  const Link* link = nullptr;
+  for (const Link& l : kLinks) {
+    if (objective == l.objective) link = &l;
   }
   if (link == nullptr) return Unsupported(fmt::format("objective '{}'", objective));
-  e.transform_ = static_cast<Transform>(link->transform);
+  e.transform_ = link->transform;
 
   const Json& param = learner.contains("learner_model_param") ? learner["learner_model_param"] : Json();
   STRATA_ASSIGN_OR_RETURN(double base_score, NumberParam(param, "base_score"));

@@ -77,6 +77,12 @@ TEST(EndpointsE2E, DeployInvokeSwapRestart) {
                            {{"Content-Type", "application/json"}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("row 0"), std::string::npos) << bad.body;
+  // At the default (info) level, successful invocations leave no access-log line (they
+  // log at debug); failed ones do.
+  const std::string log = server.Log();
+  EXPECT_EQ(log.find("POST /api/v1/endpoints/e1/invocations 200"), std::string::npos) << log;
+  EXPECT_NE(log.find("POST /api/v1/endpoints/e1/invocations 400"), std::string::npos) << log;
+  EXPECT_NE(log.find("POST /api/v1/endpoints 201"), std::string::npos) << log;
   EXPECT_EQ(Http(server.url(), "POST", "/api/v1/endpoints/nope/invocations", "[]").status, 404);
   EXPECT_EQ(Http(server.url(), "POST", "/api/v1/endpoints/e1/invocations", "<x/>", {{"Content-Type", "text/xml"}}).status,
             400);
