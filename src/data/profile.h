@@ -12,8 +12,11 @@
 // Cramér's V between categorical columns, duplicate rows, the target's class balance
 // or distribution, and warnings.
 //
-// Columns are profiled in parallel on `pool` (both cores); a second pass over a
-// column happens only where a statistic needs it (ranks, histograms after the range).
+// Work runs on `pool` (both cores) as queues of tasks: the columns and row ranges of
+// the duplicate hashing first, then row blocks of the correlation sums and pairs of
+// categoricals. A numeric column is read once and sorted once; its quantiles,
+// distinct values, histogram, outliers and ranks all come from that sort. REQUIRES:
+// a caller that is not itself a task of `pool`.
 
 #include <string>
 #include <vector>

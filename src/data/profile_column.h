@@ -1,5 +1,8 @@
 #pragma once
 // Per-column statistics of a profile (internal to data/; see profile.h).
+//
+// ProfileColumn reads one column of the mmap'd table and is safe to run for different
+// columns on different threads at once.
 
 #include <cstdint>
 #include <vector>
@@ -9,8 +12,13 @@
 namespace strata::data {
 
 struct ColumnProfile {
-  Json json;                 // the column's section of the profile
-  std::vector<double> ranks;  // numeric columns: rank of each row (NaN where null)
+  Json json;  // the column's section of the profile
+  // Filled only when ProfileColumn was asked for them (numeric columns in the
+  // correlation matrices), one entry per row, NaN where missing:
+  std::vector<double> values;  // the value as a double (Pearson)
+  std::vector<double> ranks;   // average rank (1-based, ties share) among the column's values (Spearman)
+  double mean = 0;             // of the column's values: the centre the correlation sums shift by
+  double rank_mean = 0;        // of its ranks
   double skewness = 0;
   int64_t distinct = 0;
   bool numeric = false;      // int, float, bool: takes part in correlations
@@ -20,6 +28,13 @@ struct ColumnProfile {
 // True for int, float, bool and timestamp columns, with the row's value as a double.
 bool NumericValue(const ColumnView& c, int64_t row, double* out);
 
-ColumnProfile ProfileColumn(const ColumnView& column, int64_t rows, int bins, int top_k);
+// `for_correlation`: also fill values and ranks (numeric columns only).
+ColumnProfile ProfileColumn(const ColumnView& column, int64_t rows, int bins, int top_k, bool for_correlation);
+
+// The numeric part of ProfileColumn (int, float, bool, timestamp): one pass gathers
+// the values, one sort orders them, and quantiles, distinct values, top values,
+// histogram, outliers and ranks all read the sorted values (profile_numeric.cpp).
+void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation,
+                          ColumnProfile* p);
 
 }  // namespace strata::data

@@ -1,0 +1,192 @@
+// Statistics of int, float, bool and timestamp columns from one sort of their values.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/core.h"
+#include "data/profile.h"
+#include "data/profile_column.h"
+#include "data/radix_sort.h"
+
+namespace strata::data {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+std::string TimeText(double micros) {
+  int64_t us = static_cast<int64_t>(micros);
+  int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+  return core::FormatRfc3339(core::FromUnixMillis(ms));
+}
+
+Json Histogram(const std::vector<double>& sorted, int bins, bool as_time) {
+  Json h = {{"edges", Json::array()}, {"counts", Json::array()}};
+  if (sorted.empty()) return h;
+  double lo = sorted.front(), hi = sorted.back();
+  if (hi == lo) {
+    h["edges"] = {as_time ? Json(TimeText(lo)) : Json(lo), as_time ? Json(TimeText(hi)) : Json(hi)};
+    h["counts"] = {sorted.size()};
+    return h;
+  }
+  std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
+  double width = (hi - lo) / bins;
+  for (double v : sorted) {
+    int b = std::min(bins - 1, static_cast<int>((v - lo) / width));
+    ++counts[static_cast<size_t>(b)];
+  }
+  for (int i = 0; i <= bins; ++i) {
+    double e = i == bins ? hi : lo + width * i;
+    h["edges"].push_back(as_time ? Json(TimeText(e)) : Json(e));
+  }
+  for (int64_t c : counts) h["counts"].push_back(c);
+  return h;
+}
+
+// What one pass over the column's rows collects.
+struct Gathered {
+  std::vector<KeyRow> items;  // the present values as sort keys, in row order
+  double sum = 0;
+  int64_t zeros = 0, negatives = 0;
+};
+
+// `value(r)` gives row r's value; `values`, when not null, receives it (NaN where missing).
+template <typename Value>
+void Gather(const ColumnView& c, int64_t rows, Value value, bool finite_only, std::vector<double>* values,
+            Gathered* g) {
+  g->items.reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!c.IsValid(r)) continue;
+    double v = value(r);
+    if (finite_only && !std::isfinite(v)) continue;  // floats: NaN and inf count as missing here
+    g->items.push_back({OrderedKey(v), r});
+    g->sum += v;
+    g->zeros += v == 0;
+    g->negatives += v < 0;
+    if (values != nullptr) (*values)[static_cast<size_t>(r)] = v;
+  }
+}
+
+}  // namespace
+
+double Quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return kNaN;
+  double pos = p * static_cast<double>(sorted.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+
+void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation,
+                          ColumnProfile* p) {
+  Json& j = p->json;
+  const bool is_time = c.type == ColumnType::kTimestamp;
+  for_correlation = for_correlation && !is_time;
+  Gathered g;
+  std::vector<double>* values = nullptr;
+  if (for_correlation) {
+    p->values.assign(static_cast<size_t>(rows), kNaN);
+    values = &p->values;
+  }
+  // One loop per storage type: no switch per value.
+  switch (c.type) {
+    case ColumnType::kFloat: Gather(c, rows, [&](int64_t r) { return c.floats[r]; }, true, values, &g); break;
+    case ColumnType::kBool:
+      Gather(c, rows, [&](int64_t r) { return static_cast<double>(c.bools[r]); }, false, values, &g);
+      break;
+    default: Gather(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, values, &g); break;
+  }
+  {
+    std::vector<KeyRow> scratch;
+    RadixSort(g.items, scratch);
+  }
+  const std::vector<KeyRow>& items = g.items;
+  const size_t count = items.size();
+  std::vector<double> sorted(count);
+  for (size_t i = 0; i < count; ++i) sorted[i] = FromOrderedKey(items[i].key);
+
+  // Distinct values are the runs of equal keys: exact, and no hash table. Only int and
+  // bool columns name their top values, so only they keep the runs.
+  const bool want_top = c.type == ColumnType::kInt || c.type == ColumnType::kBool;
+  std::vector<std::pair<double, int64_t>> runs;
+  if (for_correlation) p->ranks.assign(static_cast<size_t>(rows), kNaN);
+  int64_t distinct = 0;
+  for (size_t i = 0; i < count;) {
+    size_t k = i + 1;
+    while (k < count && items[k].key == items[i].key) ++k;
+    ++distinct;
+    if (want_top) runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
+    if (for_correlation) {
+      double rank = (static_cast<double>(i) + static_cast<double>(k - 1)) / 2 + 1;
+      for (size_t t = i; t < k; ++t) p->ranks[static_cast<size_t>(items[t].row)] = rank;
+    }
+    i = k;
+  }
+  g.items = {};  // 16 bytes a value: free before the JSON is built
+  p->distinct = distinct;
+  j["distinct"] = distinct;
+  j["distinct_exact"] = true;
+
+  double n = static_cast<double>(count);
+  double mean = n > 0 ? g.sum / n : kNaN;
+  double m2 = 0, m3 = 0;
+  for (double v : sorted) {
+    double d = v - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  p->mean = std::isfinite(mean) ? mean : 0;
+  p->rank_mean = (n + 1) / 2;
+  double var = n > 1 ? m2 / (n - 1) : kNaN;
+  double skew = kNaN;
+  if (n > 2 && m2 > 0) {
+    double g1 = (m3 / n) / std::pow(m2 / n, 1.5);
+    skew = g1 * std::sqrt(n * (n - 1)) / (n - 2);
+  }
+  p->skewness = std::isfinite(skew) ? skew : 0;
+  if (is_time) {
+    j["timestamp"] = {{"min", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.front()))},
+                      {"max", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.back()))},
+                      {"span_days", sorted.empty() ? Json(nullptr) : Json((sorted.back() - sorted.front()) / 864e8)},
+                      {"histogram", Histogram(sorted, bins, true)}};
+  } else {
+    double q1 = Quantile(sorted, 0.25), q3 = Quantile(sorted, 0.75), iqr = q3 - q1;
+    // The values outside the fences are a prefix and a suffix of the sorted values.
+    double low_fence = q1 - 1.5 * iqr, high_fence = q3 + 1.5 * iqr;
+    auto below = std::lower_bound(sorted.begin(), sorted.end(), low_fence);
+    auto above = std::upper_bound(sorted.begin(), sorted.end(), high_fence);
+    int64_t outliers = (below - sorted.begin()) + (sorted.end() - above);
+    Json q = Json::object();
+    for (auto [name, pct] : std::initializer_list<std::pair<const char*, double>>{
+             {"p1", 0.01}, {"p5", 0.05}, {"p25", 0.25}, {"p50", 0.5}, {"p75", 0.75}, {"p95", 0.95}, {"p99", 0.99}}) {
+      q[name] = Number(Quantile(sorted, pct));
+    }
+    j["numeric"] = {{"min", sorted.empty() ? Json(nullptr) : Json(sorted.front())},
+                    {"max", sorted.empty() ? Json(nullptr) : Json(sorted.back())},
+                    {"mean", Number(mean)},
+                    {"std", Number(std::sqrt(var))},
+                    {"skewness", Number(skew)},
+                    {"zeros", g.zeros},
+                    {"negatives", g.negatives},
+                    {"quantiles", q},
+                    {"outliers_iqr", outliers},
+                    {"histogram", Histogram(sorted, bins, false)}};
+  }
+  if (want_top) {
+    size_t k = std::min(runs.size(), static_cast<size_t>(top_k));
+    std::partial_sort(runs.begin(), runs.begin() + static_cast<long>(k), runs.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    Json top = Json::array();
+    for (size_t i = 0; i < k; ++i) {
+      Json value = c.type == ColumnType::kBool ? Json(runs[i].first != 0) : Json(static_cast<int64_t>(runs[i].first));
+      top.push_back({{"value", value}, {"count", runs[i].second}});
+    }
+    j["top_values"] = top;
+  }
+  p->numeric = c.type != ColumnType::kTimestamp;
+  p->categorical = c.type == ColumnType::kBool;
+}
+
+}  // namespace strata::data

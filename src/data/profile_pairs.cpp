@@ -1,0 +1,140 @@
+#include "data/profile_pairs.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/thread_pool.h"
+
+namespace strata::data {
+namespace {
+
+// Rows per block: a block of 40 columns (the matrix limit) stays within a 2 MB L2
+// cache while every pair of them is summed. Fixed, so sums don't depend on threads.
+constexpr size_t kBlockRows = 4096;
+constexpr size_t kParts = 64;
+// Independent accumulators per sum: the compiler turns the loop over them into SIMD
+// without reassociating a single floating-point sum (it may not, without -ffast-math).
+constexpr size_t kLanes = 8;
+
+struct Sums {
+  double n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+};
+
+void AddPair(const double* a, const double* b, size_t len, double ca, double cb, Sums* s) {
+  double n[kLanes] = {}, sa[kLanes] = {}, sb[kLanes] = {}, saa[kLanes] = {}, sbb[kLanes] = {}, sab[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= len; i += kLanes) {
+    for (size_t l = 0; l < kLanes; ++l) {
+      double x = a[i + l] - ca, y = b[i + l] - cb;
+      bool both = (x == x) & (y == y);  // NaN marks a missing value
+      x = both ? x : 0.0;
+      y = both ? y : 0.0;
+      n[l] += both ? 1.0 : 0.0;
+      sa[l] += x;
+      sb[l] += y;
+      saa[l] += x * x;
+      sbb[l] += y * y;
+      sab[l] += x * y;
+    }
+  }
+  for (; i < len; ++i) {
+    double x = a[i] - ca, y = b[i] - cb;
+    if (std::isnan(x) || std::isnan(y)) continue;
+    n[0] += 1;
+    sa[0] += x;
+    sb[0] += y;
+    saa[0] += x * x;
+    sbb[0] += y * y;
+    sab[0] += x * y;
+  }
+  for (size_t l = 0; l < kLanes; ++l) {
+    s->n += n[l];
+    s->sa += sa[l];
+    s->sb += sb[l];
+    s->saa += saa[l];
+    s->sbb += sbb[l];
+    s->sab += sab[l];
+  }
+}
+
+double Correlation(const Sums& s) {
+  if (s.n < 2) return NAN;
+  double cov = s.sab - s.sa * s.sb / s.n, va = s.saa - s.sa * s.sa / s.n, vb = s.sbb - s.sb * s.sb / s.n;
+  if (va <= 0 || vb <= 0) return NAN;
+  return std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0);
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> PairwisePearson(const std::vector<const double*>& columns,
+                                                 const std::vector<double>& centres, int64_t rows,
+                                                 core::ThreadPool* pool) {
+  const size_t k = columns.size();
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (size_t a = 0; a < k; ++a) {
+    for (size_t b = a + 1; b < k; ++b) pairs.emplace_back(a, b);
+  }
+  const size_t n = static_cast<size_t>(std::max<int64_t>(rows, 0));
+  // A fixed number of parts, each a run of blocks with its own sums: memory stays
+  // bounded however many rows, and the parts are combined in order.
+  const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
+  const size_t parts = std::min(blocks, kParts);
+  std::vector<std::vector<Sums>> part_sums(parts, std::vector<Sums>(pairs.size()));
+  auto sum_part = [&](size_t part) {
+    for (size_t blk = part * blocks / parts; blk < (part + 1) * blocks / parts; ++blk) {
+      size_t begin = blk * kBlockRows, len = std::min(n, begin + kBlockRows) - begin;
+      for (size_t p = 0; p < pairs.size(); ++p) {
+        auto [a, b] = pairs[p];
+        AddPair(columns[a] + begin, columns[b] + begin, len, centres[a], centres[b], &part_sums[part][p]);
+      }
+    }
+  };
+  if (pool != nullptr && parts > 1) {
+    pool->ParallelForDynamic(parts, sum_part);
+  } else {
+    for (size_t part = 0; part < parts; ++part) sum_part(part);
+  }
+  std::vector<std::vector<double>> m(k, std::vector<double>(k, 1.0));
+  for (size_t p = 0; p < pairs.size(); ++p) {
+    Sums total;
+    for (const auto& bs : part_sums) {
+      total.n += bs[p].n;
+      total.sa += bs[p].sa;
+      total.sb += bs[p].sb;
+      total.saa += bs[p].saa;
+      total.sbb += bs[p].sbb;
+      total.sab += bs[p].sab;
+    }
+    auto [a, b] = pairs[p];
+    m[a][b] = m[b][a] = Correlation(total);
+  }
+  return m;
+}
+
+double CramersV(const std::vector<int32_t>& a, size_t ka, const std::vector<int32_t>& b, size_t kb) {
+  std::vector<double> table(ka * kb, 0), ra(ka, 0), rb(kb, 0);
+  double n = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] < 0 || b[i] < 0) continue;
+    table[static_cast<size_t>(a[i]) * kb + static_cast<size_t>(b[i])] += 1;
+    ra[static_cast<size_t>(a[i])] += 1;
+    rb[static_cast<size_t>(b[i])] += 1;
+    n += 1;
+  }
+  size_t used_a = std::count_if(ra.begin(), ra.end(), [](double v) { return v > 0; });
+  size_t used_b = std::count_if(rb.begin(), rb.end(), [](double v) { return v > 0; });
+  if (n == 0 || used_a < 2 || used_b < 2) return NAN;
+  double chi2 = 0;
+  for (size_t x = 0; x < ka; ++x) {
+    if (ra[x] == 0) continue;
+    for (size_t y = 0; y < kb; ++y) {
+      if (rb[y] == 0) continue;
+      double expected = ra[x] * rb[y] / n;
+      double d = table[x * kb + y] - expected;
+      chi2 += d * d / expected;
+    }
+  }
+  return std::sqrt(chi2 / n / static_cast<double>(std::min(used_a, used_b) - 1));
+}
+
+}  // namespace strata::data
