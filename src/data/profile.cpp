@@ -4,6 +4,8 @@
 #include <climits>
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -28,6 +30,26 @@ void RunTasks(core::ThreadPool* pool, size_t n, const std::function<void(size_t)
     for (size_t i = 0; i < n; ++i) fn(i);
   }
 }
+
+// The SortBuffers not in use by a column task right now: at most one set per thread.
+class BufferShelf {
+ public:
+  std::unique_ptr<SortBuffers> Take() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return std::make_unique<SortBuffers>();
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Return(std::unique_ptr<SortBuffers> b) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<SortBuffers>> free_;
+};
 
 // Relative cost of profiling a column, to start the longest tasks first so that
 // the threads finish together: texts hash and measure every string, numeric columns
@@ -103,12 +125,16 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
     return Cost(table.column(a).type) > Cost(table.column(b).type);
   });
   std::vector<ColumnProfile> profiles(ncols);
+  BufferShelf shelf;
   std::vector<uint64_t> row_hashes(static_cast<size_t>(rows));
   const size_t hash_tasks = static_cast<size_t>((rows + kHashRows - 1) / kHashRows);
   RunTasks(pool, ncols + hash_tasks, [&](size_t task) {
     if (task < ncols) {
       size_t c = order[task];
-      profiles[c] = ProfileColumn(table.column(c), rows, options.histogram_bins, options.top_values, for_correlation[c]);
+      std::unique_ptr<SortBuffers> buffers = shelf.Take();
+      profiles[c] = ProfileColumn(table.column(c), rows, options.histogram_bins, options.top_values, for_correlation[c],
+                                  buffers.get());
+      shelf.Return(std::move(buffers));
       return;
     }
     int64_t begin = static_cast<int64_t>(task - ncols) * kHashRows;

@@ -118,7 +118,8 @@ bool NumericValue(const ColumnView& c, int64_t row, double* out) {
   }
 }
 
-ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation) {
+ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation,
+                            SortBuffers* buffers) {
   ColumnProfile p;
   Json& j = p.json;
   j = {{"name", c.name}, {"type", ColumnTypeName(c.type)}};
@@ -134,7 +135,7 @@ ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top
     case ColumnType::kInt:
     case ColumnType::kFloat:
     case ColumnType::kBool:
-    case ColumnType::kTimestamp: ProfileNumericColumn(c, rows, bins, top_k, for_correlation, &p); break;
+    case ColumnType::kTimestamp: ProfileNumericColumn(c, rows, bins, top_k, for_correlation, buffers, &p); break;
     case ColumnType::kCategory: ProfileCategory(c, rows, top_k, &p); break;
     case ColumnType::kText: ProfileText(c, rows, top_k, &p); break;
   }

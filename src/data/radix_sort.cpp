@@ -51,20 +51,6 @@ void Sort(std::vector<T>& items, std::vector<T>& scratch) {
 
 }  // namespace
 
-uint64_t OrderedKey(double v) {
-  if (v == 0) v = 0;  // -0.0 and 0.0 compare equal: give them one key
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  return (bits & 0x8000000000000000ull) ? ~bits : bits | 0x8000000000000000ull;
-}
-
-double FromOrderedKey(uint64_t key) {
-  uint64_t bits = (key & 0x8000000000000000ull) ? key & ~0x8000000000000000ull : ~key;
-  double v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
 void RadixSort(std::vector<KeyRow>& items, std::vector<KeyRow>& scratch) { Sort(items, scratch); }
 void RadixSort(std::vector<uint64_t>& keys, std::vector<uint64_t>& scratch) { Sort(keys, scratch); }
 

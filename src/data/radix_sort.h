@@ -7,13 +7,26 @@
 // (-0.0 and 0.0 share a key). NaN must not occur.
 
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
 namespace strata::data {
 
-uint64_t OrderedKey(double v);
-double FromOrderedKey(uint64_t key);
+// Inline: called once per value on every numeric column.
+inline uint64_t OrderedKey(double v) {
+  if (v == 0) v = 0;  // -0.0 and 0.0 compare equal: give them one key
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return (bits & 0x8000000000000000ull) ? ~bits : bits | 0x8000000000000000ull;
+}
+
+inline double FromOrderedKey(uint64_t key) {
+  uint64_t bits = (key & 0x8000000000000000ull) ? key & ~0x8000000000000000ull : ~key;
+  double v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
 
 // A sort key with the row it came from.
 struct KeyRow {
