@@ -1,5 +1,6 @@
 // Statistics of int, float, bool and timestamp columns from one sort of their values.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
 
@@ -75,6 +76,86 @@ void Gather(const ColumnView& c, int64_t rows, Value value, bool finite_only, st
   }
 }
 
+// What ordering a column's values gives the statistics: the ascending values, the
+// distinct count, (value, count) runs when asked for, ranks by row when asked for.
+struct Ordered {
+  int64_t distinct = 0;
+  std::vector<std::pair<double, int64_t>> runs;
+};
+
+// Int and bool columns whose values span a small range are counted per value instead
+// of sorted: O(rows + range), and each value's average rank comes from the counts'
+// prefix sums. Values within +-2^53 convert to doubles exactly and one-to-one, so the
+// statistics equal those of the sort.
+constexpr int64_t kExactIntDouble = int64_t{1} << 53;
+
+template <typename Value>
+bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, std::vector<double>* values,
+               std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!c.IsValid(r)) continue;
+    lo = std::min(lo, value(r));
+    hi = std::max(hi, value(r));
+  }
+  if (lo > hi) lo = hi = 0;  // no values
+  if (lo < -kExactIntDouble || hi > kExactIntDouble || hi - lo > 2 * rows + 1024) return false;
+  std::vector<int64_t> counts(static_cast<size_t>(hi - lo + 1), 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!c.IsValid(r)) continue;
+    int64_t v = value(r);
+    ++counts[static_cast<size_t>(v - lo)];
+    double d = static_cast<double>(v);
+    g->sum += d;  // in row order, as the sort path adds
+    g->zeros += v == 0;
+    g->negatives += v < 0;
+    if (values != nullptr) (*values)[static_cast<size_t>(r)] = d;
+  }
+  sorted->clear();
+  std::vector<double> rank_of(ranks != nullptr ? counts.size() : 0);
+  for (size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] == 0) continue;
+    double v = static_cast<double>(lo + static_cast<int64_t>(k));
+    size_t i = sorted->size(), j = i + static_cast<size_t>(counts[k]) - 1;
+    if (ranks != nullptr) rank_of[k] = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
+    sorted->insert(sorted->end(), static_cast<size_t>(counts[k]), v);
+    ++o->distinct;
+    if (want_runs) o->runs.emplace_back(v, counts[k]);
+  }
+  if (ranks != nullptr) {
+    for (int64_t r = 0; r < rows; ++r) {
+      if (c.IsValid(r)) (*ranks)[static_cast<size_t>(r)] = rank_of[static_cast<size_t>(value(r) - lo)];
+    }
+  }
+  return true;
+}
+
+// Any column: the values as order-preserving keys with their rows, radix sorted; the
+// runs of equal keys are the distinct values and share their average rank.
+template <typename Value>
+void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only, bool want_runs,
+                std::vector<double>* values, std::vector<double>* ranks, SortBuffers* buffers, Gathered* g,
+                Ordered* o) {
+  Gather(c, rows, value, finite_only, values, &buffers->items, g);
+  RadixSort(buffers->items, buffers->scratch);
+  const std::vector<KeyRow>& items = buffers->items;
+  const size_t count = items.size();
+  std::vector<double>& sorted = buffers->sorted;
+  sorted.resize(count);
+  for (size_t i = 0; i < count; ++i) sorted[i] = FromOrderedKey(items[i].key);
+  for (size_t i = 0; i < count;) {
+    size_t k = i + 1;
+    while (k < count && items[k].key == items[i].key) ++k;
+    ++o->distinct;
+    if (want_runs) o->runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
+    if (ranks != nullptr) {
+      double rank = (static_cast<double>(i) + static_cast<double>(k - 1)) / 2 + 1;
+      for (size_t t = i; t < k; ++t) (*ranks)[static_cast<size_t>(items[t].row)] = rank;
+    }
+    i = k;
+  }
+}
+
 }  // namespace
 
 double Quantile(const std::vector<double>& sorted, double p) {
@@ -96,38 +177,36 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
     p->values.assign(static_cast<size_t>(rows), kNaN);
     values = &p->values;
   }
-  // One loop per storage type: no switch per value.
-  switch (c.type) {
-    case ColumnType::kFloat: Gather(c, rows, [&](int64_t r) { return c.floats[r]; }, true, values, &buffers->items, &g); break;
-    case ColumnType::kBool:
-      Gather(c, rows, [&](int64_t r) { return static_cast<double>(c.bools[r]); }, false, values, &buffers->items, &g);
-      break;
-    default: Gather(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, values, &buffers->items, &g); break;
+  std::vector<double>* ranks = nullptr;
+  if (for_correlation) {
+    p->ranks.assign(static_cast<size_t>(rows), kNaN);
+    ranks = &p->ranks;
   }
-  RadixSort(buffers->items, buffers->scratch);
-  const std::vector<KeyRow>& items = buffers->items;
-  const size_t count = items.size();
-  std::vector<double>& sorted = buffers->sorted;
-  sorted.resize(count);
-  for (size_t i = 0; i < count; ++i) sorted[i] = FromOrderedKey(items[i].key);
-
-  // Distinct values are the runs of equal keys: exact, and no hash table. Only int and
-  // bool columns name their top values, so only they keep the runs.
+  // Only int and bool columns name their top values, so only they keep the runs.
   const bool want_top = c.type == ColumnType::kInt || c.type == ColumnType::kBool;
-  std::vector<std::pair<double, int64_t>> runs;
-  if (for_correlation) p->ranks.assign(static_cast<size_t>(rows), kNaN);
-  int64_t distinct = 0;
-  for (size_t i = 0; i < count;) {
-    size_t k = i + 1;
-    while (k < count && items[k].key == items[i].key) ++k;
-    ++distinct;
-    if (want_top) runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
-    if (for_correlation) {
-      double rank = (static_cast<double>(i) + static_cast<double>(k - 1)) / 2 + 1;
-      for (size_t t = i; t < k; ++t) p->ranks[static_cast<size_t>(items[t].row)] = rank;
-    }
-    i = k;
+  Ordered o;
+  // One loop per storage type: no switch per value.
+  auto as_int = [&](int64_t r) { return c.ints[r]; };
+  auto as_bool = [&](int64_t r) { return int64_t{c.bools[r]}; };
+  switch (c.type) {
+    case ColumnType::kFloat:
+      SortValues(c, rows, [&](int64_t r) { return c.floats[r]; }, true, false, values, ranks, buffers, &g, &o);
+      break;
+    case ColumnType::kBool:
+      CountInts(c, rows, as_bool, want_top, values, ranks, &buffers->sorted, &g, &o);  // the range is 0..1
+      break;
+    case ColumnType::kInt:
+      if (CountInts(c, rows, as_int, want_top, values, ranks, &buffers->sorted, &g, &o)) break;
+      [[fallthrough]];
+    default:
+      SortValues(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, want_top, values, ranks,
+                 buffers, &g, &o);
+      break;
   }
+  const std::vector<double>& sorted = buffers->sorted;
+  const size_t count = sorted.size();
+  std::vector<std::pair<double, int64_t>>& runs = o.runs;
+  int64_t distinct = o.distinct;
   p->distinct = distinct;
   j["distinct"] = distinct;
   j["distinct_exact"] = true;
