@@ -105,7 +105,7 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
   }
 
   // Which numeric columns enter the correlation matrices is known from the types;
-  // those keep their values and ranks from the column pass.
+  // those keep their ranks from the column pass.
   std::vector<size_t> numeric, categorical;
   std::vector<bool> for_correlation(ncols, false);
   for (size_t c = 0; c < ncols; ++c) {
@@ -160,17 +160,25 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
     codes[task] = Codes(table.column(categorical[task]), rows, &levels[task]);
   });
 
-  std::vector<const double*> value_columns, rank_columns;
   std::vector<double> value_centres, rank_centres;
   for (size_t c : numeric) {
-    value_columns.push_back(profiles[c].values.data());
-    rank_columns.push_back(profiles[c].ranks.data());
     value_centres.push_back(profiles[c].mean);
     rank_centres.push_back(profiles[c].rank_mean);
   }
-  std::vector<std::vector<double>> pearson = PairwisePearson(value_columns, value_centres, rows, pool);
-  std::vector<std::vector<double>> spearman = PairwisePearson(rank_columns, rank_centres, rows, pool);
-  for (size_t c : numeric) profiles[c].values = profiles[c].ranks = {};
+  std::vector<std::vector<double>> pearson = PairwisePearson(
+      numeric.size(),
+      [&](size_t i, int64_t begin, size_t len, double* out) {
+        LoadNumericBlock(table.column(numeric[i]), begin, len, out);
+      },
+      value_centres, rows, pool);
+  std::vector<std::vector<double>> spearman = PairwisePearson(
+      numeric.size(),
+      [&](size_t i, int64_t begin, size_t len, double* out) {
+        const double* ranks = profiles[numeric[i]].ranks.data() + begin;
+        std::copy(ranks, ranks + len, out);
+      },
+      rank_centres, rows, pool);
+  for (size_t c : numeric) profiles[c].ranks = {};
 
   size_t pn = numeric.size(), pc = categorical.size();
   std::vector<std::vector<double>> cramers(pc, std::vector<double>(pc, 1.0));

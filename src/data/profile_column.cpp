@@ -118,6 +118,25 @@ bool NumericValue(const ColumnView& c, int64_t row, double* out) {
   }
 }
 
+void LoadNumericBlock(const ColumnView& c, int64_t begin, size_t len, double* out) {
+  // One loop per storage type: no switch per value.
+  auto load = [&](auto value) {
+    for (size_t i = 0; i < len; ++i) {
+      int64_t r = begin + static_cast<int64_t>(i);
+      out[i] = c.IsValid(r) ? value(r) : NAN;
+    }
+  };
+  switch (c.type) {
+    case ColumnType::kInt:
+    case ColumnType::kTimestamp: load([&](int64_t r) { return static_cast<double>(c.ints[r]); }); break;
+    case ColumnType::kFloat:
+      load([&](int64_t r) { return std::isfinite(c.floats[r]) ? c.floats[r] : NAN; });  // inf counts as missing
+      break;
+    case ColumnType::kBool: load([&](int64_t r) { return static_cast<double>(c.bools[r]); }); break;
+    default: std::fill(out, out + len, NAN); break;
+  }
+}
+
 ColumnProfile ProfileColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation,
                             SortBuffers* buffers) {
   ColumnProfile p;

@@ -14,10 +14,10 @@ namespace strata::data {
 
 struct ColumnProfile {
   Json json;  // the column's section of the profile
-  // Filled only when ProfileColumn was asked for them (numeric columns in the
-  // correlation matrices), one entry per row, NaN where missing:
-  std::vector<double> values;  // the value as a double (Pearson)
-  std::vector<double> ranks;   // average rank (1-based, ties share) among the column's values (Spearman)
+  // Filled only when ProfileColumn was asked for it (numeric columns in the
+  // correlation matrices): one entry per row, NaN where missing, the average rank
+  // (1-based, ties share) among the column's values, for Spearman.
+  std::vector<double> ranks;
   double mean = 0;             // of the column's values: the centre the correlation sums shift by
   double rank_mean = 0;        // of its ranks
   double skewness = 0;
@@ -30,14 +30,18 @@ struct ColumnProfile {
 // for every column cost page faults and zeroing of ~40 bytes a row. Contents are
 // meaningless between columns; only the capacity is reused.
 struct SortBuffers {
-  std::vector<KeyRow> items, scratch;
+  std::vector<KeyRow> items, scratch;  // keys with rows: for ranks
+  std::vector<uint64_t> keys, key_scratch;  // bare keys: half the bytes to move where no ranks are needed
   std::vector<double> sorted;
 };
 
 // True for int, float, bool and timestamp columns, with the row's value as a double.
 bool NumericValue(const ColumnView& c, int64_t row, double* out);
+// Rows [begin, begin + len) of a numeric column as doubles, NaN where NumericValue is
+// false: what the Pearson sums read, a block at a time.
+void LoadNumericBlock(const ColumnView& c, int64_t begin, size_t len, double* out);
 
-// `for_correlation`: also fill values and ranks (numeric columns only). `buffers` is
+// `for_correlation`: also fill ranks (numeric columns only). `buffers` is
 // used by numeric columns only.
 ColumnProfile ProfileColumn(const ColumnView& column, int64_t rows, int bins, int top_k, bool for_correlation,
                             SortBuffers* buffers);

@@ -51,28 +51,23 @@ Json Histogram(const std::vector<double>& sorted, int bins, bool as_time) {
   return h;
 }
 
-// What one pass over the column's rows collects, besides the present values as sort
-// keys in row order.
+// What one pass over the column's rows collects besides the values themselves.
 struct Gathered {
   double sum = 0;
   int64_t zeros = 0, negatives = 0;
 };
 
-// `value(r)` gives row r's value; `values`, when not null, receives it (NaN where missing).
-template <typename Value>
-void Gather(const ColumnView& c, int64_t rows, Value value, bool finite_only, std::vector<double>* values,
-            std::vector<KeyRow>* items, Gathered* g) {
-  items->clear();
-  items->reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
+// Calls add(v, row) for each present value in row order.
+template <typename Value, typename Add>
+void ForEachValue(const ColumnView& c, int64_t rows, Value value, bool finite_only, Gathered* g, Add add) {
   for (int64_t r = 0; r < rows; ++r) {
     if (!c.IsValid(r)) continue;
     double v = value(r);
     if (finite_only && !std::isfinite(v)) continue;  // floats: NaN and inf count as missing here
-    items->push_back({OrderedKey(v), r});
+    add(v, r);
     g->sum += v;
     g->zeros += v == 0;
     g->negatives += v < 0;
-    if (values != nullptr) (*values)[static_cast<size_t>(r)] = v;
   }
 }
 
@@ -90,8 +85,7 @@ struct Ordered {
 constexpr int64_t kExactIntDouble = int64_t{1} << 53;
 
 template <typename Value>
-bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, std::vector<double>* values,
-               std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
+bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (int64_t r = 0; r < rows; ++r) {
     if (!c.IsValid(r)) continue;
@@ -105,11 +99,9 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, s
     if (!c.IsValid(r)) continue;
     int64_t v = value(r);
     ++counts[static_cast<size_t>(v - lo)];
-    double d = static_cast<double>(v);
-    g->sum += d;  // in row order, as the sort path adds
+    g->sum += static_cast<double>(v);  // in row order, as the sort path adds
     g->zeros += v == 0;
     g->negatives += v < 0;
-    if (values != nullptr) (*values)[static_cast<size_t>(r)] = d;
   }
   sorted->clear();
   std::vector<double> rank_of(ranks != nullptr ? counts.size() : 0);
@@ -130,17 +122,37 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, s
   return true;
 }
 
-// Any column: the values as order-preserving keys with their rows, radix sorted; the
-// runs of equal keys are the distinct values and share their average rank.
+// Any column: the values as order-preserving keys (with their rows where ranks are
+// wanted), radix sorted; the runs of equal keys are the distinct values and share
+// their average rank.
 template <typename Value>
 void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only, bool want_runs,
-                std::vector<double>* values, std::vector<double>* ranks, SortBuffers* buffers, Gathered* g,
+                std::vector<double>* ranks, SortBuffers* buffers, Gathered* g,
                 Ordered* o) {
-  Gather(c, rows, value, finite_only, values, &buffers->items, g);
-  RadixSort(buffers->items, buffers->scratch);
-  const std::vector<KeyRow>& items = buffers->items;
-  const size_t count = items.size();
   std::vector<double>& sorted = buffers->sorted;
+  if (ranks == nullptr) {  // no rows needed: sort bare keys
+    std::vector<uint64_t>& keys = buffers->keys;
+    keys.clear();
+    keys.reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
+    ForEachValue(c, rows, value, finite_only, g, [&](double v, int64_t) { keys.push_back(OrderedKey(v)); });
+    RadixSort(keys, buffers->key_scratch);
+    sorted.resize(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) sorted[i] = FromOrderedKey(keys[i]);
+    for (size_t i = 0; i < keys.size();) {
+      size_t k = i + 1;
+      while (k < keys.size() && keys[k] == keys[i]) ++k;
+      ++o->distinct;
+      if (want_runs) o->runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
+      i = k;
+    }
+    return;
+  }
+  std::vector<KeyRow>& items = buffers->items;
+  items.clear();
+  items.reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
+  ForEachValue(c, rows, value, finite_only, g, [&](double v, int64_t r) { items.push_back({OrderedKey(v), r}); });
+  RadixSort(items, buffers->scratch);
+  const size_t count = items.size();
   sorted.resize(count);
   for (size_t i = 0; i < count; ++i) sorted[i] = FromOrderedKey(items[i].key);
   for (size_t i = 0; i < count;) {
@@ -172,11 +184,6 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   const bool is_time = c.type == ColumnType::kTimestamp;
   for_correlation = for_correlation && !is_time;
   Gathered g;
-  std::vector<double>* values = nullptr;
-  if (for_correlation) {
-    p->values.assign(static_cast<size_t>(rows), kNaN);
-    values = &p->values;
-  }
   std::vector<double>* ranks = nullptr;
   if (for_correlation) {
     p->ranks.assign(static_cast<size_t>(rows), kNaN);
@@ -190,16 +197,16 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   auto as_bool = [&](int64_t r) { return int64_t{c.bools[r]}; };
   switch (c.type) {
     case ColumnType::kFloat:
-      SortValues(c, rows, [&](int64_t r) { return c.floats[r]; }, true, false, values, ranks, buffers, &g, &o);
+      SortValues(c, rows, [&](int64_t r) { return c.floats[r]; }, true, false, ranks, buffers, &g, &o);
       break;
     case ColumnType::kBool:
-      CountInts(c, rows, as_bool, want_top, values, ranks, &buffers->sorted, &g, &o);  // the range is 0..1
+      CountInts(c, rows, as_bool, want_top, ranks, &buffers->sorted, &g, &o);  // the range is 0..1
       break;
     case ColumnType::kInt:
-      if (CountInts(c, rows, as_int, want_top, values, ranks, &buffers->sorted, &g, &o)) break;
+      if (CountInts(c, rows, as_int, want_top, ranks, &buffers->sorted, &g, &o)) break;
       [[fallthrough]];
     default:
-      SortValues(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, want_top, values, ranks,
+      SortValues(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, want_top, ranks,
                  buffers, &g, &o);
       break;
   }

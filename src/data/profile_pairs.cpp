@@ -109,10 +109,10 @@ double Correlation(const Sums& s) {
 
 }  // namespace
 
-std::vector<std::vector<double>> PairwisePearson(const std::vector<const double*>& columns,
+std::vector<std::vector<double>> PairwisePearson(size_t columns, const BlockLoader& load,
                                                  const std::vector<double>& centres, int64_t rows,
                                                  core::ThreadPool* pool) {
-  const size_t k = columns.size();
+  const size_t k = columns;
   std::vector<std::pair<size_t, size_t>> pairs;
   for (size_t a = 0; a < k; ++a) {
     for (size_t b = a + 1; b < k; ++b) pairs.emplace_back(a, b);
@@ -125,11 +125,13 @@ std::vector<std::vector<double>> PairwisePearson(const std::vector<const double*
   std::vector<std::vector<Sums>> part_sums(parts, std::vector<Sums>(pairs.size()));
   const AddPairFn add_pair = ChooseAddPair();
   auto sum_part = [&](size_t part) {
+    std::vector<double> block(k * kBlockRows);
     for (size_t blk = part * blocks / parts; blk < (part + 1) * blocks / parts; ++blk) {
       size_t begin = blk * kBlockRows, len = std::min(n, begin + kBlockRows) - begin;
+      for (size_t c = 0; c < k; ++c) load(c, static_cast<int64_t>(begin), len, &block[c * kBlockRows]);
       for (size_t p = 0; p < pairs.size(); ++p) {
         auto [a, b] = pairs[p];
-        add_pair(columns[a] + begin, columns[b] + begin, len, centres[a], centres[b], &part_sums[part][p]);
+        add_pair(&block[a * kBlockRows], &block[b * kBlockRows], len, centres[a], centres[b], &part_sums[part][p]);
       }
     }
   };

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace strata::core {
@@ -11,15 +12,20 @@ class ThreadPool;
 
 namespace strata::data {
 
-// Pearson correlation of every pair of `columns` (each `rows` doubles, NaN where
-// missing) over the rows where both are present; NaN where fewer than two such rows
-// or a constant side. Each column is shifted by its `centres` entry (its mean) before
-// the sums, which keeps the sums of squares from cancelling.
+// Writes rows [begin, begin + len) of correlation column `column` to `out`, NaN where
+// missing. Called from several threads at once.
+using BlockLoader = std::function<void(size_t column, int64_t begin, size_t len, double* out)>;
+
+// Pearson correlation of every pair of `columns` columns (read through `load`, `rows`
+// rows each) over the rows where both are present; NaN where fewer than two such
+// rows or a constant side. Each column is shifted by its `centres` entry (its mean)
+// before the sums, which keeps the sums of squares from cancelling.
 //
-// Rows are summed in fixed blocks, on `pool` when given, and the blocks combined in
-// order: the result does not depend on the number of threads. REQUIRES: a caller that
-// is not itself a task of `pool`.
-std::vector<std::vector<double>> PairwisePearson(const std::vector<const double*>& columns,
+// Columns are loaded a block of rows at a time (no full copy of any column), the
+// blocks summed on `pool` when given, and the sums combined in a fixed order: the
+// result does not depend on the number of threads. REQUIRES: a caller that is not
+// itself a task of `pool`.
+std::vector<std::vector<double>> PairwisePearson(size_t columns, const BlockLoader& load,
                                                  const std::vector<double>& centres, int64_t rows,
                                                  core::ThreadPool* pool);
 
