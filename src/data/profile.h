@@ -14,9 +14,10 @@
 //
 // Work runs on `pool` (both cores) as queues of tasks: the columns and row ranges of
 // the duplicate hashing first, then row blocks of the correlation sums and pairs of
-// categoricals. A numeric column is read once and sorted once; its quantiles,
-// distinct values, histogram, outliers and ranks all come from that sort. REQUIRES:
-// a caller that is not itself a task of `pool`.
+// categoricals. A numeric column is read once and ordered once (radix sorted, or for
+// ints of a small range counted per value); its quantiles, distinct values,
+// histogram, outliers and ranks all come from that order. REQUIRES: a caller that is
+// not itself a task of `pool`.
 
 #include <string>
 #include <vector>

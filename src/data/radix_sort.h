@@ -1,7 +1,8 @@
 #pragma once
-// LSD radix sorts on 64-bit keys, stable, O(n). Profiling sorts every numeric column
-// once (quantiles, distinct values and Spearman ranks all come from that one sort)
-// and the rows' hashes once (duplicate rows), so these sorts are its hottest loops.
+// LSD radix sorts on 64-bit keys, stable, O(n). Profiling sorts every float,
+// timestamp and wide-range int column once (quantiles, distinct values and Spearman
+// ranks all come from that one sort) and the rows' hashes once (duplicate rows), so
+// these sorts are its hottest loops.
 //
 // Doubles sort through OrderedKey(): unsigned order of the keys equals numeric order
 // (-0.0 and 0.0 share a key). NaN must not occur.
