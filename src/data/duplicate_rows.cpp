@@ -31,7 +31,8 @@ void HashRows(const Table& t, int64_t begin, int64_t end, uint64_t* out) {
     switch (col.type) {
       case ColumnType::kInt:
       case ColumnType::kTimestamp:
-        Fold(col, c, begin, end, out, [&](int64_t r) { return static_cast<uint64_t>(col.ints[r]); });
+        Fold(col, c, begin, end, out,
+             [&](int64_t r) { return static_cast<uint64_t>(col.ints[r]); });
         break;
       case ColumnType::kFloat:
         Fold(col, c, begin, end, out, [&](int64_t r) {
@@ -40,11 +41,16 @@ void HashRows(const Table& t, int64_t begin, int64_t end, uint64_t* out) {
           return v;
         });
         break;
-      case ColumnType::kBool: Fold(col, c, begin, end, out, [&](int64_t r) { return uint64_t{col.bools[r]}; }); break;
-      case ColumnType::kCategory:
-        Fold(col, c, begin, end, out, [&](int64_t r) { return static_cast<uint64_t>(col.codes[r]); });
+      case ColumnType::kBool:
+        Fold(col, c, begin, end, out, [&](int64_t r) { return uint64_t{col.bools[r]}; });
         break;
-      case ColumnType::kText: Fold(col, c, begin, end, out, [&](int64_t r) { return HashBytes(col.Text(r)); }); break;
+      case ColumnType::kCategory:
+        Fold(col, c, begin, end, out,
+             [&](int64_t r) { return static_cast<uint64_t>(col.codes[r]); });
+        break;
+      case ColumnType::kText:
+        Fold(col, c, begin, end, out, [&](int64_t r) { return HashBytes(col.Text(r)); });
+        break;
     }
   }
 }

@@ -14,7 +14,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+Json Number(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
 
 std::string TimeText(double micros) {
   int64_t us = static_cast<int64_t>(micros);
@@ -59,7 +61,8 @@ struct Gathered {
 
 // Calls add(v, row) for each present value in row order.
 template <typename Value, typename Add>
-void ForEachValue(const ColumnView& c, int64_t rows, Value value, bool finite_only, Gathered* g, Add add) {
+void ForEachValue(const ColumnView& c, int64_t rows, Value value, bool finite_only, Gathered* g,
+                  Add add) {
   for (int64_t r = 0; r < rows; ++r) {
     if (!c.IsValid(r)) continue;
     double v = value(r);
@@ -85,7 +88,8 @@ struct Ordered {
 constexpr int64_t kExactIntDouble = int64_t{1} << 53;
 
 template <typename Value>
-bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
+bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs,
+               std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (int64_t r = 0; r < rows; ++r) {
     if (!c.IsValid(r)) continue;
@@ -116,7 +120,8 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, s
   }
   if (ranks != nullptr) {
     for (int64_t r = 0; r < rows; ++r) {
-      if (c.IsValid(r)) (*ranks)[static_cast<size_t>(r)] = rank_of[static_cast<size_t>(value(r) - lo)];
+      if (c.IsValid(r))
+        (*ranks)[static_cast<size_t>(r)] = rank_of[static_cast<size_t>(value(r) - lo)];
     }
   }
   return true;
@@ -127,14 +132,14 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs, s
 // their average rank.
 template <typename Value>
 void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only, bool want_runs,
-                std::vector<double>* ranks, SortBuffers* buffers, Gathered* g,
-                Ordered* o) {
+                std::vector<double>* ranks, SortBuffers* buffers, Gathered* g, Ordered* o) {
   std::vector<double>& sorted = buffers->sorted;
   if (ranks == nullptr) {  // no rows needed: sort bare keys
     std::vector<uint64_t>& keys = buffers->keys;
     keys.clear();
     keys.reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
-    ForEachValue(c, rows, value, finite_only, g, [&](double v, int64_t) { keys.push_back(OrderedKey(v)); });
+    ForEachValue(c, rows, value, finite_only, g,
+                 [&](double v, int64_t) { keys.push_back(OrderedKey(v)); });
     RadixSort(keys, buffers->key_scratch);
     sorted.resize(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) sorted[i] = FromOrderedKey(keys[i]);
@@ -150,7 +155,9 @@ void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only
   std::vector<KeyRow>& items = buffers->items;
   items.clear();
   items.reserve(static_cast<size_t>(rows - c.nulls > 0 ? rows - c.nulls : 0));
-  ForEachValue(c, rows, value, finite_only, g, [&](double v, int64_t r) { items.push_back({OrderedKey(v), r}); });
+  ForEachValue(c, rows, value, finite_only, g, [&](double v, int64_t r) {
+    items.push_back({OrderedKey(v), r});
+  });
   RadixSort(items, buffers->scratch);
   const size_t count = items.size();
   sorted.resize(count);
@@ -178,8 +185,8 @@ double Quantile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
 }
 
-void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k, bool for_correlation,
-                          SortBuffers* buffers, ColumnProfile* p) {
+void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k,
+                          bool for_correlation, SortBuffers* buffers, ColumnProfile* p) {
   Json& j = p->json;
   const bool is_time = c.type == ColumnType::kTimestamp;
   for_correlation = for_correlation && !is_time;
@@ -197,7 +204,8 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   auto as_bool = [&](int64_t r) { return int64_t{c.bools[r]}; };
   switch (c.type) {
     case ColumnType::kFloat:
-      SortValues(c, rows, [&](int64_t r) { return c.floats[r]; }, true, false, ranks, buffers, &g, &o);
+      SortValues(
+          c, rows, [&](int64_t r) { return c.floats[r]; }, true, false, ranks, buffers, &g, &o);
       break;
     case ColumnType::kBool:
       CountInts(c, rows, as_bool, want_top, ranks, &buffers->sorted, &g, &o);  // the range is 0..1
@@ -206,8 +214,9 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
       if (CountInts(c, rows, as_int, want_top, ranks, &buffers->sorted, &g, &o)) break;
       [[fallthrough]];
     default:
-      SortValues(c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, want_top, ranks,
-                 buffers, &g, &o);
+      SortValues(
+          c, rows, [&](int64_t r) { return static_cast<double>(c.ints[r]); }, false, want_top,
+          ranks, buffers, &g, &o);
       break;
   }
   const std::vector<double>& sorted = buffers->sorted;
@@ -236,10 +245,12 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   }
   p->skewness = std::isfinite(skew) ? skew : 0;
   if (is_time) {
-    j["timestamp"] = {{"min", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.front()))},
-                      {"max", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.back()))},
-                      {"span_days", sorted.empty() ? Json(nullptr) : Json((sorted.back() - sorted.front()) / 864e8)},
-                      {"histogram", Histogram(sorted, bins, true)}};
+    j["timestamp"] = {
+        {"min", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.front()))},
+        {"max", sorted.empty() ? Json(nullptr) : Json(TimeText(sorted.back()))},
+        {"span_days",
+         sorted.empty() ? Json(nullptr) : Json((sorted.back() - sorted.front()) / 864e8)},
+        {"histogram", Histogram(sorted, bins, true)}};
   } else {
     double q1 = Quantile(sorted, 0.25), q3 = Quantile(sorted, 0.75), iqr = q3 - q1;
     // The values outside the fences are a prefix and a suffix of the sorted values.
@@ -248,8 +259,13 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
     auto above = std::upper_bound(sorted.begin(), sorted.end(), high_fence);
     int64_t outliers = (below - sorted.begin()) + (sorted.end() - above);
     Json q = Json::object();
-    for (auto [name, pct] : std::initializer_list<std::pair<const char*, double>>{
-             {"p1", 0.01}, {"p5", 0.05}, {"p25", 0.25}, {"p50", 0.5}, {"p75", 0.75}, {"p95", 0.95}, {"p99", 0.99}}) {
+    for (auto [name, pct] : std::initializer_list<std::pair<const char*, double>>{{"p1", 0.01},
+                                                                                  {"p5", 0.05},
+                                                                                  {"p25", 0.25},
+                                                                                  {"p50", 0.5},
+                                                                                  {"p75", 0.75},
+                                                                                  {"p95", 0.95},
+                                                                                  {"p99", 0.99}}) {
       q[name] = Number(Quantile(sorted, pct));
     }
     j["numeric"] = {{"min", sorted.empty() ? Json(nullptr) : Json(sorted.front())},
@@ -265,12 +281,14 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   }
   if (want_top) {
     size_t k = std::min(runs.size(), static_cast<size_t>(top_k));
-    std::partial_sort(runs.begin(), runs.begin() + static_cast<long>(k), runs.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
+    std::partial_sort(runs.begin(), runs.begin() + static_cast<long>(k), runs.end(),
+                      [](const auto& a, const auto& b) {
+                        return a.second != b.second ? a.second > b.second : a.first < b.first;
+                      });
     Json top = Json::array();
     for (size_t i = 0; i < k; ++i) {
-      Json value = c.type == ColumnType::kBool ? Json(runs[i].first != 0) : Json(static_cast<int64_t>(runs[i].first));
+      Json value = c.type == ColumnType::kBool ? Json(runs[i].first != 0)
+                                               : Json(static_cast<int64_t>(runs[i].first));
       top.push_back({{"value", value}, {"count", runs[i].second}});
     }
     j["top_values"] = top;
