@@ -174,11 +174,10 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
   std::vector<std::vector<double>> spearman = PairwisePearson(
       numeric.size(),
       [&](size_t i, int64_t begin, size_t len, double* out) {
-        const double* ranks = profiles[numeric[i]].ranks.data() + begin;
-        std::copy(ranks, ranks + len, out);
+        profiles[numeric[i]].ranks.Load(begin, len, out);
       },
       rank_centres, rows, pool);
-  for (size_t c : numeric) profiles[c].ranks = {};
+  for (size_t c : numeric) profiles[c].ranks.Clear();
 
   size_t pn = numeric.size(), pc = categorical.size();
   std::vector<std::vector<double>> cramers(pc, std::vector<double>(pc, 1.0));

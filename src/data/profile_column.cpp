@@ -118,6 +118,24 @@ bool NumericValue(const ColumnView& c, int64_t row, double* out) {
   }
 }
 
+void RankColumn::Reset(int64_t rows) {
+  narrow_ = rows <= (int64_t{1} << 23);
+  Clear();
+  if (narrow_) {
+    float_.assign(static_cast<size_t>(rows), NAN);
+  } else {
+    double_.assign(static_cast<size_t>(rows), NAN);
+  }
+}
+
+void RankColumn::Load(int64_t begin, size_t len, double* out) const {
+  if (narrow_) {
+    std::copy(float_.begin() + begin, float_.begin() + begin + static_cast<int64_t>(len), out);
+  } else {
+    std::copy(double_.begin() + begin, double_.begin() + begin + static_cast<int64_t>(len), out);
+  }
+}
+
 void LoadNumericBlock(const ColumnView& c, int64_t begin, size_t len, double* out) {
   // One loop per storage type: no switch per value.
   auto load = [&](auto value) {

@@ -12,12 +12,33 @@
 
 namespace strata::data {
 
+// Each row's average rank (1-based, ties share) among a column's values, NaN where
+// missing, for Spearman. Stored as float where every rank is exact in one
+// (half-integers up to 2^23: tables up to 8 million rows), else as double: half the
+// memory in the common case, the same values either way.
+class RankColumn {
+ public:
+  void Reset(int64_t rows);  // every row NaN
+  void Set(int64_t row, double rank) {
+    if (narrow_) {
+      float_[static_cast<size_t>(row)] = static_cast<float>(rank);
+    } else {
+      double_[static_cast<size_t>(row)] = rank;
+    }
+  }
+  // Rows [begin, begin + len) as doubles.
+  void Load(int64_t begin, size_t len, double* out) const;
+  void Clear() { float_ = {}, double_ = {}; }
+
+ private:
+  bool narrow_ = true;
+  std::vector<float> float_;
+  std::vector<double> double_;
+};
+
 struct ColumnProfile {
   Json json;  // the column's section of the profile
-  // Filled only when ProfileColumn was asked for it (numeric columns in the
-  // correlation matrices): one entry per row, NaN where missing, the average rank
-  // (1-based, ties share) among the column's values, for Spearman.
-  std::vector<double> ranks;
+  RankColumn ranks;  // only when ProfileColumn was asked for it (numeric columns in the matrices)
   double mean = 0;             // of the column's values: the centre the correlation sums shift by
   double rank_mean = 0;        // of its ranks
   double skewness = 0;

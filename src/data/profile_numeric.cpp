@@ -89,7 +89,7 @@ constexpr int64_t kExactIntDouble = int64_t{1} << 53;
 
 template <typename Value>
 bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs,
-               std::vector<double>* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
+               RankColumn* ranks, std::vector<double>* sorted, Gathered* g, Ordered* o) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (int64_t r = 0; r < rows; ++r) {
     if (!c.IsValid(r)) continue;
@@ -121,7 +121,7 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs,
   if (ranks != nullptr) {
     for (int64_t r = 0; r < rows; ++r) {
       if (c.IsValid(r))
-        (*ranks)[static_cast<size_t>(r)] = rank_of[static_cast<size_t>(value(r) - lo)];
+        ranks->Set(r, rank_of[static_cast<size_t>(value(r) - lo)]);
     }
   }
   return true;
@@ -132,7 +132,7 @@ bool CountInts(const ColumnView& c, int64_t rows, Value value, bool want_runs,
 // their average rank.
 template <typename Value>
 void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only, bool want_runs,
-                std::vector<double>* ranks, SortBuffers* buffers, Gathered* g, Ordered* o) {
+                RankColumn* ranks, SortBuffers* buffers, Gathered* g, Ordered* o) {
   std::vector<double>& sorted = buffers->sorted;
   if (ranks == nullptr) {  // no rows needed: sort bare keys
     std::vector<uint64_t>& keys = buffers->keys;
@@ -169,7 +169,7 @@ void SortValues(const ColumnView& c, int64_t rows, Value value, bool finite_only
     if (want_runs) o->runs.emplace_back(sorted[i], static_cast<int64_t>(k - i));
     if (ranks != nullptr) {
       double rank = (static_cast<double>(i) + static_cast<double>(k - 1)) / 2 + 1;
-      for (size_t t = i; t < k; ++t) (*ranks)[static_cast<size_t>(items[t].row)] = rank;
+      for (size_t t = i; t < k; ++t) ranks->Set(items[t].row, rank);
     }
     i = k;
   }
@@ -191,9 +191,9 @@ void ProfileNumericColumn(const ColumnView& c, int64_t rows, int bins, int top_k
   const bool is_time = c.type == ColumnType::kTimestamp;
   for_correlation = for_correlation && !is_time;
   Gathered g;
-  std::vector<double>* ranks = nullptr;
+  RankColumn* ranks = nullptr;
   if (for_correlation) {
-    p->ranks.assign(static_cast<size_t>(rows), kNaN);
+    p->ranks.Reset(rows);
     ranks = &p->ranks;
   }
   // Only int and bool columns name their top values, so only they keep the runs.

@@ -6,6 +6,7 @@
 #include "core/core.h"
 #include "data/importer.h"
 #include "data/hyperloglog.h"
+#include "data/profile_column.h"
 #include "data_test_util.h"
 
 #include <set>
@@ -231,6 +232,22 @@ TEST_F(ProfileTest, DuplicateRowsAcrossHashTasks) {
   for (int r = 0; r < 70000; ++r) csv += fmt::format("{},{},w{}\n", r % 50000, r % 2 == 0 ? "" : "1.5", r % 50000);
   Json p = Profile(csv);  // row r + 50000 repeats row r for r < 20000 (50000 is even: same b)
   EXPECT_EQ(p["duplicate_rows"], 20000);
+}
+
+TEST(RankColumnTest, KeepsHalfIntegerRanksExactOnEitherSideOfTheFloatBound) {
+  for (int64_t rows : {int64_t{10}, (int64_t{1} << 23) + 2}) {
+    RankColumn ranks;
+    ranks.Reset(rows);
+    double top = static_cast<double>(rows) - 0.5;  // 8388609.5 has no float
+    ranks.Set(rows - 1, top);
+    ranks.Set(0, 1.5);
+    double out[2];
+    ranks.Load(rows - 2, 2, out);
+    EXPECT_TRUE(std::isnan(out[0])) << rows;
+    EXPECT_EQ(out[1], top) << rows;
+    ranks.Load(0, 1, out);
+    EXPECT_EQ(out[0], 1.5) << rows;
+  }
 }
 
 TEST(HyperLogLogTest, EstimatesWithinTwoPercent) {
