@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 
@@ -141,7 +142,27 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
     HashRows(table, begin, std::min(rows, begin + kHashRows), row_hashes.data() + begin);
   });
 
-  // Phase 2: categorical codes for Cramér's V and the duplicate count, then the pairs.
+  // Phase 2: the duplicate count (one sort, a single task) goes to the pool first; the
+  // categorical codes and the correlation blocks queue behind it, so the other
+  // thread works on those meanwhile and then both share the rest.
+  auto count_duplicates = [&] {
+    int64_t n = CountRepeats(row_hashes);
+    row_hashes = {};
+    return n;
+  };
+  std::future<int64_t> duplicates_future;
+  struct WaitOnExit {  // the task reads row_hashes: wait for it even when unwinding
+    std::future<int64_t>& f;
+    ~WaitOnExit() {
+      if (f.valid()) f.wait();
+    }
+  } wait_for_duplicates{duplicates_future};
+  int64_t duplicates = 0;
+  if (pool != nullptr) {
+    duplicates_future = pool->Submit(count_duplicates);
+  } else {
+    duplicates = count_duplicates();
+  }
   for (size_t c = 0; c < ncols; ++c) {
     if (profiles[c].categorical && categorical.size() < static_cast<size_t>(options.max_matrix_columns) &&
         profiles[c].distinct <= static_cast<int64_t>(kMaxLevelsForAssociation)) {
@@ -150,15 +171,8 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
   }
   std::vector<std::vector<int32_t>> codes(categorical.size());
   std::vector<size_t> levels(categorical.size());
-  int64_t duplicates = 0;
-  RunTasks(pool, categorical.size() + 1, [&](size_t task) {
-    if (task == categorical.size()) {
-      duplicates = CountRepeats(row_hashes);
-      row_hashes = {};
-      return;
-    }
-    codes[task] = Codes(table.column(categorical[task]), rows, &levels[task]);
-  });
+  RunTasks(pool, categorical.size(),
+           [&](size_t task) { codes[task] = Codes(table.column(categorical[task]), rows, &levels[task]); });
 
   std::vector<double> value_centres, rank_centres;
   for (size_t c : numeric) {
@@ -193,6 +207,7 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
     cramers[a][b] = cramers[b][a] = CramersV(codes[a], levels[a], codes[b], levels[b]);
   });
   codes = {};
+  if (duplicates_future.valid()) duplicates = duplicates_future.get();
   std::vector<std::string> numeric_names, categorical_names;
   for (size_t c : numeric) numeric_names.push_back(table.column(c).name);
   for (size_t c : categorical) categorical_names.push_back(table.column(c).name);

@@ -13,8 +13,8 @@
 // or distribution, and warnings.
 //
 // Work runs on `pool` (both cores) as queues of tasks: the columns and row ranges of
-// the duplicate hashing first, then row blocks of the correlation sums and pairs of
-// categoricals. A numeric column is read once and ordered once (radix sorted, or for
+// the duplicate hashing first, then the duplicate count beside row blocks of the
+// correlation sums, then pairs of categoricals. A numeric column is read once and ordered once (radix sorted, or for
 // ints of a small range counted per value); its quantiles, distinct values,
 // histogram, outliers and ranks all come from that order. REQUIRES: a caller that is
 // not itself a task of `pool`.
