@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/thread_pool.h"
+#include "core/core.h"
 
 namespace strata::data {
 namespace {
