@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -25,10 +26,20 @@ Json TopValues(const std::unordered_map<Key, int64_t>& counts, int top_k,
   return out;
 }
 
+// Every byte but UTF-8 continuation bytes (10xxxxxx), eight bytes a step: bit 7 of
+// each byte of `w & ~(w << 1)` is set where bit 7 is 1 and bit 6 is 0.
 int64_t CodePoints(std::string_view s) {
-  int64_t len = 0;
-  for (unsigned char ch : s) len += (ch & 0xc0) != 0x80;  // every byte but UTF-8 continuation bytes
-  return len;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  int64_t continuation = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t marks = (w & ~(w << 1) & kHigh) >> 7;  // one bit at the bottom of each byte
+    continuation += static_cast<int64_t>((marks * 0x0101010101010101ull) >> 56);  // their sum, in the top byte
+  }
+  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80;
+  return static_cast<int64_t>(s.size()) - continuation;
 }
 
 Json TextLengths(int64_t n, int64_t min_len, int64_t max_len, int64_t total_len) {

@@ -130,6 +130,17 @@ TEST_F(ProfileTest, TextTimestampAndErrors) {
   EXPECT_EQ(bad.status().message(), "target column 'nope' is not a column of the dataset");
 }
 
+TEST_F(ProfileTest, TextLengthsCountCodePointsAcrossWords) {
+  // 2-, 3- and 4-byte characters, some straddling the 8-byte steps of the count.
+  Json p = Profile("words\n\u00e9\u00e9\u00e9\u00e9\u00e9\n"
+                   "\u65e5\u672c\u8a9e\u30c6\u30ad\u30b9\u30c8\n"
+                   "a\U0001F600b\U0001F600c\n");
+  const Json& words = *Column(p, "words");
+  EXPECT_EQ(words["text"]["min_length"], 5);
+  EXPECT_EQ(words["text"]["max_length"], 7);
+  EXPECT_NEAR(words["text"]["mean_length"].get<double>(), 17.0 / 3, 1e-12);
+}
+
 TEST_F(ProfileTest, HtmlReportIsSelfContained) {
   Json p = Profile(kSmall, "a");
   std::string html = RenderProfileHtml(p, "small <v1>");
