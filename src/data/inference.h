@@ -5,8 +5,10 @@
 //   every value a number         -> float (ints that overflow int64 too)
 //   every value a boolean token  -> bool  (true/false, yes/no, t/f, y/n, any case)
 //   every value a timestamp      -> timestamp
-//   few distinct strings         -> category: distinct <= min(1000, max(20, non-null / 20))
+//   few distinct values          -> category: distinct <= min(1000, max(20, non-null / 20))
 //   otherwise                    -> text
+// Every rule depends only on the set of values, never on their order, so inferences
+// over parts of a file merge into the inference over the whole (Merge).
 
 #include <cstdint>
 #include <string>
@@ -23,13 +25,21 @@ class ColumnInference {
  public:
   void Add(std::string_view value);
   void AddNulls(int64_t n) { nulls_ += n; }
+  // As if every value `other` saw had been added here.
+  void Merge(const ColumnInference& other);
   ColumnType Decide() const;
   int64_t nulls() const { return nulls_; }
   int64_t non_null() const { return non_null_; }
 
  private:
   bool can_int_ = true, can_float_ = true, can_bool_ = true, can_timestamp_ = true;
-  std::unordered_set<std::string> distinct_;
+  // Transparent hashing: looking a value up allocates nothing (most values are seen).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  void AddDistinct(std::string_view v);
+  std::unordered_set<std::string, Hash, std::equal_to<>> distinct_;
   bool too_many_distinct_ = false;
   int64_t nulls_ = 0, non_null_ = 0;
 };

@@ -84,6 +84,8 @@ class Table {
   std::filesystem::path dir_;
 };
 
+class ColumnBatch;
+
 // Streams a table to disk column by column. Not thread-safe.
 class TableWriter {
  public:
@@ -97,6 +99,9 @@ class TableWriter {
   void AppendText(size_t column, std::string_view v);  // text, category
   // Call after every column got its value for the row.
   void EndRow() { ++rows_; }
+  // Appends whole rows at once, the same bytes as appending them value by value.
+  // REQUIRES: the batch was built for this writer's schema; no row half-appended.
+  void AppendBatch(const ColumnBatch& batch);
   int64_t rows() const { return rows_; }
 
   // Flushes and fsyncs the files and writes schema.json (with null counts).

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "data/column_batch.h"
 #include "data/table.h"
 
 namespace strata::data {
@@ -152,6 +153,49 @@ void TableWriter::AppendFloat(size_t column, double v) {
 void TableWriter::AppendText(size_t column, std::string_view v) {
   PushValid(column, true);
   WriteText(column, v, false);
+}
+
+void TableWriter::AppendBatch(const ColumnBatch& batch) {
+  const auto& in = batch.columns();
+  for (size_t i = 0; i < in.size(); ++i) {
+    const ColumnBatch::Column& b = in[i];
+    ColumnFiles& c = *columns_[i];
+    for (uint8_t valid : b.valid) PushValid(i, valid != 0);
+    switch (b.type) {
+      case ColumnType::kInt:
+      case ColumnType::kTimestamp: Write(c.values, b.ints.data(), b.ints.size() * sizeof(int64_t)); break;
+      case ColumnType::kFloat: Write(c.values, b.floats.data(), b.floats.size() * sizeof(double)); break;
+      case ColumnType::kBool: Write(c.values, b.bools.data(), b.bools.size()); break;
+      case ColumnType::kText: {
+        std::vector<uint64_t> offsets(b.ends.size());
+        for (size_t r = 0; r < offsets.size(); ++r) offsets[r] = c.data_size + b.ends[r];
+        Write(c.data, b.bytes.data(), b.bytes.size());
+        Write(c.offsets, offsets.data(), offsets.size() * sizeof(uint64_t));
+        c.data_size += b.bytes.size();
+        break;
+      }
+      case ColumnType::kCategory: {
+        // Local codes to table codes: local entries are in order of first appearance,
+        // so new ones join the table's dictionary in the order row-by-row appends give.
+        std::vector<int32_t> global(b.dictionary_ends.size());
+        for (size_t k = 0; k < global.size(); ++k) {
+          size_t from = k == 0 ? 0 : b.dictionary_ends[k - 1];
+          std::string_view v(b.bytes.data() + from, b.dictionary_ends[k] - from);
+          auto it = c.dictionary.find(std::string(v));
+          if (it == c.dictionary.end()) {
+            it = c.dictionary.emplace(std::string(v), static_cast<int32_t>(c.dictionary.size())).first;
+            c.dictionary_order.emplace_back(v);
+          }
+          global[k] = it->second;
+        }
+        std::vector<int32_t> codes(b.codes.size());
+        for (size_t r = 0; r < codes.size(); ++r) codes[r] = b.codes[r] < 0 ? -1 : global[b.codes[r]];
+        Write(c.values, codes.data(), codes.size() * sizeof(int32_t));
+        break;
+      }
+    }
+  }
+  rows_ += batch.rows();
 }
 
 Status TableWriter::Finish() {

@@ -1,0 +1,53 @@
+#include "data/column_batch.h"
+
+#include "data/inference.h"
+
+namespace strata::data {
+
+ColumnBatch::ColumnBatch(const Schema& schema) : columns_(schema.columns.size()), dictionaries_(schema.columns.size()) {
+  for (size_t c = 0; c < columns_.size(); ++c) columns_[c].type = schema.columns[c].type;
+}
+
+bool ColumnBatch::AddRow(const Record& record, size_t* bad_column) {
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    Column& col = columns_[c];
+    const bool null = record.null[c] != 0;
+    const std::string_view text = record.fields[c];
+    col.valid.push_back(!null);
+    ParsedValue v;
+    if (!null && !ParseAs(col.type, text, &v)) {
+      *bad_column = c;
+      return false;
+    }
+    // A null stores zero (or code -1, or an empty text): the format's filler.
+    switch (col.type) {
+      case ColumnType::kInt:
+      case ColumnType::kTimestamp: col.ints.push_back(null ? 0 : v.i); break;
+      case ColumnType::kBool: col.bools.push_back(null ? 0 : static_cast<uint8_t>(v.i != 0)); break;
+      case ColumnType::kFloat: col.floats.push_back(null ? 0.0 : v.f); break;
+      case ColumnType::kText:
+        if (!null) col.bytes.append(text);
+        col.ends.push_back(col.bytes.size());
+        break;
+      case ColumnType::kCategory: {
+        int32_t code = -1;
+        if (!null) {
+          auto& dict = dictionaries_[c];
+          auto it = dict.find(text);
+          if (it == dict.end()) {
+            it = dict.emplace(std::string(text), static_cast<int32_t>(dict.size())).first;
+            col.bytes.append(text);
+            col.dictionary_ends.push_back(col.bytes.size());
+          }
+          code = it->second;
+        }
+        col.codes.push_back(code);
+        break;
+      }
+    }
+  }
+  ++rows_;
+  return true;
+}
+
+}  // namespace strata::data
