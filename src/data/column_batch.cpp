@@ -1,11 +1,27 @@
 #include "data/column_batch.h"
 
+#include <algorithm>
+
 #include "data/inference.h"
 
 namespace strata::data {
 
-ColumnBatch::ColumnBatch(const Schema& schema) : columns_(schema.columns.size()), dictionaries_(schema.columns.size()) {
-  for (size_t c = 0; c < columns_.size(); ++c) columns_[c].type = schema.columns[c].type;
+ColumnBatch::ColumnBatch(const Schema& schema, int64_t expected_rows)
+    : columns_(schema.columns.size()), dictionaries_(schema.columns.size()) {
+  const size_t n = static_cast<size_t>(std::max<int64_t>(expected_rows, 0));
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    Column& col = columns_[c];
+    col.type = schema.columns[c].type;
+    col.valid.reserve(n);
+    switch (col.type) {
+      case ColumnType::kInt:
+      case ColumnType::kTimestamp: col.ints.reserve(n); break;
+      case ColumnType::kBool: col.bools.reserve(n); break;
+      case ColumnType::kFloat: col.floats.reserve(n); break;
+      case ColumnType::kText: col.ends.reserve(n); break;
+      case ColumnType::kCategory: col.codes.reserve(n); break;
+    }
+  }
 }
 
 bool ColumnBatch::AddRow(const Record& record, size_t* bad_column) {

@@ -21,7 +21,8 @@ namespace strata::data {
 
 class ColumnBatch {
  public:
-  explicit ColumnBatch(const Schema& schema);
+  // `expected_rows` only reserves memory.
+  explicit ColumnBatch(const Schema& schema, int64_t expected_rows = 0);
 
   // Appends one record (its fields in schema order, as many as the schema's columns).
   // False when a non-null field does not parse as its column's type: *bad_column

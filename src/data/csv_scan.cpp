@@ -51,8 +51,6 @@ CsvScanner::CsvScanner(char sep, std::vector<std::string> null_tokens)
 }
 
 bool CsvScanner::IsNullToken(std::string_view s) const {
-  // Most fields cannot be a null token: their first byte starts none of them.
-  if (!null_first_[static_cast<unsigned char>(s[0])]) return false;
   for (const auto& t : null_tokens_) {
     if (s == t) return true;
   }
@@ -128,7 +126,8 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
       if (stop > field_start && b[stop - 1] == '\r' && (stop == end || b[stop] == '\n')) --stop;
       std::string_view v(b + field_start, stop - field_start);
       record->fields.push_back(v);
-      record->null.push_back(v.empty() || IsNullToken(v));
+      // The table lookup first: most fields start with no null token's first byte.
+      record->null.push_back(v.empty() || (null_first_[static_cast<unsigned char>(v[0])] && IsNullToken(v)));
     }
     if (pos < end && b[pos] == sep_) {
       ++pos;

@@ -66,6 +66,7 @@ class ParallelImport {
       auto it = options_.types.find(columns_[c]);
       if (it != options_.types.end()) forced_[c] = it->second;
     }
+    if (!options_.types.empty()) check_forced_ = forced_;
   }
 
   Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
@@ -92,7 +93,7 @@ class ParallelImport {
     CsvScanner scanner(sep_, options_.reader.null_tokens);
     const char* data = input_.data();
     auto on_record = [&](const Record& rec, size_t from, size_t to) {
-      std::string rest = RejectRow(rec, columns_, forced_, IsAscii(data + from, to - from));
+      std::string rest = RejectRow(rec, columns_, check_forced_, IsAscii(data + from, to - from));
       if (!rest.empty()) {
         if (options_.on_error != OnError::kSkip) {
           out.rejected = LineError{rec.line, std::move(rest)};
@@ -134,6 +135,7 @@ class ParallelImport {
       for (size_t c = 0; c < columns.size(); ++c) columns[c].Merge(r.columns[c]);
       summary_.rows += r.rows;
       spans_.push_back(span);
+      span_rows_.push_back(r.rows);
       input_.Release(span.begin, span.end);
       Report(span.end);
       return Status::Ok();
@@ -154,9 +156,9 @@ class ParallelImport {
     return Status::Ok();
   }
 
-  WriteChunk Parse(size_t begin, size_t target, int64_t first_line) const {
+  WriteChunk Parse(size_t begin, size_t target, int64_t first_line, int64_t rows) const {
     WriteChunk out;
-    out.batch = std::make_unique<ColumnBatch>(summary_.schema);
+    out.batch = std::make_unique<ColumnBatch>(summary_.schema, rows);
     CsvScanner scanner(sep_, options_.reader.null_tokens);
     // Rows pass 1 skipped are skipped again, silently: they were counted there.
     auto bad = std::lower_bound(bad_lines_.begin(), bad_lines_.end(), first_line);
@@ -191,7 +193,7 @@ class ParallelImport {
     auto parse = [this](size_t b, size_t t, bool) {
       auto it = std::lower_bound(spans_.begin(), spans_.end(), b,
                                  [](const ChunkSpan& s, size_t pos) { return s.begin < pos; });
-      return Parse(b, t, it->first_line);
+      return Parse(b, t, it->first_line, span_rows_[it - spans_.begin()]);
     };
     auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
       if (r.at.error) {
@@ -224,9 +226,11 @@ class ParallelImport {
   const uint64_t total_;
   const char sep_;
   std::vector<std::optional<ColumnType>> forced_;
+  std::vector<std::optional<ColumnType>> check_forced_;  // forced_, or empty when no type is
   core::ThreadPool pool_;
   ImportSummary summary_;
   std::vector<ChunkSpan> spans_;   // pass 1's chunks, in file order
+  std::vector<int64_t> span_rows_;  // and the rows each holds
   std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
 };
 

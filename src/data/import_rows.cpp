@@ -20,7 +20,7 @@ std::string RejectRow(const Record& rec, const std::vector<std::string>& columns
       }
     }
   }
-  for (size_t c = 0; c < rec.fields.size(); ++c) {
+  for (size_t c = 0; c < forced.size(); ++c) {
     ParsedValue v;
     if (!rec.null[c] && forced[c] && !ParseAs(*forced[c], rec.fields[c], &v)) {
       return fmt::format(", column {} ('{}'): {} is not a {}", c + 1, columns[c], QuoteValue(rec.fields[c]),
