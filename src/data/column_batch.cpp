@@ -7,7 +7,7 @@
 namespace strata::data {
 
 ColumnBatch::ColumnBatch(const Schema& schema, int64_t expected_rows)
-    : columns_(schema.columns.size()), dictionaries_(schema.columns.size()) {
+    : columns_(schema.columns.size()) {
   const size_t n = static_cast<size_t>(std::max<int64_t>(expected_rows, 0));
   for (size_t c = 0; c < columns_.size(); ++c) {
     Column& col = columns_[c];
@@ -15,11 +15,21 @@ ColumnBatch::ColumnBatch(const Schema& schema, int64_t expected_rows)
     col.valid.reserve(n);
     switch (col.type) {
       case ColumnType::kInt:
-      case ColumnType::kTimestamp: col.ints.reserve(n); break;
-      case ColumnType::kBool: col.bools.reserve(n); break;
-      case ColumnType::kFloat: col.floats.reserve(n); break;
-      case ColumnType::kText: col.ends.reserve(n); break;
-      case ColumnType::kCategory: col.codes.reserve(n); break;
+      case ColumnType::kTimestamp:
+        col.ints.reserve(n);
+        break;
+      case ColumnType::kBool:
+        col.bools.reserve(n);
+        break;
+      case ColumnType::kFloat:
+        col.floats.reserve(n);
+        break;
+      case ColumnType::kText:
+        col.ends.reserve(n);
+        break;
+      case ColumnType::kCategory:
+        col.codes.reserve(n);
+        break;
     }
   }
 }
@@ -38,26 +48,21 @@ bool ColumnBatch::AddRow(const Record& record, size_t* bad_column) {
     // A null stores zero (or code -1, or an empty text): the format's filler.
     switch (col.type) {
       case ColumnType::kInt:
-      case ColumnType::kTimestamp: col.ints.push_back(null ? 0 : v.i); break;
-      case ColumnType::kBool: col.bools.push_back(null ? 0 : static_cast<uint8_t>(v.i != 0)); break;
-      case ColumnType::kFloat: col.floats.push_back(null ? 0.0 : v.f); break;
+      case ColumnType::kTimestamp:
+        col.ints.push_back(null ? 0 : v.i);
+        break;
+      case ColumnType::kBool:
+        col.bools.push_back(null ? 0 : static_cast<uint8_t>(v.i != 0));
+        break;
+      case ColumnType::kFloat:
+        col.floats.push_back(null ? 0.0 : v.f);
+        break;
       case ColumnType::kText:
         if (!null) col.bytes.append(text);
         col.ends.push_back(col.bytes.size());
         break;
       case ColumnType::kCategory: {
-        int32_t code = -1;
-        if (!null) {
-          auto& dict = dictionaries_[c];
-          auto it = dict.find(text);
-          if (it == dict.end()) {
-            it = dict.emplace(std::string(text), static_cast<int32_t>(dict.size())).first;
-            col.bytes.append(text);
-            col.dictionary_ends.push_back(col.bytes.size());
-          }
-          code = it->second;
-        }
-        col.codes.push_back(code);
+        col.codes.push_back(null ? -1 : col.dictionary.Code(text));
         break;
       }
     }

@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "data/column_type.h"
 #include "data/reader.h"
+#include "data/string_codes.h"
 
 namespace strata::data {
 
@@ -32,24 +32,19 @@ class ColumnBatch {
 
   struct Column {
     ColumnType type = ColumnType::kText;
-    std::vector<uint8_t> valid;     // per row, 1 when not null
-    std::vector<int64_t> ints;      // int, timestamp
-    std::vector<double> floats;     // float
-    std::vector<uint8_t> bools;     // bool
-    std::vector<int32_t> codes;     // category: local codes, -1 for null
-    std::vector<uint64_t> ends;     // text: end of each value in bytes
-    std::string bytes;              // text values; category: the local dictionary
-    std::vector<uint64_t> dictionary_ends;  // category: end of each local entry in bytes
+    std::vector<uint8_t> valid;  // per row, 1 when not null
+    std::vector<int64_t> ints;   // int, timestamp
+    std::vector<double> floats;  // float
+    std::vector<uint8_t> bools;  // bool
+    std::vector<int32_t> codes;  // category: local codes, -1 for null
+    StringCodes dictionary;      // category: the local dictionary
+    std::vector<uint64_t> ends;  // text: end of each value in bytes
+    std::string bytes;           // text: the values
   };
   const std::vector<Column>& columns() const { return columns_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   std::vector<Column> columns_;
-  std::vector<std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>> dictionaries_;
   int64_t rows_ = 0;
 };
 

@@ -4,7 +4,8 @@
 
 namespace strata::data {
 
-std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end, size_t chunk_bytes) {
+std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end,
+                                     size_t chunk_bytes) {
   std::vector<size_t> starts;
   if (begin >= end) return starts;
   starts.push_back(begin);

@@ -29,7 +29,8 @@ namespace strata::data {
 
 // Chunk start guesses for records in data[begin, end): begin, then just after the
 // first '\n' at or after each multiple of chunk_bytes. Ascending, all < end.
-std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end, size_t chunk_bytes);
+std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end,
+                                     size_t chunk_bytes);
 
 // Where a chunk's parse stopped.
 struct ChunkEnd {
@@ -93,7 +94,8 @@ struct ChunkSpan {
 // consume returns. R has a member `ChunkEnd at`. Chunks are checked and reparsed as the
 // header explains. Returns once no task is left running.
 template <typename R>
-Status RunChunks(core::ThreadPool& pool, const std::vector<size_t>& starts, size_t end, int64_t first_line,
+Status RunChunks(core::ThreadPool& pool, const std::vector<size_t>& starts, size_t end,
+                 int64_t first_line,
                  const std::function<R(size_t begin, size_t target, bool bounded)>& parse,
                  const std::function<Status(R& result, const ChunkSpan& span)>& consume) {
   const size_t n = starts.size();

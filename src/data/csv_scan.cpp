@@ -20,7 +20,8 @@ size_t FindStop(const char* b, size_t pos, size_t end, char sep) {
   const __m128i vsep = _mm_set1_epi8(sep), vnl = _mm_set1_epi8('\n');
   while (pos + 16 <= end) {
     __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + pos));
-    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, vsep), _mm_cmpeq_epi8(x, vnl))));
+    unsigned m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, vsep), _mm_cmpeq_epi8(x, vnl))));
     if (m != 0) return pos + static_cast<size_t>(__builtin_ctz(m));
     pos += 16;
   }
@@ -57,8 +58,8 @@ bool CsvScanner::IsNullToken(std::string_view s) const {
   return false;
 }
 
-CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool eof, Record* record, size_t* next,
-                                   int64_t* newlines_out, Error* error) {
+CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool eof, Record* record,
+                                   size_t* next, int64_t* newlines_out, Error* error) {
   if (pos >= end) return Step::kNeedMore;
   int64_t newlines = 0;
   bool first_quoted = false;
@@ -81,7 +82,8 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
         if (q == nullptr) {
           if (!eof) return Step::kNeedMore;
           error->line_offset = 0;
-          error->rest = fmt::format(", column {}: unterminated quoted field", record->fields.size() + 1);
+          error->rest =
+              fmt::format(", column {}: unterminated quoted field", record->fields.size() + 1);
           return Step::kError;
         }
         size_t qpos = static_cast<const char*>(q) - b;
@@ -102,7 +104,7 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
           scratch_.append(b + pos, qpos - pos);
           in_scratch_.push_back({record->fields.size(), scratch_at, scratch_.size() - scratch_at});
           record->fields.emplace_back();  // set below: scratch_ may still move
-          record->null.push_back(0);  // it holds a quote: never empty
+          record->null.push_back(0);      // it holds a quote: never empty
         } else {
           std::string_view v(b + content, qpos - content);
           record->fields.push_back(v);
@@ -114,7 +116,8 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
       if (pos < end && b[pos] == '\r' && pos + 1 < end && b[pos + 1] == '\n') ++pos;
       if (pos < end && b[pos] != sep_ && b[pos] != '\n' && b[pos] != '\r') {
         error->line_offset = newlines;
-        error->rest = fmt::format(", column {}: unexpected '{}' after a closing quote", record->fields.size(), b[pos]);
+        error->rest = fmt::format(", column {}: unexpected '{}' after a closing quote",
+                                  record->fields.size(), b[pos]);
         return Step::kError;
       }
       if (pos >= end && !eof) return Step::kNeedMore;
@@ -127,7 +130,8 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
       std::string_view v(b + field_start, stop - field_start);
       record->fields.push_back(v);
       // The table lookup first: most fields start with no null token's first byte.
-      record->null.push_back(v.empty() || (null_first_[static_cast<unsigned char>(v[0])] && IsNullToken(v)));
+      record->null.push_back(v.empty() ||
+                             (null_first_[static_cast<unsigned char>(v[0])] && IsNullToken(v)));
     }
     if (pos < end && b[pos] == sep_) {
       ++pos;
@@ -146,7 +150,8 @@ CsvScanner::Step CsvScanner::Parse(const char* b, size_t pos, size_t end, bool e
     }
     break;
   }
-  for (const auto& s : in_scratch_) record->fields[s.field] = std::string_view(scratch_).substr(s.offset, s.size);
+  for (const auto& s : in_scratch_)
+    record->fields[s.field] = std::string_view(scratch_).substr(s.offset, s.size);
   *next = pos;
   *newlines_out = newlines;
   if (record->fields.size() == 1 && record->fields[0].empty() && !first_quoted) return Step::kBlank;

@@ -40,8 +40,8 @@ class CsvScanner {
   // *newlines the line breaks it spans (its own included). Views in *record point into
   // `b` or into this scanner, valid until the next call. record->line is not set.
   // Not thread-safe: one scanner per thread.
-  Step Parse(const char* b, size_t pos, size_t end, bool eof, Record* record, size_t* next, int64_t* newlines,
-             Error* error);
+  Step Parse(const char* b, size_t pos, size_t end, bool eof, Record* record, size_t* next,
+             int64_t* newlines, Error* error);
 
   char separator() const { return sep_; }
 

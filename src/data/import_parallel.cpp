@@ -48,8 +48,8 @@ struct WriteChunk {
 
 class ParallelImport {
  public:
-  ParallelImport(const ImportOptions& options, const ImportProgress& progress, const MappedInput& input,
-                 std::unique_ptr<RecordReader> header)
+  ParallelImport(const ImportOptions& options, const ImportProgress& progress,
+                 const MappedInput& input, std::unique_ptr<RecordReader> header)
       : options_(options),
         progress_(progress),
         input_(input),
@@ -57,9 +57,9 @@ class ParallelImport {
         columns_(header->columns()),
         begin_(header->bytes_read()),
         total_(input.size()),
-        sep_(options.reader.separator != 0                      ? options.reader.separator
+        sep_(options.reader.separator != 0               ? options.reader.separator
              : options.reader.format == FileFormat::kTsv ? '\t'
-                                                          : ','),
+                                                         : ','),
         pool_(std::max(1u, core::CoreCount())) {
     forced_.resize(columns_.size());
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -100,12 +100,15 @@ class ParallelImport {
           return false;
         }
         out.bad_lines.push_back(rec.line);
-        if (out.examples.size() < kMaxSkipExamples) out.examples.push_back({rec.line, std::move(rest)});
+        if (out.examples.size() < kMaxSkipExamples)
+          out.examples.push_back({rec.line, std::move(rest)});
         return true;
       }
       for (size_t c = 0; c < columns_.size(); ++c) {
-        if (rec.null[c]) out.columns[c].AddNulls(1);
-        else out.columns[c].Add(rec.fields[c]);
+        if (rec.null[c])
+          out.columns[c].AddNulls(1);
+        else
+          out.columns[c].Add(rec.fields[c]);
       }
       ++out.rows;
       return true;
@@ -122,10 +125,12 @@ class ParallelImport {
     const int64_t first_line = 1 + std::count(data, data + begin_, '\n');
     auto consume = [&](InferChunk& r, const ChunkSpan& span) -> Status {
       if (r.at.error) {
-        return InvalidArgumentError(
-            LineMessage(name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
+        return InvalidArgumentError(LineMessage(
+            name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
       }
-      if (r.rejected) return InvalidArgumentError(LineMessage(name_, span.first_line + r.rejected->line, r.rejected->rest));
+      if (r.rejected)
+        return InvalidArgumentError(
+            LineMessage(name_, span.first_line + r.rejected->line, r.rejected->rest));
       for (const LineError& e : r.examples) {
         if (summary_.skipped_examples.size() == kMaxSkipExamples) break;
         summary_.skipped_examples.push_back(LineMessage(name_, span.first_line + e.line, e.rest));
@@ -142,11 +147,12 @@ class ParallelImport {
     };
     std::vector<size_t> starts = GuessChunkStarts(data, begin_, total_, ChunkBytes());
     STRATA_RETURN_IF_ERROR(RunChunks<InferChunk>(
-        pool_, starts, total_, first_line, [this](size_t b, size_t t, bool bounded) { return Infer(b, t, bounded); },
-        consume));
+        pool_, starts, total_, first_line,
+        [this](size_t b, size_t t, bool bounded) { return Infer(b, t, bounded); }, consume));
     for (const auto& [name, type] : options_.types) {
       if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
-        return InvalidArgumentError(fmt::format("type given for '{}', which is not a column of {}", name, name_));
+        return InvalidArgumentError(
+            fmt::format("type given for '{}', which is not a column of {}", name, name_));
       }
     }
     for (size_t c = 0; c < columns.size(); ++c) {
@@ -180,7 +186,8 @@ class ParallelImport {
       }
       return true;
     };
-    out.at = ParseChunk(scanner, input_.data(), input_.size(), begin, target, std::nullopt, on_record);
+    out.at =
+        ParseChunk(scanner, input_.data(), input_.size(), begin, target, std::nullopt, on_record);
     return out;
   }
 
@@ -197,8 +204,8 @@ class ParallelImport {
     };
     auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
       if (r.at.error) {
-        return InvalidArgumentError(
-            LineMessage(name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
+        return InvalidArgumentError(LineMessage(
+            name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
       }
       if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
       writer->AppendBatch(*r.batch);
@@ -209,8 +216,8 @@ class ParallelImport {
     const int64_t first_line = spans_.empty() ? 1 : spans_.front().first_line;
     STRATA_RETURN_IF_ERROR(RunChunks<WriteChunk>(pool_, starts, end, first_line, parse, consume));
     if (writer->rows() != summary_.rows) {
-      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})", name_,
-                                       summary_.rows, writer->rows()));
+      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})",
+                                       name_, summary_.rows, writer->rows()));
     }
     STRATA_RETURN_IF_ERROR(writer->Finish());
     Report(2 * total_);
@@ -229,14 +236,15 @@ class ParallelImport {
   std::vector<std::optional<ColumnType>> check_forced_;  // forced_, or empty when no type is
   core::ThreadPool pool_;
   ImportSummary summary_;
-  std::vector<ChunkSpan> spans_;   // pass 1's chunks, in file order
+  std::vector<ChunkSpan> spans_;    // pass 1's chunks, in file order
   std::vector<int64_t> span_rows_;  // and the rows each holds
   std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
 };
 
 }  // namespace
 
-std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path& input, const ImportOptions& options,
+std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path& input,
+                                                    const ImportOptions& options,
                                                     const std::filesystem::path& out_dir,
                                                     const ImportProgress& progress) {
   if (options.reader.format == FileFormat::kJsonl) return std::nullopt;
@@ -246,7 +254,8 @@ std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path&
   // the records begin.
   auto header = OpenReader(input, options.reader);
   if (!header.ok()) return Result<ImportSummary>(header.status());
-  if ((*header)->columns().empty()) return std::nullopt;  // no header, no rows: the serial path words it
+  if ((*header)->columns().empty())
+    return std::nullopt;  // no header, no rows: the serial path words it
   ParallelImport import(options, progress, *mapped, std::move(*header));
   return import.Run(out_dir);
 }

@@ -13,10 +13,12 @@ namespace strata::data {
 constexpr size_t kMaxSkipExamples = 5;
 
 Result<ImportSummary> ImportSerial(const std::filesystem::path& input, const ImportOptions& options,
-                                   const std::filesystem::path& out_dir, const ImportProgress& progress);
+                                   const std::filesystem::path& out_dir,
+                                   const ImportProgress& progress);
 
 // std::nullopt when the input is not a CSV/TSV file that maps into memory.
-std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path& input, const ImportOptions& options,
+std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path& input,
+                                                    const ImportOptions& options,
                                                     const std::filesystem::path& out_dir,
                                                     const ImportProgress& progress);
 

@@ -16,15 +16,16 @@ std::string RejectRow(const Record& rec, const std::vector<std::string>& columns
     for (size_t c = 0; c < rec.fields.size(); ++c) {
       size_t bad = 0;
       if (!rec.null[c] && !ValidUtf8(rec.fields[c], &bad)) {
-        return fmt::format(", column {} ('{}'): invalid UTF-8 at byte {} of the value", c + 1, columns[c], bad + 1);
+        return fmt::format(", column {} ('{}'): invalid UTF-8 at byte {} of the value", c + 1,
+                           columns[c], bad + 1);
       }
     }
   }
   for (size_t c = 0; c < forced.size(); ++c) {
     ParsedValue v;
     if (!rec.null[c] && forced[c] && !ParseAs(*forced[c], rec.fields[c], &v)) {
-      return fmt::format(", column {} ('{}'): {} is not a {}", c + 1, columns[c], QuoteValue(rec.fields[c]),
-                         ColumnTypeName(*forced[c]));
+      return fmt::format(", column {} ('{}'): {} is not a {}", c + 1, columns[c],
+                         QuoteValue(rec.fields[c]), ColumnTypeName(*forced[c]));
     }
   }
   return "";

@@ -15,8 +15,8 @@ namespace strata::data {
 
 // Why `record` cannot be imported, as the words after "FILE: line N" (e.g. ": expected
 // 3 fields, got 2"), or "" when it can: a ragged row, invalid UTF-8, or a value that is
-// not its overridden type (`forced`, per column; empty when no column is). `ascii`: the record's bytes are known
-// to be ASCII, so the UTF-8 check is skipped.
+// not its overridden type (`forced`, per column; empty when no column is). `ascii`: the record's
+// bytes are known to be ASCII, so the UTF-8 check is skipped.
 std::string RejectRow(const Record& record, const std::vector<std::string>& columns,
                       const std::vector<std::optional<ColumnType>>& forced, bool ascii);
 

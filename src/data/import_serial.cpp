@@ -14,7 +14,8 @@ constexpr size_t kBatchRows = 4096;
 
 class Import {
  public:
-  Import(const std::filesystem::path& input, const ImportOptions& options, const ImportProgress& progress)
+  Import(const std::filesystem::path& input, const ImportOptions& options,
+         const ImportProgress& progress)
       : input_(input), options_(options), progress_(progress) {}
 
   Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
@@ -28,7 +29,8 @@ class Import {
   bool Skip(const std::string& reason) {
     if (options_.on_error != OnError::kSkip) return false;
     ++summary_.skipped_rows;
-    if (summary_.skipped_examples.size() < kMaxSkipExamples) summary_.skipped_examples.push_back(reason);
+    if (summary_.skipped_examples.size() < kMaxSkipExamples)
+      summary_.skipped_examples.push_back(reason);
     return true;
   }
 
@@ -39,7 +41,8 @@ class Import {
   Status InferSchema() {
     STRATA_ASSIGN_OR_RETURN(auto reader, OpenReader(input_, options_.reader));
     // JSON Lines discovers columns as it reads: its first pass cannot be batched.
-    if (options_.reader.format != FileFormat::kJsonl) reader = std::make_unique<PrefetchReader>(std::move(reader));
+    if (options_.reader.format != FileFormat::kJsonl)
+      reader = std::make_unique<PrefetchReader>(std::move(reader));
     total_ = reader->total_bytes();
     std::vector<ColumnInference> columns(reader->columns().size());
     // Overridden columns are checked against their type instead.
@@ -69,8 +72,10 @@ class Import {
         continue;
       }
       for (size_t c = 0; c < columns.size(); ++c) {
-        if (rec.null[c]) columns[c].AddNulls(1);
-        else columns[c].Add(rec.fields[c]);
+        if (rec.null[c])
+          columns[c].AddNulls(1);
+        else
+          columns[c].Add(rec.fields[c]);
       }
       ++rows;
       Report(*reader, 0);
@@ -78,11 +83,13 @@ class Import {
     for (const auto& [name, type] : options_.types) {
       bool known = false;
       for (const auto& c : reader->columns()) known = known || c == name;
-      if (!known) return InvalidArgumentError(fmt::format("type given for '{}', which is not a column of {}", name,
-                                                          reader->display_name()));
+      if (!known)
+        return InvalidArgumentError(fmt::format("type given for '{}', which is not a column of {}",
+                                                name, reader->display_name()));
     }
     if (reader->columns().empty()) {
-      return InvalidArgumentError(fmt::format("{}: the file is empty: no header and no rows", reader->display_name()));
+      return InvalidArgumentError(
+          fmt::format("{}: the file is empty: no header and no rows", reader->display_name()));
     }
     for (size_t c = 0; c < columns.size(); ++c) {
       ColumnSchema col;
@@ -117,14 +124,15 @@ class Import {
         continue;
       }
       if (rec.fields.size() != schema.size()) {
-        return InternalError(fmt::format("{}: line {}: the file changed during the import", reader->display_name(),
-                                         rec.line));
+        return InternalError(fmt::format("{}: line {}: the file changed during the import",
+                                         reader->display_name(), rec.line));
       }
       size_t bad = 0;
       if (!batch.AddRow(rec, &bad)) {
         // Inference saw every value, so this is a bug, not bad input.
-        return InternalError(fmt::format("{}: line {}: value {} no longer parses as {}", reader->display_name(),
-                                         rec.line, QuoteValue(rec.fields[bad]), ColumnTypeName(schema[bad].type)));
+        return InternalError(
+            fmt::format("{}: line {}: value {} no longer parses as {}", reader->display_name(),
+                        rec.line, QuoteValue(rec.fields[bad]), ColumnTypeName(schema[bad].type)));
       }
       if (batch.rows() == kBatchRows) {
         writer->AppendBatch(batch);
@@ -155,7 +163,8 @@ class Import {
 }  // namespace
 
 Result<ImportSummary> ImportSerial(const std::filesystem::path& input, const ImportOptions& options,
-                                   const std::filesystem::path& out_dir, const ImportProgress& progress) {
+                                   const std::filesystem::path& out_dir,
+                                   const ImportProgress& progress) {
   Import import(input, options, progress);
   return import.Run(out_dir);
 }

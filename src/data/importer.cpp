@@ -6,9 +6,11 @@
 namespace strata::data {
 
 Result<ImportSummary> ImportFile(const std::filesystem::path& input, const ImportOptions& options,
-                                 const std::filesystem::path& out_dir, const ImportProgress& progress) {
+                                 const std::filesystem::path& out_dir,
+                                 const ImportProgress& progress) {
   std::optional<Result<ImportSummary>> parallel = ImportParallel(input, options, out_dir, progress);
-  Result<ImportSummary> result = parallel ? std::move(*parallel) : ImportSerial(input, options, out_dir, progress);
+  Result<ImportSummary> result =
+      parallel ? std::move(*parallel) : ImportSerial(input, options, out_dir, progress);
   if (!result.ok()) {
     std::error_code ec;
     std::filesystem::remove_all(out_dir, ec);

@@ -43,6 +43,7 @@ using ImportProgress = std::function<void(uint64_t done, uint64_t total)>;
 
 // Writes the table into `out_dir`, which must not exist.
 Result<ImportSummary> ImportFile(const std::filesystem::path& input, const ImportOptions& options,
-                                 const std::filesystem::path& out_dir, const ImportProgress& progress = nullptr);
+                                 const std::filesystem::path& out_dir,
+                                 const ImportProgress& progress = nullptr);
 
 }  // namespace strata::data

@@ -19,8 +19,7 @@ void ColumnInference::Add(std::string_view v) {
 }
 
 void ColumnInference::AddDistinct(std::string_view v) {
-  if (distinct_.find(v) != distinct_.end()) return;
-  distinct_.emplace(v);
+  if (!distinct_.Add(v)) return;
   if (distinct_.size() > kMaxCategories) {
     too_many_distinct_ = true;
     distinct_.clear();
@@ -38,10 +37,7 @@ void ColumnInference::Merge(const ColumnInference& o) {
     too_many_distinct_ = true;
     distinct_.clear();
   }
-  for (const auto& v : o.distinct_) {
-    if (too_many_distinct_) break;
-    AddDistinct(v);
-  }
+  for (size_t k = 0; k < o.distinct_.size() && !too_many_distinct_; ++k) AddDistinct(o.distinct_.at(k));
 }
 
 ColumnType ColumnInference::Decide() const {

@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "data/column_type.h"
+#include "data/string_codes.h"
 
 namespace strata::data {
 
@@ -33,13 +33,8 @@ class ColumnInference {
 
  private:
   bool can_int_ = true, can_float_ = true, can_bool_ = true, can_timestamp_ = true;
-  // Transparent hashing: looking a value up allocates nothing (most values are seen).
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   void AddDistinct(std::string_view v);
-  std::unordered_set<std::string, Hash, std::equal_to<>> distinct_;
+  StringCodes distinct_;
   bool too_many_distinct_ = false;
   int64_t nulls_ = 0, non_null_ = 0;
 };

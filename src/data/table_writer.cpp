@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -31,6 +32,8 @@ struct TableWriter::ColumnFiles {
 };
 
 namespace {
+
+constexpr uint64_t kWritebackBytes = 32 << 20;
 
 Result<FILE*> OpenFile(const std::filesystem::path& path, std::vector<char>* buffer) {
   FILE* f = std::fopen(path.c_str(), "wbx");
@@ -177,10 +180,9 @@ void TableWriter::AppendBatch(const ColumnBatch& batch) {
       case ColumnType::kCategory: {
         // Local codes to table codes: local entries are in order of first appearance,
         // so new ones join the table's dictionary in the order row-by-row appends give.
-        std::vector<int32_t> global(b.dictionary_ends.size());
+        std::vector<int32_t> global(b.dictionary.size());
         for (size_t k = 0; k < global.size(); ++k) {
-          size_t from = k == 0 ? 0 : b.dictionary_ends[k - 1];
-          std::string_view v(b.bytes.data() + from, b.dictionary_ends[k] - from);
+          std::string_view v = b.dictionary.at(k);
           auto it = c.dictionary.find(std::string(v));
           if (it == c.dictionary.end()) {
             it = c.dictionary.emplace(std::string(v), static_cast<int32_t>(c.dictionary.size())).first;
@@ -194,8 +196,21 @@ void TableWriter::AppendBatch(const ColumnBatch& batch) {
         break;
       }
     }
+    unsynced_bytes_ += b.valid.size() * 8 + b.bytes.size();  // about what the column wrote
   }
   rows_ += batch.rows();
+  if (unsynced_bytes_ >= kWritebackBytes) StartWriteback();
+}
+
+void TableWriter::StartWriteback() {
+  unsynced_bytes_ = 0;
+  for (const auto& c : columns_) {
+    for (FILE* f : {c->valid, c->values, c->offsets, c->data}) {
+      // Asynchronous: queues the pages for writing and returns. Durability still comes
+      // from Finish's fsync; an error here will show there too.
+      if (f != nullptr && std::fflush(f) == 0) ::sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
+  }
 }
 
 Status TableWriter::Finish() {
