@@ -5,6 +5,7 @@
 // start, so pass 2 reuses them without guessing.
 
 #include <algorithm>
+#include <atomic>
 
 #include <fmt/format.h>
 
@@ -60,7 +61,8 @@ class ParallelImport {
         sep_(options.reader.separator != 0               ? options.reader.separator
              : options.reader.format == FileFormat::kTsv ? '\t'
                                                          : ','),
-        pool_(std::max(1u, core::CoreCount())) {
+        pool_(std::max(1u, core::CoreCount())),
+        given_up_(header->columns().size()) {
     forced_.resize(columns_.size());
     for (size_t c = 0; c < columns_.size(); ++c) {
       auto it = options_.types.find(columns_[c]);
@@ -104,6 +106,7 @@ class ParallelImport {
           out.examples.push_back({rec.line, std::move(rest)});
         return true;
       }
+      if ((out.rows & 0xff) == 0) ShareGivenUp(&out.columns);
       for (size_t c = 0; c < columns_.size(); ++c) {
         if (rec.null[c])
           out.columns[c].AddNulls(1);
@@ -117,6 +120,17 @@ class ParallelImport {
     if (bounded) bound = ChunkBytes();
     out.at = ParseChunk(scanner, data, input_.size(), begin, target, bound, on_record);
     return out;
+  }
+
+  // A column with too many distinct values for a category in a chunk already merged
+  // has them in the file: the chunks still parsing stop counting theirs (otherwise most
+  // of pass 1's hashing: a thousand values per column and chunk). Set only from
+  // checked chunks (a chunk parsed from a wrong start sees wrong values); relaxed, as
+  // a late hint costs only time.
+  void ShareGivenUp(std::vector<ColumnInference>* columns) const {
+    for (size_t c = 0; c < columns->size(); ++c) {
+      if (given_up_[c].load(std::memory_order_relaxed)) (*columns)[c].GiveUpDistinct();
+    }
   }
 
   Status InferSchema() {
@@ -137,7 +151,10 @@ class ParallelImport {
       }
       for (int64_t line : r.bad_lines) bad_lines_.push_back(span.first_line + line);
       summary_.skipped_rows += static_cast<int64_t>(r.bad_lines.size());
-      for (size_t c = 0; c < columns.size(); ++c) columns[c].Merge(r.columns[c]);
+      for (size_t c = 0; c < columns.size(); ++c) {
+        columns[c].Merge(r.columns[c]);
+        if (columns[c].gave_up_distinct()) given_up_[c].store(true, std::memory_order_relaxed);
+      }
       summary_.rows += r.rows;
       spans_.push_back(span);
       span_rows_.push_back(r.rows);
@@ -235,6 +252,7 @@ class ParallelImport {
   std::vector<std::optional<ColumnType>> forced_;
   std::vector<std::optional<ColumnType>> check_forced_;  // forced_, or empty when no type is
   core::ThreadPool pool_;
+  mutable std::vector<std::atomic<bool>> given_up_;  // per column: see ShareGivenUp
   ImportSummary summary_;
   std::vector<ChunkSpan> spans_;    // pass 1's chunks, in file order
   std::vector<int64_t> span_rows_;  // and the rows each holds

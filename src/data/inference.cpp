@@ -26,6 +26,11 @@ void ColumnInference::AddDistinct(std::string_view v) {
   }
 }
 
+void ColumnInference::GiveUpDistinct() {
+  too_many_distinct_ = true;
+  distinct_.clear();
+}
+
 void ColumnInference::Merge(const ColumnInference& o) {
   can_int_ = can_int_ && o.can_int_;
   can_float_ = can_float_ && o.can_float_;

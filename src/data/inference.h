@@ -27,6 +27,10 @@ class ColumnInference {
   void AddNulls(int64_t n) { nulls_ += n; }
   // As if every value `other` saw had been added here.
   void Merge(const ColumnInference& other);
+  // Too many distinct values to be a category: stops counting them. For a part of a
+  // file once another part found as much (what Merge would conclude anyway).
+  void GiveUpDistinct();
+  bool gave_up_distinct() const { return too_many_distinct_; }
   ColumnType Decide() const;
   int64_t nulls() const { return nulls_; }
   int64_t non_null() const { return non_null_; }
