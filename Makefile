@@ -43,6 +43,7 @@ bench: build
 	bench/faiss_bench.sh
 	bench/text_bench.sh
 	bench/pca_anomaly_bench.sh
+	bench/llm_bench.sh
 
 check-layers:
 	@scripts/check-layers

@@ -4,6 +4,8 @@
 #include "genai/kernels.h"
 
 #include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <iterator>
@@ -14,6 +16,7 @@ namespace strata::genai::internal {
 
 const KernelSet* Avx2KernelsImpl();    // kernels_avx2.cpp
 const KernelSet* Avx512KernelsImpl();  // kernels_avx512.cpp
+const KernelSet* AmxKernelsImpl(const KernelSet& below);  // kernels_amx.cpp
 
 namespace {
 
@@ -36,6 +39,7 @@ KernelSet Overlay(KernelSet base, const KernelSet& over) {
   base.name = over.name;
   if (over.dot_f32 != nullptr) base.dot_f32 = over.dot_f32;
   if (over.axpy_f32 != nullptr) base.axpy_f32 = over.axpy_f32;
+  if (over.attend != nullptr) base.attend = over.attend;
   if (over.quantize_q8_0 != nullptr) base.quantize_q8_0 = over.quantize_q8_0;
   if (over.quantize_q8_1 != nullptr) base.quantize_q8_1 = over.quantize_q8_1;
   if (over.quantize_q8_k != nullptr) base.quantize_q8_k = over.quantize_q8_k;
@@ -83,11 +87,35 @@ const KernelSet* Avx512Kernels() {
   return set;
 }
 
+const KernelSet* AmxKernels() {
+  static const KernelSet* set = []() -> const KernelSet* {
+    const KernelSet* avx512 = Avx512Kernels();
+    if (avx512 == nullptr) return nullptr;
+    // Leaf 7: AMX-TILE (EDX 24) and AMX-INT8 (EDX 25).
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || (edx & (3u << 24)) != (3u << 24)) {
+      return nullptr;
+    }
+    // The OS saves the tile configuration and data: XCR0 bits 17 and 18.
+    unsigned xcr0_lo = 0, xcr0_hi = 0;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & (3u << 17)) != (3u << 17)) return nullptr;
+    // Linux (5.16+) gives a process the large tile data state only when it asks:
+    // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); without it the first tile
+    // instruction is killed with SIGILL.
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtileData = 18;
+    if (syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtileData) != 0) return nullptr;
+    return AmxKernelsImpl(*avx512);
+  }();
+  return set;
+}
+
 const KernelSet& BestKernels() {
   static const KernelSet best = [] {
     KernelSet set = ScalarKernels();
     if (const KernelSet* avx2 = Avx2Kernels()) set = Overlay(set, *avx2);
     if (const KernelSet* avx512 = Avx512Kernels()) set = Overlay(set, *avx512);
+    if (const KernelSet* amx = AmxKernels()) set = Overlay(set, *amx);
     return set;
   }();
   return best;

@@ -66,6 +66,19 @@ using RowDotFn = float (*)(const void* weight_row, const void* activations, int6
 using TileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act,
                         size_t act_stride, int64_t n_tok, float* y, size_t y_stride, int64_t n);
 
+// AMX (Advanced Matrix Extensions) products for prompts: one tile multiply takes 16
+// weight rows x 16 tokens x 32 (or 16) values in 8-bit integers. MatMul lays the activations
+// (already in the type's ActFormat) out once per call, 16 tokens at a time (PackFn:
+// kAmxGroup rows at act with act_stride -> AmxPackedBytes(n, amx_sub) bytes at out), then each
+// chunk of weight rows multiplies all packed groups (GroupTileFn: n_rows a multiple of
+// 16, n_groups groups of 16 tokens; writes y[t * y_stride + r] as TileFn does).
+inline constexpr int kAmxGroup = 16;
+size_t AmxPackedBytes(int64_t n, int sub);
+using PackFn = void (*)(const uint8_t* act, size_t act_stride, int64_t n, uint8_t* out);
+using GroupTileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows,
+                             const uint8_t* packed, int64_t n_groups, float* y, size_t y_stride,
+                             int64_t n);
+
 // One weight type's kernel in a set: the row dot, the tile (null: MatMul calls the row
 // dot for each row and token) and the activations both take.
 struct TypeKernel {
@@ -74,6 +87,10 @@ struct TypeKernel {
   std::string_view isa;    // the set it belongs to ("avx2"), for `llm info`
   TileFn tile = nullptr;
   int tile_tokens = 0;  // tokens the tile multiplies per pass over a weight row
+  // AMX tiles (null: none); tokens and rows outside whole groups of 16 use `tile`.
+  PackFn amx_pack = nullptr;
+  GroupTileFn amx_tile = nullptr;
+  int amx_sub = 0;  // values per tile multiply: 32, or 16 (Q6_K's sub-blocks)
 };
 
 // Converts one row of n floats to an activation format (n a multiple of its block).
@@ -88,6 +105,14 @@ struct KernelSet {
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   // y[i] += a * x[i]
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
+  // Attention of one query position: n_q query heads (q: n_q rows of head_dim) sharing one
+  // key/value head, over n_keys positions (key j at k + j * stride, value j at
+  // v + j * stride): out = softmax(scale * q k^T, soft-capped when softcap > 0) v, rows
+  // like q; scores: n_q * n_keys floats of scratch. Returns false (nothing written) for
+  // head sizes it lacks; null in a set: none (the caller's loop of dot_f32 and axpy_f32).
+  bool (*attend)(const float* q, int n_q, const float* k, const float* v, size_t stride,
+                 int n_keys, int head_dim, float scale, float softcap, float* scores,
+                 float* out) = nullptr;
   TypeKernel f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k;
 };
 
@@ -100,6 +125,10 @@ const KernelSet* Avx2Kernels();
 // The AVX-512 set as written (entries for the hot types only; null when the CPU lacks
 // AVX-512 F/BW/DQ/VL/VNNI, AVX2, or the OS does not save the ZMM state).
 const KernelSet* Avx512Kernels();
+// The AVX-512 set with AMX tiles added for the types that have them (null when the CPU
+// lacks AMX-TILE/INT8, the OS does not save the tile state, or Linux refuses this process
+// the tile data permission).
+const KernelSet* AmxKernels();
 
 // The set's kernel for `type`, or null when the set has none (types MatMul decodes to
 // float: F64, I8..I64, the IQ types).

@@ -14,21 +14,17 @@
 #include <type_traits>
 
 #include "genai/kernels.h"
+#include "genai/kernels_avx512_blocks.h"
 #include "genai/kernels_tile.h"
 #include "genai/quant_blocks.h"
 
 namespace strata::genai::internal {
+
+bool AttendAvx512(const float* q, int n_q, const float* k, const float* v, size_t stride,
+                  int n_keys, int head_dim, float scale, float softcap, float* scores,
+                  float* out);  // kernels_avx512_attention.cpp
+
 namespace {
-
-inline float Half(uint16_t h) {
-  return _cvtsh_ss(h);
-}
-
-inline uint16_t Load16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
 
 inline float HorizontalSum(__m256 v) {
   __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -161,22 +157,6 @@ struct Q8_0Weights {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
   }
 };
-// The 32 nibbles of a block as bytes in element order: low nibbles are elements
-// 0..15, high nibbles 16..31.
-inline __m256i Nibbles32(const uint8_t* qs) {
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-  const __m128i low4 = _mm_set1_epi8(0x0f);
-  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low4),
-                          _mm_and_si128(packed, low4));
-}
-
-// The 5th bits of a Q5 block (bit j of a little-endian word is element j's) as a mask.
-inline __mmask32 Bits32(const uint8_t* p) {
-  uint32_t bits;
-  std::memcpy(&bits, p, 4);
-  return bits;
-}
-
 struct Q4_0Weights {
   static constexpr size_t kBytes = sizeof(BlockQ4_0);
   static __m256i Load(const uint8_t* b) {
@@ -266,13 +246,6 @@ inline __m512i PairScales(__m128i s, int c) {
       _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(static_cast<short>(2 * c))),
                          _mm256_set1_epi16(static_cast<short>(2 * c + 1)), 1);
   return _mm512_permutexvar_epi16(idx, _mm512_castsi128_si512(s));
-}
-
-// 64 values of sub-blocks 2c (low nibbles of 32 bytes) and 2c+1 (high nibbles).
-inline __m512i Nibbles64(const uint8_t* qs) {
-  const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
-  const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(q), _mm256_srli_epi16(q, 4), 1);
-  return _mm512_and_si512(both, _mm512_set1_epi8(0x0f));
 }
 
 // Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-element sub-block.
@@ -404,6 +377,7 @@ const KernelSet kAvx512 = {
     .name = "avx512",
     .dot_f32 = nullptr,  // the AVX2 one: attention's vectors are short
     .axpy_f32 = nullptr,
+    .attend = AttendAvx512,
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),

@@ -129,32 +129,43 @@ void LlmEvaluator::Attention(int il, int64_t n) {
   const int hd = c_.head_dim_k, n_head = c_.n_head, group = c_.n_head / c_.n_head_kv;
   const bool sliding = c_.IsSlidingLayer(il);
   const auto& kernels = internal::BestKernels();
-  team_.Run(n * n_head, [&](int64_t task, int thread) {
-    const int64_t t = task / n_head;
-    const int h = static_cast<int>(task % n_head);
-    const int kvh = h / group;
+  // One task per position and key/value head: the query heads sharing it read each
+  // cached key and value once.
+  team_.Run(n * c_.n_head_kv, [&](int64_t task, int thread) {
+    const int64_t t = task / c_.n_head_kv;
+    const int kvh = static_cast<int>(task % c_.n_head_kv);
     KvCache& cache = *slots_[t].cache;
     const int p = slots_[t].pos;
     const int lo = sliding ? std::max(0, p - c_.sliding_window + 1) : 0;
+    const int n_keys = p - lo + 1;
     std::vector<float>& s = scores_[thread];
-    if (s.size() < static_cast<size_t>(p + 1)) s.resize(p + 1);
-    const float* q = q_.data() + (t * n_head + h) * hd;
-    float max = -INFINITY;
-    for (int j = lo; j <= p; ++j) {
-      float score = kernels.dot_f32(q, cache.k(il, j) + kvh * hd, hd) * c_.attn_scale;
-      if (c_.attn_softcap > 0.f) score = c_.attn_softcap * std::tanh(score / c_.attn_softcap);
-      s[j] = score;
-      max = std::max(max, score);
+    if (s.size() < static_cast<size_t>(group) * n_keys) s.resize(static_cast<size_t>(group) * n_keys);
+    const float* q = q_.data() + (t * n_head + kvh * group) * hd;
+    float* out = attn_.data() + (t * n_head + kvh * group) * hd;
+    const float* k = cache.k(il, lo) + kvh * hd;
+    const float* v = cache.v(il, lo) + kvh * hd;
+    const size_t stride = cache.row_size();
+    if (kernels.attend != nullptr &&
+        kernels.attend(q, group, k, v, stride, n_keys, hd, c_.attn_scale, c_.attn_softcap, s.data(), out)) {
+      return;
     }
-    double sum = 0;
-    for (int j = lo; j <= p; ++j) {
-      s[j] = std::exp(s[j] - max);
-      sum += s[j];
+    for (int h = 0; h < group; ++h, q += hd, out += hd) {
+      float max = -INFINITY;
+      for (int j = 0; j < n_keys; ++j) {
+        float score = kernels.dot_f32(q, k + j * stride, hd) * c_.attn_scale;
+        if (c_.attn_softcap > 0.f) score = c_.attn_softcap * std::tanh(score / c_.attn_softcap);
+        s[j] = score;
+        max = std::max(max, score);
+      }
+      double sum = 0;
+      for (int j = 0; j < n_keys; ++j) {
+        s[j] = std::exp(s[j] - max);
+        sum += s[j];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      std::fill(out, out + hd, 0.f);
+      for (int j = 0; j < n_keys; ++j) kernels.axpy_f32(s[j] * inv, v + j * stride, out, hd);
     }
-    const float inv = static_cast<float>(1.0 / sum);
-    float* out = attn_.data() + (t * n_head + h) * hd;
-    std::fill(out, out + hd, 0.f);
-    for (int j = lo; j <= p; ++j) kernels.axpy_f32(s[j] * inv, cache.v(il, j) + kvh * hd, out, hd);
   });
 }
 
@@ -207,11 +218,18 @@ void LlmEvaluator::Layer(int il, int64_t n) {
     MatMul(L.ffn_gate, xn_.data(), n, gate_.data(), team_, mm_);
     MatMul(L.ffn_up, xn_.data(), n, up_.data(), team_, mm_);
   }
-  if (c_.ffn_activation == FfnActivation::kSilu) {
-    for (int64_t i = 0; i < n * F; ++i) gate_[i] = Silu(gate_[i]) * up_[i];
-  } else {
-    for (int64_t i = 0; i < n * F; ++i) gate_[i] = GeluTanh(gate_[i]) * up_[i];
-  }
+  // Over both threads by token: one exp (or tanh) per value of an n x n_ff matrix is a
+  // few percent of a prompt's time on one thread.
+  const bool silu = c_.ffn_activation == FfnActivation::kSilu;
+  team_.Run(n, [&](int64_t t, int) {
+    float* g = gate_.data() + t * F;
+    const float* u = up_.data() + t * F;
+    if (silu) {
+      for (int64_t i = 0; i < F; ++i) g[i] = Silu(g[i]) * u[i];
+    } else {
+      for (int64_t i = 0; i < F; ++i) g[i] = GeluTanh(g[i]) * u[i];
+    }
+  });
   MatMul(L.ffn_down, gate_.data(), n, proj_.data(), team_, mm_);
   if (!L.post_ffn_norm.empty()) Norm(proj_.data(), L.post_ffn_norm, {}, proj_.data(), n, E);
   for (int64_t i = 0; i < n * E; ++i) x_[i] += proj_[i];

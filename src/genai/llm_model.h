@@ -62,6 +62,8 @@ class KvCache {
 
   float* k(int layer, int pos) { return k_.data() + (static_cast<size_t>(layer) * capacity_ + pos) * row_; }
   float* v(int layer, int pos) { return v_.data() + (static_cast<size_t>(layer) * capacity_ + pos) * row_; }
+  // Floats from one position's keys (or values) to the next's.
+  size_t row_size() const { return row_; }
 
  private:
   friend class LlmEvaluator;

@@ -9,6 +9,13 @@
 
 namespace strata::genai {
 
+namespace {
+// Tokens from which MatMul uses AMX tiles where the CPU has them: one whole group
+// (measured on 2048x2048 Q4_K: 16 tokens 0.57 ms with AMX, unpacking included, against
+// 1.00 ms with the VNNI tiles).
+constexpr int64_t kAmxMinTokens = 16;
+}  // namespace
+
 bool CanMultiply(TensorType type) {
   return CanDequantize(type);
 }
@@ -37,8 +44,9 @@ std::string MatMulKernelName(TensorType type) {
       break;
   }
   if (k->tile == nullptr) return fmt::format("{} x {} ({})", TensorTypeName(type), act, k->isa);
-  return fmt::format("{} x {} ({}, {}-token tiles)", TensorTypeName(type), act, k->isa,
-                     k->tile_tokens);
+  const std::string amx = k->amx_tile != nullptr ? "; AMX 16x16 tiles for prompts" : "";
+  return fmt::format("{} x {} ({}, {}-token tiles{})", TensorTypeName(type), act, k->isa,
+                     k->tile_tokens, amx);
 }
 
 void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadTeam& team,
@@ -64,17 +72,50 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
     scratch.rows.resize(team.size());
   }
 
+  // AMX tiles take whole groups of 16 tokens; the activations go into tile form once
+  // per call.
+  const bool amx = kernel != nullptr && kernel->amx_tile != nullptr && n_tokens >= kAmxMinTokens;
+  const int64_t amx_groups = amx ? n_tokens / internal::kAmxGroup : 0;
+  const int64_t amx_tokens = amx_groups * internal::kAmxGroup;
+  if (amx) {
+    const size_t group_bytes = internal::AmxPackedBytes(cols, kernel->amx_sub);
+    scratch.amx_packed.resize(group_bytes * amx_groups);
+    team.Run(amx_groups, [&](int64_t g, int) {
+      kernel->amx_pack(reinterpret_cast<const uint8_t*>(act) + g * internal::kAmxGroup * act_row,
+                       act_row, cols, scratch.amx_packed.data() + g * group_bytes);
+    });
+  }
+
   // Chunks of rows, all tokens each: a tile kernel keeps a few tokens' activations in
   // L1 while the chunk's rows (in L2) pass by, so each weight block is unpacked once
   // per few tokens; without one, each row is read once and dotted with every token.
-  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(64, rows / (team.size() * 8)));
+  // AMX chunks are whole groups of 16 rows, up to 128 (their int8 rows stay in L2).
+  int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(64, rows / (team.size() * 8)));
+  if (amx) chunk = std::clamp<int64_t>(rows / (team.size() * 4) / 16 * 16, 16, 128);
   const int64_t n_chunks = (rows + chunk - 1) / chunk;
   team.Run(n_chunks, [&](int64_t c, int thread) {
     const int64_t r0 = c * chunk, r1 = std::min(rows, r0 + chunk);
+    const auto* a = reinterpret_cast<const uint8_t*>(act);
+    if (amx) {
+      const int64_t whole = (r1 - r0) / internal::kAmxGroup * internal::kAmxGroup;
+      if (whole > 0) {
+        kernel->amx_tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, whole,
+                         scratch.amx_packed.data(), amx_groups, y + r0, static_cast<size_t>(rows), cols);
+      }
+      if (r0 + whole < r1) {  // rows outside whole groups, the grouped tokens
+        kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0 + whole)), w.row_bytes, r1 - r0 - whole, a,
+                     act_row, amx_tokens, y + r0 + whole, static_cast<size_t>(rows), cols);
+      }
+      if (amx_tokens < n_tokens) {  // tokens outside whole groups, every row
+        kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0,
+                     a + amx_tokens * act_row, act_row, n_tokens - amx_tokens, y + amx_tokens * rows + r0,
+                     static_cast<size_t>(rows), cols);
+      }
+      return;
+    }
     if (kernel != nullptr && kernel->tile != nullptr) {
-      kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0,
-                   reinterpret_cast<const uint8_t*>(act), act_row, n_tokens, y + r0,
-                   static_cast<size_t>(rows), cols);
+      kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0, a, act_row, n_tokens,
+                   y + r0, static_cast<size_t>(rows), cols);
       return;
     }
     if (kernel != nullptr) {

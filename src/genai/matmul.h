@@ -6,7 +6,8 @@
 // Types with an integer kernel (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and the K-quants) quantize
 // the activations to 8 bits per block first (Q8_0-style blocks of 32, Q8_K blocks of
 // 256), which is what makes them fast; F32/F16/BF16 dot in float. Several tokens are
-// multiplied per pass over a weight row (kernels_tile.h). The other decodable types
+// multiplied per pass over a weight row (kernels_tile.h); on CPUs with AMX-INT8, prompts
+// of 16 tokens or more go through 16x16 integer tiles (kernels_amx.cpp). The other decodable types
 // (F64, Q8_1, Q8_K) decode each weight row to float once per call and reuse it for every
 // token.
 
@@ -44,6 +45,7 @@ void MatrixRow(const Matrix& w, int64_t r, float* out);
 class MatMulScratch {
  public:
   std::vector<std::byte> activations;
+  std::vector<uint8_t> amx_packed;  // activations in AMX tile groups
   std::vector<std::vector<float>> rows;  // one decoded row per thread
 };
 
@@ -52,8 +54,9 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
             MatMulScratch& scratch);
 
 // Which kernel a type uses, for `llm info`: weight type x activation format (instruction
-// set, tokens per pass of the prompt-processing tile), e.g. "Q4_K x q8_K (avx512,
-// 8-token tiles)", or "decode + f32 (...)" for types without a native kernel.
+// set, tokens per pass of the prompt-processing tile, AMX where prompts use it), e.g.
+// "Q4_K x q8_K (avx512, 8-token tiles; AMX 16x16 tiles for prompts)", or
+// "decode + f32 (...)" for types without a native kernel.
 std::string MatMulKernelName(TensorType type);
 
 }  // namespace strata::genai

@@ -237,6 +237,50 @@ TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
   }
 }
 
+// The grouped attention kernel against softmax(scale * q k^T) v in double, for the head
+// sizes it takes, one to eight query heads per key/value head, with and without a soft cap.
+TEST(Kernels, Avx512AttentionMatchesTheDefinition) {
+  const internal::KernelSet* set = internal::Avx512Kernels();
+  if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
+  ASSERT_NE(set->attend, nullptr);
+  float unused = 0;
+  EXPECT_FALSE(set->attend(&unused, 1, &unused, &unused, 1, 1, 48, 1.f, 0.f, &unused, &unused));
+  for (int hd : {64, 96, 128, 256}) {
+    for (int n_q : {1, 4, 8}) {
+      for (int n_keys : {1, 17, 70}) {
+        for (float softcap : {0.f, 5.f}) {
+          SCOPED_TRACE("hd " + std::to_string(hd) + " heads " + std::to_string(n_q) + " keys " +
+                       std::to_string(n_keys) + " softcap " + std::to_string(softcap));
+          const size_t stride = 3 * hd;  // other key/value heads between positions
+          const auto q = Gaussian(n_q * hd, 1);
+          const auto k = Gaussian(n_keys * stride, 2), v = Gaussian(n_keys * stride, 3);
+          const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+          std::vector<float> scores(n_q * n_keys), out(n_q * hd, std::nanf(""));
+          ASSERT_TRUE(set->attend(q.data(), n_q, k.data() + hd, v.data() + hd, stride, n_keys, hd, scale,
+                                  softcap, scores.data(), out.data()));
+          for (int h = 0; h < n_q; ++h) {
+            std::vector<double> w(n_keys);
+            double max = -1e300, sum = 0;
+            for (int j = 0; j < n_keys; ++j) {
+              double dot = 0;
+              for (int i = 0; i < hd; ++i) dot += static_cast<double>(q[h * hd + i]) * k[j * stride + hd + i];
+              w[j] = dot * scale;
+              if (softcap > 0) w[j] = softcap * std::tanh(w[j] / softcap);
+              max = std::max(max, w[j]);
+            }
+            for (double& x : w) sum += (x = std::exp(x - max));
+            for (int i = 0; i < hd; ++i) {
+              double want = 0;
+              for (int j = 0; j < n_keys; ++j) want += w[j] / sum * v[j * stride + hd + i];
+              EXPECT_NEAR(out[h * hd + i], want, 1e-5) << "head " << h << " dim " << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
   const internal::KernelSet* set = internal::Avx512Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
@@ -278,11 +322,49 @@ TEST(MatMul, EveryTypeAgreesWithDecodedRows) {
   }
 }
 
+// AMX tiles (whole groups of 16 rows and tokens, the rest through the VNNI tile) give
+// what the row dot gives on the same quantized activations, for every type that has
+// them: 37 rows = 2 groups + 5, 45 tokens = 2 groups + 13.
+TEST(MatMul, AmxTilesAgreeWithRowDots) {
+  const internal::KernelSet* amx = internal::AmxKernels();
+  if (amx == nullptr) GTEST_SKIP() << "this CPU or OS gives no AMX-INT8";
+  const int64_t cols = 768, rows = 37, tokens = 45;
+  ThreadTeam team(2);
+  MatMulScratch scratch;
+  const auto x = Gaussian(cols * tokens, 43);
+  int covered = 0;
+  for (TensorType type : kNativeTypes) {
+    const internal::TypeKernel* k = internal::KernelFor(*amx, type);
+    if (k == nullptr || k->amx_tile == nullptr) continue;
+    ++covered;
+    SCOPED_TRACE(std::string(TensorTypeName(type)));
+    ASSERT_EQ(internal::KernelFor(internal::BestKernels(), type)->amx_tile, k->amx_tile);
+    auto w = Gaussian(cols * rows, 10, 0.05f);
+    for (size_t i = 0; i < w.size(); i += 3) w[i] += 0.1f;  // block minimums carry weight
+    auto wq = Quantize(type, w.data(), cols * rows);
+    ASSERT_TRUE(wq.ok()) << wq.status().ToString();
+    Matrix m{"w", type, wq->data(), cols, rows, wq->size() / rows};
+    std::vector<float> y(tokens * rows, std::nanf(""));
+    MatMul(m, x.data(), tokens, y.data(), team, scratch);
+    const size_t act_row = internal::ActRowBytes(k->act, cols);
+    std::vector<std::byte> act(act_row);
+    for (int64_t t = 0; t < tokens; ++t) {
+      internal::QuantizeActivations(k->act, x.data() + t * cols, act.data(), cols);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float want = k->dot(m.row(r), act.data(), cols);
+        EXPECT_NEAR(y[t * rows + r], want, 2e-5 * std::fabs(want) + 2e-5) << "row " << r << " token " << t;
+      }
+    }
+  }
+  EXPECT_EQ(covered, 8);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K
+}
+
 TEST(MatMul, KernelNamesSayTheSetAndTile) {
   const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), TensorType::kQ4_K);
   ASSERT_NE(k, nullptr);
+  const std::string amx = k->amx_tile != nullptr ? "; AMX 16x16 tiles for prompts" : "";
   const std::string want = k->tile != nullptr ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
-                                                    std::to_string(k->tile_tokens) + "-token tiles)"
+                                                    std::to_string(k->tile_tokens) + "-token tiles" + amx + ")"
                                               : "Q4_K x q8_K (" + std::string(k->isa) + ")";
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_K), want);
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_1).substr(0, 12), "Q4_1 x q8_1 ");

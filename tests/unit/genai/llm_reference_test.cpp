@@ -139,7 +139,9 @@ TEST(LlmReference, FindsTheSharedModels) {
   EXPECT_GE(ReferenceModels().size(), 18u) << testing::MissingDataMessage(LlmData("models"));
 }
 
-// Sequences decoded together in one batch give the same logits as decoded alone.
+// Sequences decoded together in one batch give the logits they get decoded alone. Not
+// bit for bit: a batch of 16 tokens or more may take the AMX tiles, which sum the same
+// integer products in another order than the per-row kernels.
 TEST(LlmBatch, SeveralSequencesMatchSingleDecodes) {
   const Json ref = LoadSharedJson("models/tiny-llama-spm-q4_k.ref.json");
   ASSERT_FALSE(ref.is_null());
@@ -166,7 +168,10 @@ TEST(LlmBatch, SeveralSequencesMatchSingleDecodes) {
   ASSERT_TRUE(eval.Decode(batch, &logits).ok());
   ASSERT_EQ(logits.size(), prompts.size() * n_vocab);
   for (size_t i = 0; i < prompts.size(); ++i) {
-    for (int v = 0; v < n_vocab; ++v) ASSERT_EQ(logits[i * n_vocab + v], alone[i][v]) << "seq " << i;
+    for (int v = 0; v < n_vocab; ++v) {
+      ASSERT_NEAR(logits[i * n_vocab + v], alone[i][v], 1e-4f * (1.f + std::fabs(alone[i][v])))
+          << "seq " << i << " token " << v;
+    }
   }
 }
 
