@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "core/core.h"
-#include "core/thread_pool.h"
 #include "data/csv_scan.h"
 
 namespace strata::data {

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "core/process.h"
-#include "core/thread_pool.h"
+#include "core/core.h"
+
 #include "data/column_batch.h"
 #include "data/csv_chunks.h"
 #include "data/import_passes.h"
