@@ -1,5 +1,6 @@
 #include "data/csv_chunks.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace strata::data {
@@ -9,13 +10,16 @@ std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end,
   std::vector<size_t> starts;
   if (begin >= end) return starts;
   starts.push_back(begin);
-  for (size_t nominal = begin + chunk_bytes; nominal < end; nominal += chunk_bytes) {
+  // The next nominal offset counts from the last start found, so a line longer than a
+  // chunk is searched once, not once per chunk it spans.
+  for (size_t nominal = begin + chunk_bytes; nominal < end;) {
     // A line starts at `nominal` when the byte before it is the '\n'.
     const void* nl = std::memchr(data + nominal - 1, '\n', end - (nominal - 1));
     if (nl == nullptr) break;
     size_t start = static_cast<const char*>(nl) - data + 1;
     if (start >= end) break;
     if (start > starts.back()) starts.push_back(start);
+    nominal = std::max(nominal, start) + chunk_bytes;
   }
   return starts;
 }

@@ -27,7 +27,8 @@
 namespace strata::data {
 
 // Chunk start guesses for records in data[begin, end): begin, then just after the
-// first '\n' at or after each multiple of chunk_bytes. Ascending, all < end.
+// first '\n' at or past each point chunk_bytes beyond the previous guess's point (or
+// the previous guess, when that is further). Ascending, all < end.
 std::vector<size_t> GuessChunkStarts(const char* data, size_t begin, size_t end,
                                      size_t chunk_bytes);
 
