@@ -36,16 +36,18 @@ done
 models=("$SHARED/llm/models/stories260K.gguf" "$SHARED/llm/models/tiny-llama-spm-q4_k_m.gguf"
         "$HERE/models/random-1.1b-Q4_K.gguf" "$HERE/models/random-1.1b-Q8_0.gguf")
 echo "threads $THREADS, prompt $NP tokens, generation $NG tokens, best of $REPS ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
-printf '%-32s %10s | %12s %12s | %12s %12s\n' model size "strata pp" "llama.cpp pp" "strata tg" "llama.cpp tg"
+printf '%-28s %11s | %9s %9s | %9s %9s | %10s %10s\n' model size "strata pp" "llama pp" "strata tg" "llama tg" "strata RSS" "llama RSS"
 for m in "${models[@]}"; do
   s=$("$STRATA" llm bench "$m" -p "$NP" -n "$NG" -t "$THREADS" -r "$REPS" -o json)
   l=$(node "$HERE/llama_cpp_bench.mjs" "$m" "$NP" "$NG" "$THREADS" "$REPS")
   /usr/bin/python3 - "$m" "$s" "$l" <<'PY'
 import json, os, sys
 m, s, l = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-print(f"{os.path.basename(m):32s} {s['size_bytes'] / 2**20:7.1f} MiB | "
-      f"{s['prompt_tokens_per_second']:12.1f} {l['prompt_tokens_per_second']:12.1f} | "
-      f"{s['generation_tokens_per_second']:12.1f} {l['generation_tokens_per_second']:12.1f}")
+mib = lambda b: f"{b / 2**20:6.0f} MiB"
+print(f"{os.path.basename(m):28s} {mib(s['size_bytes']):>11s} | "
+      f"{s['prompt_tokens_per_second']:9.1f} {l['prompt_tokens_per_second']:9.1f} | "
+      f"{s['generation_tokens_per_second']:9.1f} {l['generation_tokens_per_second']:9.1f} | "
+      f"{mib(s['peak_rss_bytes']):>10s} {mib(l['peak_rss_bytes']):>10s}")
 PY
 done
 echo "llama.cpp side: $(node -e 'console.log(require(process.argv[1]).version)' "$HERE/node_modules/node-llama-cpp/package.json" 2>/dev/null || echo '?') of node-llama-cpp; Strata kernels: $("$STRATA" llm bench "${models[2]}" -p 1 -n 1 -r 1 -o json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernels"])')"

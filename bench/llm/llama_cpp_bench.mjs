@@ -48,6 +48,7 @@ console.log(JSON.stringify({
   model: modelPath, runtime: `llama.cpp (node-llama-cpp ${version})`, threads, kv_cache: kv,
   prompt_tokens: nPrompt, prompt_tokens_per_second: ppBest,
   generated_tokens: nGen, generation_tokens_per_second: tgBest,
+  peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
 }));
 await context.dispose();
 await model.dispose();

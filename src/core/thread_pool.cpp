@@ -58,4 +58,36 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   for (auto& f : futures) f.get();  // rethrows a task's exception
 }
 
+void ThreadPool::ParallelForDynamic(size_t n, const std::function<void(size_t)>& fn) {
+  if (n == 0) return;
+  std::atomic<size_t> next{0};
+  auto claim = [&] {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+      try {
+        fn(i);
+      } catch (...) {
+        next.store(n);  // the others stop claiming
+        throw;
+      }
+    }
+  };
+  std::vector<std::future<void>> futures;
+  for (size_t t = 0; t < std::min(n - 1, threads_.size()); ++t) futures.push_back(Submit(claim));
+  std::exception_ptr error;
+  try {
+    claim();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Every helper must finish before `next` and `fn` go out of scope.
+  for (auto& f : futures) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
 }  // namespace strata::core

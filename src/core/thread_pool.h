@@ -40,6 +40,11 @@ class ThreadPool {
   // Runs fn(i) for i in [0, n) over the pool and the calling thread; returns when all
   // are done. Work is split in contiguous chunks; fn must be thread-safe.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+  // Runs fn(i) for i in [0, n) like ParallelFor, but each free thread claims the next
+  // index, one at a time, in order: for tasks of uneven cost (put the longest first).
+  // A task must not call ParallelFor* on the same pool (its thread would wait on work
+  // queued behind itself).
+  void ParallelForDynamic(size_t n, const std::function<void(size_t)>& fn);
 
  private:
   void Enqueue(std::function<void()> task);

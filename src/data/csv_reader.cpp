@@ -13,13 +13,7 @@ constexpr size_t kBlock = 4 << 20;
 }  // namespace
 
 CsvReader::CsvReader(std::string display_name, char separator, bool header, std::vector<std::string> null_tokens)
-    : name_(std::move(display_name)), sep_(separator), header_(header), null_tokens_(std::move(null_tokens)) {
-  for (const auto& t : null_tokens_) {
-    if (!t.empty()) null_first_[static_cast<unsigned char>(t[0])] = true;
-  }
-  stop_[static_cast<unsigned char>(sep_)] = true;
-  stop_[static_cast<unsigned char>('\n')] = true;
-}
+    : name_(std::move(display_name)), header_(header), scanner_(separator, std::move(null_tokens)) {}
 
 CsvReader::~CsvReader() {
   if (file_ != nullptr) std::fclose(file_);
@@ -95,111 +89,27 @@ bool CsvReader::Fill() {
   return n > 0;
 }
 
-bool CsvReader::IsNullToken(std::string_view s) const {
-  // Most fields cannot be a null token: their first byte starts none of them.
-  if (!null_first_[static_cast<unsigned char>(s[0])]) return false;
-  for (const auto& t : null_tokens_) {
-    if (s == t) return true;
-  }
-  return false;
-}
-
 Result<bool> CsvReader::Next(Record* record) {
   for (;;) {
-    Status error;
-    Parse p = ParseRecord(record, &error);
-    if (p == Parse::kError) return error;
-    if (p == Parse::kRecord) {
-      // A blank line is no record.
-      if (record->fields.size() == 1 && record->fields[0].empty() && !spans_[0].in_scratch) continue;
-      return true;
+    size_t next = 0;
+    int64_t newlines = 0;
+    CsvScanner::Error error;
+    CsvScanner::Step step = scanner_.Parse(buf_.data(), begin_, end_, eof_, record, &next, &newlines, &error);
+    if (step == CsvScanner::Step::kError) {
+      return InvalidArgumentError(fmt::format("{}: line {}{}", name_, line_ + error.line_offset, error.rest));
     }
-    if (!Fill()) {
-      if (begin_ == end_) return false;
-      // eof_ now set: parse the last record without its final newline.
-    }
-  }
-}
-
-CsvReader::Parse CsvReader::ParseRecord(Record* record, Status* error) {
-  if (begin_ == end_ && eof_) return Parse::kNeedMore;
-  const char* b = buf_.data();
-  size_t pos = begin_;
-  int64_t newlines = 0;
-  spans_.clear();
-  scratch_.clear();
-  for (;;) {
-    size_t field_start = pos;
-    if (pos < end_ && b[pos] == '"') {
-      // Quoted field: up to the closing quote, "" being a literal quote.
-      ++pos;
-      size_t out = scratch_.size();
-      for (;;) {
-        const void* q = std::memchr(b + pos, '"', end_ - pos);
-        if (q == nullptr) {
-          if (!eof_) return Parse::kNeedMore;
-          *error = InvalidArgumentError(fmt::format("{}: line {}, column {}: unterminated quoted field", name_,
-                                                    line_, spans_.size() + 1));
-          return Parse::kError;
-        }
-        size_t qpos = static_cast<const char*>(q) - b;
-        newlines += std::count(b + pos, b + qpos, '\n');
-        scratch_.append(b + pos, qpos - pos);
-        if (qpos + 1 >= end_ && !eof_) return Parse::kNeedMore;
-        if (qpos + 1 < end_ && b[qpos + 1] == '"') {
-          scratch_.push_back('"');
-          pos = qpos + 2;
-          continue;
-        }
-        pos = qpos + 1;
-        break;
-      }
-      spans_.push_back({true, out, scratch_.size() - out});
-      if (pos < end_ && b[pos] == '\r' && pos + 1 < end_ && b[pos + 1] == '\n') ++pos;
-      if (pos < end_ && b[pos] != sep_ && b[pos] != '\n' && b[pos] != '\r') {
-        *error = InvalidArgumentError(fmt::format("{}: line {}, column {}: unexpected '{}' after a closing quote",
-                                                  name_, line_ + newlines, spans_.size(), b[pos]));
-        return Parse::kError;
-      }
-      if (pos >= end_ && !eof_) return Parse::kNeedMore;
-    } else {
-      // Unquoted field: up to the separator or the end of the line.
-      while (pos < end_ && !stop_[static_cast<unsigned char>(b[pos])]) ++pos;
-      if (pos >= end_ && !eof_) return Parse::kNeedMore;
-      size_t stop = pos;
-      if (stop > field_start && b[stop - 1] == '\r' && (stop == end_ || b[stop] == '\n')) --stop;
-      spans_.push_back({false, field_start, stop - field_start});
-    }
-    if (pos < end_ && b[pos] == sep_) {
-      ++pos;
-      if (pos >= end_ && !eof_) return Parse::kNeedMore;
-      if (pos >= end_) {  // a separator at the very end: one more empty field
-        spans_.push_back({false, pos, 0});
-        break;
-      }
+    if (step == CsvScanner::Step::kNeedMore) {
+      // At the end of the file Fill() fails and sets eof_: the last record is parsed
+      // again without its final newline.
+      if (!Fill() && begin_ == end_) return false;
       continue;
     }
-    if (pos < end_ && b[pos] == '\r') ++pos;  // a lone CR after a quoted field
-    if (pos < end_ && b[pos] == '\n') {
-      ++pos;
-      ++newlines;
-    }
-    break;
+    record->line = line_;
+    line_ += newlines;
+    consumed_ += next - begin_;
+    begin_ = next;
+    if (step == CsvScanner::Step::kRecord) return true;
   }
-  record->line = line_;
-  line_ += newlines;
-  consumed_ += pos - begin_;
-  begin_ = pos;
-  record->fields.resize(spans_.size());
-  record->null.assign(spans_.size(), 0);
-  for (size_t i = 0; i < spans_.size(); ++i) {
-    const Span& s = spans_[i];
-    std::string_view v = s.in_scratch ? std::string_view(scratch_).substr(s.offset, s.size)
-                                      : std::string_view(b + s.offset, s.size);
-    record->fields[i] = v;
-    record->null[i] = v.empty() || (!s.in_scratch && IsNullToken(v));  // IsNullToken: v non-empty
-  }
-  return Parse::kRecord;
 }
 
 }  // namespace strata::data

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "data/csv_scan.h"
 #include "data/reader.h"
 
 namespace strata::data {
@@ -26,18 +27,12 @@ class CsvReader : public RecordReader {
   const std::string& display_name() const override { return name_; }
 
  private:
-  enum class Parse { kRecord, kNeedMore, kError };
   Status Start();  // BOM, header
-  Parse ParseRecord(Record* record, Status* error);
-  bool Fill();  // false at end of file
-  bool IsNullToken(std::string_view s) const;
+  bool Fill();     // false at end of file
 
   std::string name_;
-  char sep_;
   bool header_;
-  std::vector<std::string> null_tokens_;
-  bool null_first_[256] = {};  // first bytes of the null tokens
-  bool stop_[256] = {};        // bytes that end an unquoted field
+  CsvScanner scanner_;
   std::vector<std::string> columns_;
   FILE* file_ = nullptr;
   std::vector<char> buf_;
@@ -45,12 +40,6 @@ class CsvReader : public RecordReader {
   bool eof_ = false;
   int64_t line_ = 1;  // line of the next record
   uint64_t consumed_ = 0, total_ = 0;
-  std::string scratch_;  // unescaped quoted fields
-  struct Span {
-    bool in_scratch;
-    size_t offset, size;
-  };
-  std::vector<Span> spans_;
 };
 
 }  // namespace strata::data

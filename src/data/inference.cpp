@@ -15,13 +15,34 @@ void ColumnInference::Add(std::string_view v) {
   if (!can_int_ && can_float_ && !ParseDouble(v, &d)) can_float_ = false;
   if (can_bool_ && !ParseBool(v, &b)) can_bool_ = false;
   if (can_timestamp_ && !ParseTimestamp(v, &i)) can_timestamp_ = false;
-  if (!too_many_distinct_ && !can_float_ && !can_bool_) {
-    distinct_.emplace(v);
-    if (distinct_.size() > kMaxCategories) {
-      too_many_distinct_ = true;
-      distinct_.clear();
-    }
+  if (!too_many_distinct_) AddDistinct(v);
+}
+
+void ColumnInference::AddDistinct(std::string_view v) {
+  if (!distinct_.Add(v)) return;
+  if (distinct_.size() > kMaxCategories) {
+    too_many_distinct_ = true;
+    distinct_.clear();
   }
+}
+
+void ColumnInference::GiveUpDistinct() {
+  too_many_distinct_ = true;
+  distinct_.clear();
+}
+
+void ColumnInference::Merge(const ColumnInference& o) {
+  can_int_ = can_int_ && o.can_int_;
+  can_float_ = can_float_ && o.can_float_;
+  can_bool_ = can_bool_ && o.can_bool_;
+  can_timestamp_ = can_timestamp_ && o.can_timestamp_;
+  nulls_ += o.nulls_;
+  non_null_ += o.non_null_;
+  if (o.too_many_distinct_) {
+    too_many_distinct_ = true;
+    distinct_.clear();
+  }
+  for (size_t k = 0; k < o.distinct_.size() && !too_many_distinct_; ++k) AddDistinct(o.distinct_.at(k));
 }
 
 ColumnType ColumnInference::Decide() const {

@@ -5,15 +5,17 @@
 //   every value a number         -> float (ints that overflow int64 too)
 //   every value a boolean token  -> bool  (true/false, yes/no, t/f, y/n, any case)
 //   every value a timestamp      -> timestamp
-//   few distinct strings         -> category: distinct <= min(1000, max(20, non-null / 20))
+//   few distinct values          -> category: distinct <= min(1000, max(20, non-null / 20))
 //   otherwise                    -> text
+// Every rule depends only on the set of values, never on their order, so inferences
+// over parts of a file merge into the inference over the whole (Merge).
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "data/column_type.h"
+#include "data/string_codes.h"
 
 namespace strata::data {
 
@@ -23,13 +25,20 @@ class ColumnInference {
  public:
   void Add(std::string_view value);
   void AddNulls(int64_t n) { nulls_ += n; }
+  // As if every value `other` saw had been added here.
+  void Merge(const ColumnInference& other);
+  // Too many distinct values to be a category: stops counting them. For a part of a
+  // file once another part found as much (what Merge would conclude anyway).
+  void GiveUpDistinct();
+  bool gave_up_distinct() const { return too_many_distinct_; }
   ColumnType Decide() const;
   int64_t nulls() const { return nulls_; }
   int64_t non_null() const { return non_null_; }
 
  private:
   bool can_int_ = true, can_float_ = true, can_bool_ = true, can_timestamp_ = true;
-  std::unordered_set<std::string> distinct_;
+  void AddDistinct(std::string_view v);
+  StringCodes distinct_;
   bool too_many_distinct_ = false;
   int64_t nulls_ = 0, non_null_ = 0;
 };

@@ -2,72 +2,69 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstring>
 #include <cmath>
-#include <unordered_map>
-#include <unordered_set>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 
 #include "core/core.h"
-#include "data/hyperloglog.h"
+#include "data/duplicate_rows.h"
 #include "data/profile_column.h"
+#include "data/profile_pairs.h"
 
 namespace strata::data {
 namespace {
 
 constexpr size_t kMaxLevelsForAssociation = 100;
+// Rows per task of the duplicate-row hashing: small tasks that fill the gaps the
+// column tasks leave at the end of the first phase.
+constexpr int64_t kHashRows = 65536;
 
-// Pearson correlation over rows where both values are present, in one pass. Values
-// are shifted by a rough centre first (the first complete pair), which keeps the
-// sums of squares from cancelling catastrophically.
-double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  size_t i0 = 0;
-  while (i0 < a.size() && (std::isnan(a[i0]) || std::isnan(b[i0]))) ++i0;
-  if (i0 == a.size()) return NAN;
-  const double ca = a[i0], cb = b[i0];
-  double n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-  for (size_t i = i0; i < a.size(); ++i) {
-    double x = a[i] - ca, y = b[i] - cb;
-    if (std::isnan(x) || std::isnan(y)) continue;
-    n += 1;
-    sa += x;
-    sb += y;
-    saa += x * x;
-    sbb += y * y;
-    sab += x * y;
+// Runs fn(0..n) on the pool (both cores), or inline without one.
+void RunTasks(core::ThreadPool* pool, size_t n, const std::function<void(size_t)>& fn) {
+  if (pool != nullptr) {
+    pool->ParallelForDynamic(n, fn);
+  } else {
+    for (size_t i = 0; i < n; ++i) fn(i);
   }
-  if (n < 2) return NAN;
-  double cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n;
-  if (va <= 0 || vb <= 0) return NAN;
-  return std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0);
 }
 
-// Cramér's V from the contingency table of two code vectors (-1 = missing).
-double CramersV(const std::vector<int32_t>& a, size_t ka, const std::vector<int32_t>& b, size_t kb) {
-  std::vector<double> table(ka * kb, 0), ra(ka, 0), rb(kb, 0);
-  double n = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] < 0 || b[i] < 0) continue;
-    table[static_cast<size_t>(a[i]) * kb + static_cast<size_t>(b[i])] += 1;
-    ra[static_cast<size_t>(a[i])] += 1;
-    rb[static_cast<size_t>(b[i])] += 1;
-    n += 1;
+// The SortBuffers not in use by a column task right now: at most one set per thread.
+class BufferShelf {
+ public:
+  std::unique_ptr<SortBuffers> Take() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return std::make_unique<SortBuffers>();
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
   }
-  size_t used_a = std::count_if(ra.begin(), ra.end(), [](double v) { return v > 0; });
-  size_t used_b = std::count_if(rb.begin(), rb.end(), [](double v) { return v > 0; });
-  if (n == 0 || used_a < 2 || used_b < 2) return NAN;
-  double chi2 = 0;
-  for (size_t x = 0; x < ka; ++x) {
-    if (ra[x] == 0) continue;
-    for (size_t y = 0; y < kb; ++y) {
-      if (rb[y] == 0) continue;
-      double expected = ra[x] * rb[y] / n;
-      double d = table[x * kb + y] - expected;
-      chi2 += d * d / expected;
-    }
+  void Return(std::unique_ptr<SortBuffers> b) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(b));
   }
-  return std::sqrt(chi2 / n / static_cast<double>(std::min(used_a, used_b) - 1));
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<SortBuffers>> free_;
+};
+
+// Relative cost of profiling a column, to start the longest tasks first so that
+// the threads finish together: texts hash and measure every string, numeric columns
+// sort their values, categories only count codes.
+int Cost(ColumnType type) {
+  switch (type) {
+    case ColumnType::kText: return 3;
+    case ColumnType::kInt:
+    case ColumnType::kFloat:
+    case ColumnType::kTimestamp: return 2;
+    case ColumnType::kBool:
+    case ColumnType::kCategory: return 1;
+  }
+  return 0;
 }
 
 Json Matrix(const std::vector<std::string>& names, const std::vector<std::vector<double>>& m) {
@@ -91,28 +88,6 @@ std::vector<int32_t> Codes(const ColumnView& c, int64_t rows, size_t* levels) {
   return codes;
 }
 
-uint64_t RowHash(const Table& t, int64_t r) {
-  uint64_t h = 0x12345678;
-  for (size_t c = 0; c < t.num_columns(); ++c) {
-    const ColumnView& col = t.column(c);
-    uint64_t v = 0;
-    if (!col.IsValid(r)) {
-      v = 0x9e3779b97f4a7c15ull;
-    } else {
-      switch (col.type) {
-        case ColumnType::kInt:
-        case ColumnType::kTimestamp: v = static_cast<uint64_t>(col.ints[r]); break;
-        case ColumnType::kFloat: std::memcpy(&v, &col.floats[r], 8); break;
-        case ColumnType::kBool: v = col.bools[r]; break;
-        case ColumnType::kCategory: v = static_cast<uint64_t>(col.codes[r]); break;
-        case ColumnType::kText: v = HashBytes(col.Text(r)); break;
-      }
-    }
-    h = MixHash(h ^ (v + 0x632be59bd9b4e019ull * (c + 1)));
-  }
-  return h;
-}
-
 struct Warning {
   std::string type, column, message;
 };
@@ -130,47 +105,95 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
     }
   }
 
-  // Pass over each column (in parallel), and over rows for duplicates.
-  std::vector<ColumnProfile> profiles(ncols);
-  int64_t duplicates = 0;
-  auto run = [&](size_t task) {
-    if (task < ncols) {
-      profiles[task] = ProfileColumn(table.column(task), rows, options.histogram_bins, options.top_values);
-      return;
+  // Which numeric columns enter the correlation matrices is known from the types;
+  // those keep their ranks from the column pass.
+  std::vector<size_t> numeric, categorical;
+  std::vector<bool> for_correlation(ncols, false);
+  for (size_t c = 0; c < ncols; ++c) {
+    ColumnType type = table.column(c).type;
+    bool is_numeric = type == ColumnType::kInt || type == ColumnType::kFloat || type == ColumnType::kBool;
+    if (is_numeric && numeric.size() < static_cast<size_t>(options.max_matrix_columns)) {
+      numeric.push_back(c);
+      for_correlation[c] = true;
     }
-    std::unordered_set<uint64_t> seen;
-    seen.reserve(static_cast<size_t>(rows));
-    for (int64_t r = 0; r < rows; ++r) duplicates += !seen.insert(RowHash(table, r)).second;
-  };
-  if (pool != nullptr) {
-    pool->ParallelFor(ncols + 1, run);
-  } else {
-    for (size_t t = 0; t <= ncols; ++t) run(t);
   }
 
-  // Numeric correlations and categorical associations.
-  std::vector<size_t> numeric, categorical;
+  // Phase 1: every column, and the rows' hashes for duplicates, as one queue of tasks
+  // over both cores, longest first.
+  std::vector<size_t> order(ncols);
+  for (size_t c = 0; c < ncols; ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return Cost(table.column(a).type) > Cost(table.column(b).type);
+  });
+  std::vector<ColumnProfile> profiles(ncols);
+  BufferShelf shelf;
+  std::vector<uint64_t> row_hashes(static_cast<size_t>(rows));
+  const size_t hash_tasks = static_cast<size_t>((rows + kHashRows - 1) / kHashRows);
+  RunTasks(pool, ncols + hash_tasks, [&](size_t task) {
+    if (task < ncols) {
+      size_t c = order[task];
+      std::unique_ptr<SortBuffers> buffers = shelf.Take();
+      profiles[c] = ProfileColumn(table.column(c), rows, options.histogram_bins, options.top_values, for_correlation[c],
+                                  buffers.get());
+      shelf.Return(std::move(buffers));
+      return;
+    }
+    int64_t begin = static_cast<int64_t>(task - ncols) * kHashRows;
+    HashRows(table, begin, std::min(rows, begin + kHashRows), row_hashes.data() + begin);
+  });
+
+  // Phase 2: the duplicate count (one sort, a single task) goes to the pool first; the
+  // categorical codes and the correlation blocks queue behind it, so the other
+  // thread works on those meanwhile and then both share the rest.
+  auto count_duplicates = [&] {
+    int64_t n = CountRepeats(row_hashes);
+    row_hashes = {};
+    return n;
+  };
+  std::future<int64_t> duplicates_future;
+  struct WaitOnExit {  // the task reads row_hashes: wait for it even when unwinding
+    std::future<int64_t>& f;
+    ~WaitOnExit() {
+      if (f.valid()) f.wait();
+    }
+  } wait_for_duplicates{duplicates_future};
+  int64_t duplicates = 0;
+  if (pool != nullptr) {
+    duplicates_future = pool->Submit(count_duplicates);
+  } else {
+    duplicates = count_duplicates();
+  }
   for (size_t c = 0; c < ncols; ++c) {
-    if (profiles[c].numeric && numeric.size() < static_cast<size_t>(options.max_matrix_columns)) numeric.push_back(c);
     if (profiles[c].categorical && categorical.size() < static_cast<size_t>(options.max_matrix_columns) &&
         profiles[c].distinct <= static_cast<int64_t>(kMaxLevelsForAssociation)) {
       categorical.push_back(c);
     }
   }
-  std::vector<std::vector<double>> values(numeric.size());
-  for (size_t i = 0; i < numeric.size(); ++i) {
-    values[i].assign(static_cast<size_t>(rows), NAN);
-    for (int64_t r = 0; r < rows; ++r) {
-      double v;
-      if (NumericValue(table.column(numeric[i]), r, &v)) values[i][static_cast<size_t>(r)] = v;
-    }
-  }
   std::vector<std::vector<int32_t>> codes(categorical.size());
   std::vector<size_t> levels(categorical.size());
-  for (size_t i = 0; i < categorical.size(); ++i) codes[i] = Codes(table.column(categorical[i]), rows, &levels[i]);
+  RunTasks(pool, categorical.size(),
+           [&](size_t task) { codes[task] = Codes(table.column(categorical[task]), rows, &levels[task]); });
+
+  std::vector<double> value_centres, rank_centres;
+  for (size_t c : numeric) {
+    value_centres.push_back(profiles[c].mean);
+    rank_centres.push_back(profiles[c].rank_mean);
+  }
+  std::vector<std::vector<double>> pearson = PairwisePearson(
+      numeric.size(),
+      [&](size_t i, int64_t begin, size_t len, double* out) {
+        LoadNumericBlock(table.column(numeric[i]), begin, len, out);
+      },
+      value_centres, rows, pool);
+  std::vector<std::vector<double>> spearman = PairwisePearson(
+      numeric.size(),
+      [&](size_t i, int64_t begin, size_t len, double* out) {
+        profiles[numeric[i]].ranks.Load(begin, len, out);
+      },
+      rank_centres, rows, pool);
+  for (size_t c : numeric) profiles[c].ranks.Clear();
 
   size_t pn = numeric.size(), pc = categorical.size();
-  std::vector<std::vector<double>> pearson(pn, std::vector<double>(pn, 1.0)), spearman = pearson;
   std::vector<std::vector<double>> cramers(pc, std::vector<double>(pc, 1.0));
   std::vector<std::pair<size_t, size_t>> pairs, cat_pairs;
   for (size_t a = 0; a < pn; ++a) {
@@ -179,21 +202,12 @@ Result<Json> ProfileTable(const Table& table, const ProfileOptions& options, cor
   for (size_t a = 0; a < pc; ++a) {
     for (size_t b = a + 1; b < pc; ++b) cat_pairs.emplace_back(a, b);
   }
-  auto pair_task = [&](size_t t) {
-    if (t < pairs.size()) {
-      auto [a, b] = pairs[t];
-      pearson[a][b] = pearson[b][a] = Pearson(values[a], values[b]);
-      spearman[a][b] = spearman[b][a] = Pearson(profiles[numeric[a]].ranks, profiles[numeric[b]].ranks);
-    } else {
-      auto [a, b] = cat_pairs[t - pairs.size()];
-      cramers[a][b] = cramers[b][a] = CramersV(codes[a], levels[a], codes[b], levels[b]);
-    }
-  };
-  if (pool != nullptr) {
-    pool->ParallelFor(pairs.size() + cat_pairs.size(), pair_task);
-  } else {
-    for (size_t t = 0; t < pairs.size() + cat_pairs.size(); ++t) pair_task(t);
-  }
+  RunTasks(pool, cat_pairs.size(), [&](size_t t) {
+    auto [a, b] = cat_pairs[t];
+    cramers[a][b] = cramers[b][a] = CramersV(codes[a], levels[a], codes[b], levels[b]);
+  });
+  codes = {};
+  if (duplicates_future.valid()) duplicates = duplicates_future.get();
   std::vector<std::string> numeric_names, categorical_names;
   for (size_t c : numeric) numeric_names.push_back(table.column(c).name);
   for (size_t c : categorical) categorical_names.push_back(table.column(c).name);

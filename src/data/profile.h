@@ -12,8 +12,12 @@
 // Cramér's V between categorical columns, duplicate rows, the target's class balance
 // or distribution, and warnings.
 //
-// Columns are profiled in parallel on `pool` (both cores); a second pass over a
-// column happens only where a statistic needs it (ranks, histograms after the range).
+// Work runs on `pool` (both cores) as queues of tasks: the columns and row ranges of
+// the duplicate hashing first, then the duplicate count beside row blocks of the
+// correlation sums, then pairs of categoricals. A numeric column is read once and ordered once (radix sorted, or for
+// ints of a small range counted per value); its quantiles, distinct values,
+// histogram, outliers and ranks all come from that order. REQUIRES: a caller that is
+// not itself a task of `pool`.
 
 #include <string>
 #include <vector>

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -5,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "data/column_batch.h"
 #include "data/table.h"
 
 namespace strata::data {
@@ -30,6 +32,8 @@ struct TableWriter::ColumnFiles {
 };
 
 namespace {
+
+constexpr uint64_t kWritebackBytes = 32 << 20;
 
 Result<FILE*> OpenFile(const std::filesystem::path& path, std::vector<char>* buffer) {
   FILE* f = std::fopen(path.c_str(), "wbx");
@@ -152,6 +156,61 @@ void TableWriter::AppendFloat(size_t column, double v) {
 void TableWriter::AppendText(size_t column, std::string_view v) {
   PushValid(column, true);
   WriteText(column, v, false);
+}
+
+void TableWriter::AppendBatch(const ColumnBatch& batch) {
+  const auto& in = batch.columns();
+  for (size_t i = 0; i < in.size(); ++i) {
+    const ColumnBatch::Column& b = in[i];
+    ColumnFiles& c = *columns_[i];
+    for (uint8_t valid : b.valid) PushValid(i, valid != 0);
+    switch (b.type) {
+      case ColumnType::kInt:
+      case ColumnType::kTimestamp: Write(c.values, b.ints.data(), b.ints.size() * sizeof(int64_t)); break;
+      case ColumnType::kFloat: Write(c.values, b.floats.data(), b.floats.size() * sizeof(double)); break;
+      case ColumnType::kBool: Write(c.values, b.bools.data(), b.bools.size()); break;
+      case ColumnType::kText: {
+        std::vector<uint64_t> offsets(b.ends.size());
+        for (size_t r = 0; r < offsets.size(); ++r) offsets[r] = c.data_size + b.ends[r];
+        Write(c.data, b.bytes.data(), b.bytes.size());
+        Write(c.offsets, offsets.data(), offsets.size() * sizeof(uint64_t));
+        c.data_size += b.bytes.size();
+        break;
+      }
+      case ColumnType::kCategory: {
+        // Local codes to table codes: local entries are in order of first appearance,
+        // so new ones join the table's dictionary in the order row-by-row appends give.
+        std::vector<int32_t> global(b.dictionary.size());
+        for (size_t k = 0; k < global.size(); ++k) {
+          std::string_view v = b.dictionary.at(k);
+          auto it = c.dictionary.find(std::string(v));
+          if (it == c.dictionary.end()) {
+            it = c.dictionary.emplace(std::string(v), static_cast<int32_t>(c.dictionary.size())).first;
+            c.dictionary_order.emplace_back(v);
+          }
+          global[k] = it->second;
+        }
+        std::vector<int32_t> codes(b.codes.size());
+        for (size_t r = 0; r < codes.size(); ++r) codes[r] = b.codes[r] < 0 ? -1 : global[b.codes[r]];
+        Write(c.values, codes.data(), codes.size() * sizeof(int32_t));
+        break;
+      }
+    }
+    unsynced_bytes_ += b.valid.size() * 8 + b.bytes.size();  // about what the column wrote
+  }
+  rows_ += batch.rows();
+  if (unsynced_bytes_ >= kWritebackBytes) StartWriteback();
+}
+
+void TableWriter::StartWriteback() {
+  unsynced_bytes_ = 0;
+  for (const auto& c : columns_) {
+    for (FILE* f : {c->valid, c->values, c->offsets, c->data}) {
+      // Asynchronous: queues the pages for writing and returns. Durability still comes
+      // from Finish's fsync; an error here will show there too.
+      if (f != nullptr && std::fflush(f) == 0) ::sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
+  }
 }
 
 Status TableWriter::Finish() {

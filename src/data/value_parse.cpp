@@ -92,17 +92,60 @@ bool ParseTime(std::string_view s, size_t pos, int64_t* micros_of_day, int64_t* 
 bool ParseInt64(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
   const char* b = s.data();
+  const char* end = s.data() + s.size();
   if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
+  // Up to 18 digits cannot overflow: parsed here, the way from_chars would, which
+  // costs several times more per value and is left the longer ones.
+  const char* q = b;
+  const bool negative = q < end && *q == '-';
+  if (negative) ++q;
+  if (end - q >= 1 && end - q <= 18) {
+    uint64_t v = 0;
+    for (; q < end; ++q) {
+      unsigned d = static_cast<unsigned char>(*q) - '0';
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+    *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    return true;
+  }
+  auto [p, ec] = std::from_chars(b, end, *out);
+  return ec == std::errc() && p == end;
 }
 
 bool ParseDouble(std::string_view s, double* out) {
   if (s.empty()) return false;
   const char* b = s.data();
+  const char* end = s.data() + s.size();
   if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, s.data() + s.size(), *out, std::chars_format::general);
-  return ec == std::errc() && p == s.data() + s.size();
+  // Clinger's fast path for plain decimals ("-12.345"): with the digits as an integer
+  // m <= 2^53 and at most 22 decimals, m and 10^k are exact doubles and one division
+  // rounds correctly, so the result is from_chars' to the bit. Anything else
+  // (exponents, inf, long mantissas) goes to from_chars.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char* q = b;
+  const bool negative = q < end && *q == '-';
+  if (negative) ++q;
+  uint64_t m = 0;
+  const char* int_start = q;
+  while (q < end && static_cast<unsigned>(*q - '0') <= 9) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+  const long int_digits = q - int_start;
+  long frac_digits = 0;
+  bool dot = q < end && *q == '.';
+  if (dot) {
+    const char* frac_start = ++q;
+    while (q < end && static_cast<unsigned>(*q - '0') <= 9) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+    frac_digits = q - frac_start;
+  }
+  if (q == end && int_digits > 0 && (!dot || frac_digits > 0) && int_digits + frac_digits <= 19 &&
+      m <= (uint64_t{1} << 53) && frac_digits <= 22) {
+    double d = static_cast<double>(m) / kPow10[frac_digits];
+    *out = negative ? -d : d;
+    return true;
+  }
+  auto [p, ec] = std::from_chars(b, end, *out, std::chars_format::general);
+  return ec == std::errc() && p == end;
 }
 
 bool ParseBool(std::string_view s, bool* out) {

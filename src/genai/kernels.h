@@ -67,13 +67,13 @@ using TileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows, const
                         size_t act_stride, int64_t n_tok, float* y, size_t y_stride, int64_t n);
 
 // AMX (Advanced Matrix Extensions) products for prompts: one tile multiply takes 16
-// weight rows x 16 tokens x 32 values in 8-bit integers. MatMul lays the activations
+// weight rows x 16 tokens x 32 (or 16) values in 8-bit integers. MatMul lays the activations
 // (already in the type's ActFormat) out once per call, 16 tokens at a time (PackFn:
-// kAmxGroup rows at act with act_stride -> AmxPackedBytes(n) bytes at out), then each
+// kAmxGroup rows at act with act_stride -> AmxPackedBytes(n, amx_sub) bytes at out), then each
 // chunk of weight rows multiplies all packed groups (GroupTileFn: n_rows a multiple of
 // 16, n_groups groups of 16 tokens; writes y[t * y_stride + r] as TileFn does).
 inline constexpr int kAmxGroup = 16;
-size_t AmxPackedBytes(int64_t n);
+size_t AmxPackedBytes(int64_t n, int sub);
 using PackFn = void (*)(const uint8_t* act, size_t act_stride, int64_t n, uint8_t* out);
 using GroupTileFn = void (*)(const uint8_t* w, size_t w_stride, int64_t n_rows,
                              const uint8_t* packed, int64_t n_groups, float* y, size_t y_stride,
@@ -90,6 +90,7 @@ struct TypeKernel {
   // AMX tiles (null: none); tokens and rows outside whole groups of 16 use `tile`.
   PackFn amx_pack = nullptr;
   GroupTileFn amx_tile = nullptr;
+  int amx_sub = 0;  // values per tile multiply: 32, or 16 (Q6_K's sub-blocks)
 };
 
 // Converts one row of n floats to an activation format (n a multiple of its block).

@@ -1,12 +1,13 @@
-// AMX-INT8 tiles for prompt processing (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K weights).
+// AMX-INT8 tiles for prompt processing (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K
+// weights).
 // This file alone is compiled with AMX (and AVX-512) enabled; it is only entered after
 // kernels.cpp has checked the CPU, the OS, and obtained Linux's tile permission.
 //
 // One tile multiply (TDPBSSD) takes 16 weight rows x 32 values (A) and 32 values x 16
 // tokens (B) in signed 8-bit integers and adds 256 dot products to 16 x 16 int32 (C):
 // 8,192 multiply-adds in one instruction, against 32 per VNNI instruction. Every GGUF
-// type here has one scale per 32 values (K-quants: per 32-value sub-block), so each C is
-// turned to float and scaled after every multiply:
+// type here has one scale per 32 values (K-quants: per sub-block of 32; Q6_K: of 16, which
+// takes half-depth tiles), so each C is turned to float and scaled after every multiply:
 //   y[t][r] += scale[r] * d[t] * C[r][t] + min[r] * dsum[t]
 // where x = scale * q + min is the weight's block form and dsum[t] = d[t] * sum(q[t]).
 // The weights are unpacked to int8 rows once per chunk of rows (in the mapped file
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "genai/kernels.h"
@@ -28,18 +30,19 @@ namespace strata::genai::internal {
 namespace {
 
 constexpr int kG = kAmxGroup;  // weight rows and tokens per tile
-constexpr int kSub = 32;       // values per tile multiply
 
-// One sub-block of a group of 16 tokens: B in the layout AMX takes (row k holds, for
-// token t, values 4k..4k+3 at bytes 4t..4t+3), each token's scale and d * sum(q).
+// One sub-block of kS values (32; Q6_K: 16) of a group of 16 tokens: B in the layout
+// AMX takes (row k holds, for token t, values 4k..4k+3 at bytes 4t..4t+3), each token's
+// scale and d * sum(q).
+template <int kS>
 struct PackedSub {
-  int8_t b[kSub / 4][4 * kG];
+  int8_t b[kS / 4][4 * kG];
   float d[kG];
   float dsum[kG];
 };
-static_assert(sizeof(PackedSub) == 640);
+static_assert(sizeof(PackedSub<32>) == 640 && sizeof(PackedSub<16>) == 384);
 
-// ---- activations: where each format keeps a 32-value sub-block ----
+// ---- activations: where each format keeps its values, scale and 32-value sums ----
 
 struct ActQ8_0 {  // ActBlockQ8_0: no sum (its weights have no minimum)
   static constexpr size_t kBytes = sizeof(ActBlockQ8_0), kValues = 32, kD = 0, kQs = 4;
@@ -60,33 +63,37 @@ inline float LoadFloat(const uint8_t* p) {
   return v;
 }
 
-template <typename A>
+// kSums: the weights have a minimum, so their sub-blocks (of 32) need the sums.
+template <typename A, int kS, bool kSums>
 void Pack(const uint8_t* act, size_t stride, int64_t n, uint8_t* out) {
-  auto* p = reinterpret_cast<PackedSub*>(out);
-  constexpr int64_t kSubsPerBlock = A::kValues / kSub;
-  for (int64_t j = 0; j < n / kSub; ++j, ++p) {
+  static_assert(!kSums || (kS == 32 && A::kSum >= 0));
+  auto* p = reinterpret_cast<PackedSub<kS>*>(out);
+  constexpr int64_t kSubsPerBlock = A::kValues / kS;
+  for (int64_t j = 0; j < n / kS; ++j, ++p) {
     const size_t block = static_cast<size_t>(j / kSubsPerBlock) * A::kBytes;
     const size_t sub = static_cast<size_t>(j % kSubsPerBlock);
     for (int t = 0; t < kG; ++t) {
       const uint8_t* a = act + t * stride + block;
       p->d[t] = LoadFloat(a + A::kD);
-      p->dsum[t] = A::kSum >= 0 ? LoadFloat(a + A::kSum + 4 * sub) : 0.f;
-      uint32_t v[kSub / 4];
-      std::memcpy(v, a + A::kQs + kSub * sub, kSub);
-      for (int k = 0; k < kSub / 4; ++k) std::memcpy(&p->b[k][4 * t], &v[k], 4);
+      p->dsum[t] = kSums ? LoadFloat(a + A::kSum + 4 * sub) : 0.f;
+      uint32_t v[kS / 4];
+      std::memcpy(v, a + A::kQs + kS * sub, kS);
+      for (int k = 0; k < kS / 4; ++k) std::memcpy(&p->b[k][4 * t], &v[k], 4);
     }
   }
 }
 
-// ---- weights: one row to int8 values q with x = scale * q + min per 32 ----
+// ---- weights: one row to int8 values q with x = scale * q + min per sub-block ----
 // Row(w, n, q, scale, min): writes q[0..n), scale[16 * j] and min[16 * j] for each
-// sub-block j (the caller offsets scale/min by the row's place in its group of 16).
+// sub-block j of kSub values (the caller offsets scale/min by the row's place in its
+// group of 16).
 
 inline void Store32(int8_t* q, __m256i v) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), v);
 }
 
 struct Q8_0Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = false;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
     for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ8_0)) {
@@ -96,6 +103,7 @@ struct Q8_0Rows {
   }
 };
 struct Q4_0Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = false;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
     for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ4_0)) {
@@ -105,6 +113,7 @@ struct Q4_0Rows {
   }
 };
 struct Q5_0Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = false;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
     for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ5_0)) {
@@ -115,6 +124,7 @@ struct Q5_0Rows {
   }
 };
 struct Q4_1Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = true;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
     for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ4_1)) {
@@ -125,6 +135,7 @@ struct Q4_1Rows {
   }
 };
 struct Q5_1Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = true;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
     for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ5_1)) {
@@ -138,6 +149,7 @@ struct Q5_1Rows {
 // Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-value sub-block.
 template <bool kFive>
 struct K4Rows {
+  static constexpr int kSub = 32;
   static constexpr bool kMins = true;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
     using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
@@ -168,8 +180,38 @@ struct K4Rows {
   }
 };
 
+// Q6_K: x = d*sc*(q - 32) per 16-value sub-block, sc int8, q 6-bit: q - 32 fits int8.
+struct Q6_KRows {
+  static constexpr int kSub = 16;
+  static constexpr bool kMins = false;
+  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
+    const __m512i low4 = _mm512_set1_epi8(0x0f), bits54 = _mm512_set1_epi8(0x30),
+                  offset = _mm512_set1_epi8(32);
+    for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ6_K), q += kQK_K) {
+      const float d = Half(Load16(w + offsetof(BlockQ6_K, d)));
+      const auto* sc = reinterpret_cast<const int8_t*>(w + offsetof(BlockQ6_K, scales));
+      for (int j = 0; j < 16; ++j) scale[kG * (16 * i + j)] = d * sc[j];
+      for (int half = 0; half < 2; ++half) {
+        const __m512i ql = _mm512_loadu_si512(w + offsetof(BlockQ6_K, ql) + 64 * half);
+        const __m256i qh = _mm256_loadu_si256(
+            reinterpret_cast<const __m256i*>(w + offsetof(BlockQ6_K, qh) + 32 * half));
+        // Values 0-31 of the half take bits 0-1 of qh, 32-63 bits 2-3, 64-95 bits 4-5,
+        // 96-127 bits 6-7.
+        const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+        const __m512i lo = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                           _mm512_and_si512(_mm512_slli_epi16(h, 4), bits54));
+        const __m512i hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                           _mm512_and_si512(h, bits54));
+        _mm512_storeu_si512(q + 128 * half, _mm512_sub_epi8(lo, offset));
+        _mm512_storeu_si512(q + 128 * half + 64, _mm512_sub_epi8(hi, offset));
+      }
+    }
+  }
+};
+
 // ---- the tile product ----
 
+template <int kS>
 void ConfigureTiles() {
   struct alignas(64) Config {
     uint8_t palette = 1, start_row = 0, reserved[14] = {};
@@ -177,15 +219,15 @@ void ConfigureTiles() {
     uint8_t rows[16] = {};
   } config;
   config.rows[0] = kG, config.colsb[0] = 4 * kG;    // C: 16 weight rows x 16 int32
-  config.rows[1] = kG, config.colsb[1] = kSub;      // A: 16 weight rows x 32 int8
-  config.rows[2] = kSub / 4, config.colsb[2] = 4 * kG;  // B: 8 rows of 4 values x 16 tokens
+  config.rows[1] = kG, config.colsb[1] = kS;        // A: 16 weight rows x kS int8
+  config.rows[2] = kS / 4, config.colsb[2] = 4 * kG;  // B: kS/4 rows of 4 values x 16 tokens
   for (int i = 3; i < 6; ++i) config.rows[i] = config.rows[i - 3], config.colsb[i] = config.colsb[i - 3];
   _tile_loadconfig(&config);
 }
 
 // acc[r] (16 tokens of weight row r) += the sub-block's int32 products c, scaled.
-template <bool kMins>
-[[gnu::always_inline]] inline void Scale(const int32_t (*c)[kG], const PackedSub& p, const float* scale,
+template <bool kMins, int kS>
+[[gnu::always_inline]] inline void Scale(const int32_t (*c)[kG], const PackedSub<kS>& p, const float* scale,
                                         const float* min, __m512* acc) {
   const __m512 d = _mm512_loadu_ps(p.d);
   for (int r = 0; r < kG; ++r) {
@@ -207,6 +249,7 @@ struct Unpacked {
 template <typename W>
 void GroupTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* packed,
                int64_t n_groups, float* y, size_t y_stride, int64_t n) {
+  constexpr int kSub = W::kSub;
   const int64_t n_sub = n / kSub, n_row_groups = n_rows / kG;
   const size_t factors = static_cast<size_t>(n_sub) * 2 * kG;  // per group of rows
   thread_local Unpacked u;
@@ -217,12 +260,12 @@ void GroupTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t*
     W::Row(w + r * w_stride, n, u.q.data() + r * n, f, f + n_sub * kG);
   }
 
-  ConfigureTiles();
+  ConfigureTiles<kSub>();
   alignas(64) int32_t c[2][kG][kG];
   alignas(64) float out[kG][kG];
-  const auto* groups = reinterpret_cast<const PackedSub*>(packed);
+  const auto* groups = reinterpret_cast<const PackedSub<kSub>*>(packed);
   for (int64_t g = 0; g < n_groups; ++g) {
-    const PackedSub* p = groups + g * n_sub;
+    const PackedSub<kSub>* p = groups + g * n_sub;
     for (int64_t rg = 0; rg < n_row_groups; ++rg) {
       const int8_t* q = u.q.data() + rg * kG * n;
       const float* scale = u.factors.data() + rg * factors;
@@ -269,14 +312,16 @@ template <typename W, typename A>
 void AddAmx(TypeKernel& k, const TypeKernel& below) {
   if (below.dot == nullptr || below.tile == nullptr) return;
   k = below;
-  k.amx_pack = Pack<A>;
+  k.amx_pack = Pack<A, W::kSub, W::kMins>;
   k.amx_tile = GroupTile<W>;
+  k.amx_sub = W::kSub;
 }
 
 }  // namespace
 
-size_t AmxPackedBytes(int64_t n) {
-  return static_cast<size_t>(n / kSub) * sizeof(PackedSub);
+size_t AmxPackedBytes(int64_t n, int sub) {
+  return sub == 16 ? static_cast<size_t>(n / 16) * sizeof(PackedSub<16>)
+                   : static_cast<size_t>(n / 32) * sizeof(PackedSub<32>);
 }
 
 const KernelSet* AmxKernelsImpl(const KernelSet& below) {
@@ -290,6 +335,7 @@ const KernelSet* AmxKernelsImpl(const KernelSet& below) {
     AddAmx<Q5_1Rows, ActQ8_1>(s.q5_1, below.q5_1);
     AddAmx<K4Rows<false>, ActQ8_K>(s.q4_k, below.q4_k);
     AddAmx<K4Rows<true>, ActQ8_K>(s.q5_k, below.q5_k);
+    AddAmx<Q6_KRows, ActQ8_K>(s.q6_k, below.q6_k);
     return s;
   }();
   return &set;

@@ -78,7 +78,7 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
   const int64_t amx_groups = amx ? n_tokens / internal::kAmxGroup : 0;
   const int64_t amx_tokens = amx_groups * internal::kAmxGroup;
   if (amx) {
-    const size_t group_bytes = internal::AmxPackedBytes(cols);
+    const size_t group_bytes = internal::AmxPackedBytes(cols, kernel->amx_sub);
     scratch.amx_packed.resize(group_bytes * amx_groups);
     team.Run(amx_groups, [&](int64_t g, int) {
       kernel->amx_pack(reinterpret_cast<const uint8_t*>(act) + g * internal::kAmxGroup * act_row,

@@ -65,6 +65,21 @@ TEST(ThreadPoolTest, RunsTasksAndReturnsResults) {
   for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], static_cast<int>(i) * 2);
 }
 
+TEST(ThreadPoolTest, ParallelForDynamicRunsEachIndexOnceAndRethrows) {
+  ThreadPool pool(2);
+  std::vector<std::atomic<int>> runs(1000);
+  pool.ParallelForDynamic(runs.size(), [&](size_t i) { ++runs[i]; });
+  for (size_t i = 0; i < runs.size(); ++i) ASSERT_EQ(runs[i].load(), 1) << i;
+  EXPECT_THROW(pool.ParallelForDynamic(100,
+                                       [](size_t i) {
+                                         if (i == 50) throw std::runtime_error("boom");
+                                       }),
+               std::runtime_error);
+  int calls = 0;
+  pool.ParallelForDynamic(1, [&](size_t) { ++calls; });  // the pool survived
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(ThreadPoolTest, ExceptionsReachTheCaller) {
   ThreadPool pool(1);
   auto f = pool.Submit([]() -> int { throw std::runtime_error("boom"); });

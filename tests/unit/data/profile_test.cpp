@@ -6,6 +6,7 @@
 #include "core/core.h"
 #include "data/importer.h"
 #include "data/hyperloglog.h"
+#include "data/profile_column.h"
 #include "data_test_util.h"
 
 #include <set>
@@ -129,6 +130,17 @@ TEST_F(ProfileTest, TextTimestampAndErrors) {
   EXPECT_EQ(bad.status().message(), "target column 'nope' is not a column of the dataset");
 }
 
+TEST_F(ProfileTest, TextLengthsCountCodePointsAcrossWords) {
+  // 2-, 3- and 4-byte characters, some straddling the 8-byte steps of the count.
+  Json p = Profile("words\n\u00e9\u00e9\u00e9\u00e9\u00e9\n"
+                   "\u65e5\u672c\u8a9e\u30c6\u30ad\u30b9\u30c8\n"
+                   "a\U0001F600b\U0001F600c\n");
+  const Json& words = *Column(p, "words");
+  EXPECT_EQ(words["text"]["min_length"], 5);
+  EXPECT_EQ(words["text"]["max_length"], 7);
+  EXPECT_NEAR(words["text"]["mean_length"].get<double>(), 17.0 / 3, 1e-12);
+}
+
 TEST_F(ProfileTest, HtmlReportIsSelfContained) {
   Json p = Profile(kSmall, "a");
   std::string html = RenderProfileHtml(p, "small <v1>");
@@ -139,6 +151,113 @@ TEST_F(ProfileTest, HtmlReportIsSelfContained) {
   EXPECT_NE(html.find("class balance"), std::string::npos);
   for (const char* external : {"http://", "https://", "<script", "src="}) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
+  }
+}
+
+// The same integers profiled three ways: as a small-range int column (counted per
+// value), as floats and as a wide-range int column (both radix sorted). Every
+// statistic must agree, and the correlations over more rows than one block of the
+// sums must match a direct computation.
+TEST_F(ProfileTest, CountingAndSortingPathsAgreeOnManyRows) {
+  constexpr int kRows = 9000;
+  std::string csv = "i,f,wide,y\n";
+  std::vector<double> iv, yv;
+  for (int r = 0; r < kRows; ++r) {
+    bool null_i = r % 13 == 5, null_y = r % 17 == 3;
+    int64_t i = (static_cast<int64_t>(r) * 7919) % 300 - 50;  // ties, negatives, zeros
+    double y = std::sin(r * 0.37) * 100 + static_cast<double>(i) * 0.5;
+    if (null_i) {
+      csv += ",,,";
+    } else {
+      csv += fmt::format("{},{:.1f},{},", i, static_cast<double>(i) + 0.5, i * 1000000000000);
+    }
+    csv += null_y ? "\n" : fmt::format("{:.6f}\n", y);
+    iv.push_back(null_i ? NAN : static_cast<double>(i));
+    yv.push_back(null_y ? NAN : std::stod(fmt::format("{:.6f}", y)));
+  }
+  Json p = Profile(csv);
+  const Json& i = *Column(p, "i");
+  const Json& f = *Column(p, "f");
+  const Json& wide = *Column(p, "wide");
+  ASSERT_EQ(i["type"], "int");
+  ASSERT_EQ(f["type"], "float");
+  for (const Json* other : {&f, &wide}) {
+    EXPECT_EQ((*other)["distinct"], i["distinct"]);
+    EXPECT_EQ((*other)["numeric"]["outliers_iqr"], i["numeric"]["outliers_iqr"]);
+    EXPECT_EQ((*other)["numeric"]["histogram"]["counts"], i["numeric"]["histogram"]["counts"]);
+  }
+  EXPECT_NEAR(f["numeric"]["std"].get<double>(), i["numeric"]["std"].get<double>(), 1e-9);
+  EXPECT_NEAR(f["numeric"]["skewness"].get<double>(), i["numeric"]["skewness"].get<double>(), 1e-9);
+  for (const char* q : {"p1", "p5", "p25", "p50", "p75", "p95", "p99"}) {
+    EXPECT_NEAR(f["numeric"]["quantiles"][q].get<double>(), i["numeric"]["quantiles"][q].get<double>() + 0.5, 1e-9)
+        << q;
+  }
+  EXPECT_EQ(wide["numeric"]["zeros"], i["numeric"]["zeros"]);
+  EXPECT_EQ(wide["numeric"]["negatives"], i["numeric"]["negatives"]);
+  EXPECT_GT(i["numeric"]["zeros"].get<int64_t>(), 0);
+  ASSERT_EQ(wide["top_values"].size(), i["top_values"].size());
+  for (size_t k = 0; k < i["top_values"].size(); ++k) {
+    EXPECT_EQ(wide["top_values"][k]["count"], i["top_values"][k]["count"]);
+    EXPECT_EQ(wide["top_values"][k]["value"].get<int64_t>(), i["top_values"][k]["value"].get<int64_t>() * 1000000000000);
+  }
+
+  // Direct Pearson and Spearman of i and y over the rows where both are present.
+  auto pearson = [](const std::vector<double>& a, const std::vector<double>& b) {
+    double n = 0, sa = 0, sb = 0;
+    for (size_t r = 0; r < a.size(); ++r) {
+      if (std::isnan(a[r]) || std::isnan(b[r])) continue;
+      n += 1, sa += a[r], sb += b[r];
+    }
+    double ma = sa / n, mb = sb / n, cov = 0, va = 0, vb = 0;
+    for (size_t r = 0; r < a.size(); ++r) {
+      if (std::isnan(a[r]) || std::isnan(b[r])) continue;
+      cov += (a[r] - ma) * (b[r] - mb), va += (a[r] - ma) * (a[r] - ma), vb += (b[r] - mb) * (b[r] - mb);
+    }
+    return cov / std::sqrt(va * vb);
+  };
+  auto ranks = [](const std::vector<double>& a) {  // over the column's own values, ties averaged
+    std::vector<size_t> order;
+    for (size_t r = 0; r < a.size(); ++r) {
+      if (!std::isnan(a[r])) order.push_back(r);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return a[x] < a[y]; });
+    std::vector<double> out(a.size(), NAN);
+    for (size_t s = 0; s < order.size();) {
+      size_t e = s;
+      while (e + 1 < order.size() && a[order[e + 1]] == a[order[s]]) ++e;
+      for (size_t t = s; t <= e; ++t) out[order[t]] = (static_cast<double>(s) + static_cast<double>(e)) / 2 + 1;
+      s = e + 1;
+    }
+    return out;
+  };
+  const Json& names = p["correlations"]["pearson"]["columns"];
+  ASSERT_EQ(names, Json::parse(R"(["i", "f", "wide", "y"])"));
+  EXPECT_NEAR(p["correlations"]["pearson"]["matrix"][0][3].get<double>(), pearson(iv, yv), 2e-6);
+  EXPECT_NEAR(p["correlations"]["spearman"]["matrix"][0][3].get<double>(), pearson(ranks(iv), ranks(yv)), 2e-6);
+  EXPECT_EQ(p["correlations"]["spearman"]["matrix"][0][1], 1.0);
+  EXPECT_EQ(p["correlations"]["spearman"]["matrix"][2][1], 1.0);
+}
+
+TEST_F(ProfileTest, DuplicateRowsAcrossHashTasks) {
+  std::string csv = "a,b,t\n";
+  for (int r = 0; r < 70000; ++r) csv += fmt::format("{},{},w{}\n", r % 50000, r % 2 == 0 ? "" : "1.5", r % 50000);
+  Json p = Profile(csv);  // row r + 50000 repeats row r for r < 20000 (50000 is even: same b)
+  EXPECT_EQ(p["duplicate_rows"], 20000);
+}
+
+TEST(RankColumnTest, KeepsHalfIntegerRanksExactOnEitherSideOfTheFloatBound) {
+  for (int64_t rows : {int64_t{10}, (int64_t{1} << 23) + 2}) {
+    RankColumn ranks;
+    ranks.Reset(rows);
+    double top = static_cast<double>(rows) - 0.5;  // 8388609.5 has no float
+    ranks.Set(rows - 1, top);
+    ranks.Set(0, 1.5);
+    double out[2];
+    ranks.Load(rows - 2, 2, out);
+    EXPECT_TRUE(std::isnan(out[0])) << rows;
+    EXPECT_EQ(out[1], top) << rows;
+    ranks.Load(0, 1, out);
+    EXPECT_EQ(out[0], 1.5) << rows;
   }
 }
 

@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <charconv>
+#include <random>
+
 namespace strata::data {
 namespace {
 
@@ -22,6 +26,44 @@ TEST(ValueParseTest, Numbers) {
   EXPECT_TRUE(ParseDouble("99999999999999999999", &d));
   EXPECT_FALSE(ParseDouble("0x10", &d));
   EXPECT_FALSE(ParseDouble("1,5", &d));
+}
+
+// The hand-written fast paths must agree with from_chars to the bit, accept and refuse
+// the same texts, on the shapes CSVs hold and on their edges.
+TEST(ValueParseTest, NumberFastPathsMatchFromChars) {
+  std::vector<std::string> texts = {"0",    "-0",   "+0",    "-0.0", "0.5",  "1.",  ".5",   "-",    "+",  "+-3",
+                                    "--3",  "1.2.3", "12a",  "9007199254740992", "9007199254740993",
+                                    "9007199254740993.0", "123456789012345678", "-123456789012345678",
+                                    "1234567890123456789", "9223372036854775807", "-9223372036854775808",
+                                    "9223372036854775808", "0.1", "0.3", "2.675", "1.0000000000000000000001",
+                                    "0.0000000000000000000001", "0.00000000000000000000001", "1e5", "inf"};
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    std::string t = (rng() % 4 == 0) ? "-" : "";
+    int int_digits = 1 + static_cast<int>(rng() % 12), frac_digits = static_cast<int>(rng() % 12);
+    for (int k = 0; k < int_digits; ++k) t += static_cast<char>('0' + rng() % 10);
+    if (frac_digits > 0) t += ".";
+    for (int k = 0; k < frac_digits; ++k) t += static_cast<char>('0' + rng() % 10);
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    const char* b = t.data() + (t[0] == '+' ? 1 : 0);
+    const char* e = t.data() + t.size();
+    double want_d = 0, got_d = 0;
+    auto [pd, ecd] = std::from_chars(b, e, want_d, std::chars_format::general);
+    bool want_ok = ecd == std::errc() && pd == e;
+    ASSERT_EQ(ParseDouble(t, &got_d), want_ok) << t;
+    if (want_ok) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(got_d), std::bit_cast<uint64_t>(want_d)) << t;
+    }
+    int64_t want_i = 0, got_i = 0;
+    auto [pi, eci] = std::from_chars(b, e, want_i);
+    want_ok = eci == std::errc() && pi == e;
+    ASSERT_EQ(ParseInt64(t, &got_i), want_ok) << t;
+    if (want_ok) {
+      ASSERT_EQ(got_i, want_i) << t;
+    }
+  }
 }
 
 TEST(ValueParseTest, Bools) {

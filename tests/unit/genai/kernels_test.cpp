@@ -356,7 +356,7 @@ TEST(MatMul, AmxTilesAgreeWithRowDots) {
       }
     }
   }
-  EXPECT_EQ(covered, 7);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K
+  EXPECT_EQ(covered, 8);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K
 }
 
 TEST(MatMul, KernelNamesSayTheSetAndTile) {

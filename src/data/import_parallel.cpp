@@ -1,0 +1,281 @@
+// The import of a CSV/TSV file mapped into memory, both passes in parallel chunks
+// (csv_chunks.h): workers tokenize, check, infer (pass 1) or parse into column batches
+// (pass 2); the calling thread merges in file order, so results, errors, skip counts
+// and stored bytes are those of a serial import. Pass 1 records where the chunks truly
+// start, so pass 2 reuses them without guessing.
+
+#include <algorithm>
+#include <atomic>
+
+#include <fmt/format.h>
+
+#include "core/core.h"
+
+#include "data/column_batch.h"
+#include "data/csv_chunks.h"
+#include "data/import_passes.h"
+#include "data/import_rows.h"
+#include "data/inference.h"
+#include "data/mapped_input.h"
+#include "data/table.h"
+
+namespace strata::data {
+namespace {
+
+constexpr size_t kMaxChunkBytes = 4 << 20;
+constexpr size_t kMinChunkBytes = 64 << 10;
+
+// A rejection found by a worker, its line relative to its chunk.
+struct LineError {
+  int64_t line = 0;
+  std::string rest;
+};
+
+struct InferChunk {
+  ChunkEnd at;
+  std::vector<ColumnInference> columns;
+  int64_t rows = 0;
+  std::vector<int64_t> bad_lines;     // skipped rows
+  std::vector<LineError> examples;    // the first few of them
+  std::optional<LineError> rejected;  // the row that fails the import (OnError::kFail)
+};
+
+struct WriteChunk {
+  ChunkEnd at;
+  std::unique_ptr<ColumnBatch> batch;
+  std::optional<std::string> bug;  // an internal error, with its line still relative
+  int64_t bug_line = 0;
+};
+
+class ParallelImport {
+ public:
+  ParallelImport(const ImportOptions& options, const ImportProgress& progress,
+                 const MappedInput& input, std::unique_ptr<RecordReader> header)
+      : options_(options),
+        progress_(progress),
+        input_(input),
+        name_(header->display_name()),
+        columns_(header->columns()),
+        begin_(header->bytes_read()),
+        total_(input.size()),
+        sep_(options.reader.separator != 0               ? options.reader.separator
+             : options.reader.format == FileFormat::kTsv ? '\t'
+                                                         : ','),
+        pool_(std::max(1u, core::CoreCount())),
+        given_up_(header->columns().size()) {
+    forced_.resize(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      auto it = options_.types.find(columns_[c]);
+      if (it != options_.types.end()) forced_[c] = it->second;
+    }
+    if (!options_.types.empty()) check_forced_ = forced_;
+  }
+
+  Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
+    STRATA_RETURN_IF_ERROR(InferSchema());
+    STRATA_RETURN_IF_ERROR(WriteTable(out_dir));
+    summary_.input_bytes = total_;
+    return summary_;
+  }
+
+ private:
+  size_t ChunkBytes() const {
+    if (options_.chunk_bytes > 0) return options_.chunk_bytes;
+    // Several chunks per core even for a small file, at most a few MB each.
+    return std::clamp<size_t>(total_ / (4 * pool_.size()), kMinChunkBytes, kMaxChunkBytes);
+  }
+
+  void Report(uint64_t done) {
+    if (progress_) progress_(done, 2 * total_);
+  }
+
+  InferChunk Infer(size_t begin, size_t target, bool bounded) const {
+    InferChunk out;
+    out.columns.resize(columns_.size());
+    CsvScanner scanner(sep_, options_.reader.null_tokens);
+    const char* data = input_.data();
+    auto on_record = [&](const Record& rec, size_t from, size_t to) {
+      std::string rest = RejectRow(rec, columns_, check_forced_, IsAscii(data + from, to - from));
+      if (!rest.empty()) {
+        if (options_.on_error != OnError::kSkip) {
+          out.rejected = LineError{rec.line, std::move(rest)};
+          return false;
+        }
+        out.bad_lines.push_back(rec.line);
+        if (out.examples.size() < kMaxSkipExamples)
+          out.examples.push_back({rec.line, std::move(rest)});
+        return true;
+      }
+      if ((out.rows & 0xff) == 0) ShareGivenUp(&out.columns);
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (rec.null[c])
+          out.columns[c].AddNulls(1);
+        else
+          out.columns[c].Add(rec.fields[c]);
+      }
+      ++out.rows;
+      return true;
+    };
+    std::optional<size_t> bound;
+    if (bounded) bound = ChunkBytes();
+    out.at = ParseChunk(scanner, data, input_.size(), begin, target, bound, on_record);
+    return out;
+  }
+
+  // A column with too many distinct values for a category in a chunk already merged
+  // has them in the file: the chunks still parsing stop counting theirs (otherwise most
+  // of pass 1's hashing: a thousand values per column and chunk). Set only from
+  // checked chunks (a chunk parsed from a wrong start sees wrong values); relaxed, as
+  // a late hint costs only time.
+  void ShareGivenUp(std::vector<ColumnInference>* columns) const {
+    for (size_t c = 0; c < columns->size(); ++c) {
+      if (given_up_[c].load(std::memory_order_relaxed)) (*columns)[c].GiveUpDistinct();
+    }
+  }
+
+  Status InferSchema() {
+    const char* data = input_.data();
+    std::vector<ColumnInference> columns(columns_.size());
+    const int64_t first_line = 1 + std::count(data, data + begin_, '\n');
+    auto consume = [&](InferChunk& r, const ChunkSpan& span) -> Status {
+      if (r.at.error) {
+        return InvalidArgumentError(LineMessage(
+            name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
+      }
+      if (r.rejected)
+        return InvalidArgumentError(
+            LineMessage(name_, span.first_line + r.rejected->line, r.rejected->rest));
+      for (const LineError& e : r.examples) {
+        if (summary_.skipped_examples.size() == kMaxSkipExamples) break;
+        summary_.skipped_examples.push_back(LineMessage(name_, span.first_line + e.line, e.rest));
+      }
+      for (int64_t line : r.bad_lines) bad_lines_.push_back(span.first_line + line);
+      summary_.skipped_rows += static_cast<int64_t>(r.bad_lines.size());
+      for (size_t c = 0; c < columns.size(); ++c) {
+        columns[c].Merge(r.columns[c]);
+        if (columns[c].gave_up_distinct()) given_up_[c].store(true, std::memory_order_relaxed);
+      }
+      summary_.rows += r.rows;
+      spans_.push_back(span);
+      span_rows_.push_back(r.rows);
+      input_.Release(span.begin, span.end);
+      Report(span.end);
+      return Status::Ok();
+    };
+    std::vector<size_t> starts = GuessChunkStarts(data, begin_, total_, ChunkBytes());
+    STRATA_RETURN_IF_ERROR(RunChunks<InferChunk>(
+        pool_, starts, total_, first_line,
+        [this](size_t b, size_t t, bool bounded) { return Infer(b, t, bounded); }, consume));
+    for (const auto& [name, type] : options_.types) {
+      if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
+        return InvalidArgumentError(
+            fmt::format("type given for '{}', which is not a column of {}", name, name_));
+      }
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+      summary_.schema.columns.push_back(
+          {columns_[c], forced_[c] ? *forced_[c] : columns[c].Decide(), columns[c].nulls()});
+    }
+    return Status::Ok();
+  }
+
+  WriteChunk Parse(size_t begin, size_t target, int64_t first_line, int64_t rows) const {
+    WriteChunk out;
+    out.batch = std::make_unique<ColumnBatch>(summary_.schema, rows);
+    CsvScanner scanner(sep_, options_.reader.null_tokens);
+    // Rows pass 1 skipped are skipped again, silently: they were counted there.
+    auto bad = std::lower_bound(bad_lines_.begin(), bad_lines_.end(), first_line);
+    auto on_record = [&](const Record& rec, size_t, size_t) {
+      const int64_t line = first_line + rec.line;
+      while (bad != bad_lines_.end() && *bad < line) ++bad;
+      if (bad != bad_lines_.end() && *bad == line) return true;
+      out.bug_line = rec.line;
+      if (rec.fields.size() != columns_.size()) {
+        out.bug = ": the file changed during the import";
+        return false;
+      }
+      size_t column = 0;
+      if (!out.batch->AddRow(rec, &column)) {
+        // Inference saw every value, so this is a bug, not bad input.
+        out.bug = fmt::format(": value {} no longer parses as {}", QuoteValue(rec.fields[column]),
+                              ColumnTypeName(summary_.schema.columns[column].type));
+        return false;
+      }
+      return true;
+    };
+    out.at =
+        ParseChunk(scanner, input_.data(), input_.size(), begin, target, std::nullopt, on_record);
+    return out;
+  }
+
+  Status WriteTable(const std::filesystem::path& out_dir) {
+    STRATA_ASSIGN_OR_RETURN(auto writer, TableWriter::Create(out_dir, summary_.schema));
+    // The chunks pass 1 found: true record starts, so nothing is guessed or parsed twice.
+    std::vector<size_t> starts;
+    for (const ChunkSpan& s : spans_) starts.push_back(s.begin);
+    const size_t end = spans_.empty() ? total_ : spans_.back().end;
+    auto parse = [this](size_t b, size_t t, bool) {
+      auto it = std::lower_bound(spans_.begin(), spans_.end(), b,
+                                 [](const ChunkSpan& s, size_t pos) { return s.begin < pos; });
+      return Parse(b, t, it->first_line, span_rows_[it - spans_.begin()]);
+    };
+    auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
+      if (r.at.error) {
+        return InvalidArgumentError(LineMessage(
+            name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
+      }
+      if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
+      writer->AppendBatch(*r.batch);
+      input_.Release(span.begin, span.end);
+      Report(total_ + span.end);
+      return Status::Ok();
+    };
+    const int64_t first_line = spans_.empty() ? 1 : spans_.front().first_line;
+    STRATA_RETURN_IF_ERROR(RunChunks<WriteChunk>(pool_, starts, end, first_line, parse, consume));
+    if (writer->rows() != summary_.rows) {
+      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})",
+                                       name_, summary_.rows, writer->rows()));
+    }
+    STRATA_RETURN_IF_ERROR(writer->Finish());
+    Report(2 * total_);
+    return Status::Ok();
+  }
+
+  const ImportOptions& options_;
+  const ImportProgress& progress_;
+  const MappedInput& input_;
+  const std::string name_;
+  const std::vector<std::string> columns_;
+  const size_t begin_;  // of the first record after the header (and BOM)
+  const uint64_t total_;
+  const char sep_;
+  std::vector<std::optional<ColumnType>> forced_;
+  std::vector<std::optional<ColumnType>> check_forced_;  // forced_, or empty when no type is
+  core::ThreadPool pool_;
+  mutable std::vector<std::atomic<bool>> given_up_;  // per column: see ShareGivenUp
+  ImportSummary summary_;
+  std::vector<ChunkSpan> spans_;    // pass 1's chunks, in file order
+  std::vector<int64_t> span_rows_;  // and the rows each holds
+  std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
+};
+
+}  // namespace
+
+std::optional<Result<ImportSummary>> ImportParallel(const std::filesystem::path& input,
+                                                    const ImportOptions& options,
+                                                    const std::filesystem::path& out_dir,
+                                                    const ImportProgress& progress) {
+  if (options.reader.format == FileFormat::kJsonl) return std::nullopt;
+  std::unique_ptr<MappedInput> mapped = MappedInput::Open(input);
+  if (!mapped) return std::nullopt;
+  // The streaming reader reads the header (BOM, names, their errors) and says where
+  // the records begin.
+  auto header = OpenReader(input, options.reader);
+  if (!header.ok()) return Result<ImportSummary>(header.status());
+  if ((*header)->columns().empty())
+    return std::nullopt;  // no header, no rows: the serial path words it
+  ParallelImport import(options, progress, *mapped, std::move(*header));
+  return import.Run(out_dir);
+}
+
+}  // namespace strata::data
