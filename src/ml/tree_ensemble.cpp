@@ -11,12 +11,14 @@ namespace strata::ml {
 namespace {
 
 Status Unsupported(std::string_view what) {
-  return InvalidArgumentError(fmt::format("xgboost model: {} (not supported by the compiled evaluator)", what));
+  return InvalidArgumentError(
+      fmt::format("xgboost model: {} (not supported by the compiled evaluator)", what));
 }
 
 // XGBoost writes its parameters as strings ("5E-1") and tree arrays as numbers.
 Result<double> NumberParam(const Json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key)) return Unsupported(fmt::format("'{}' is missing", key));
+  if (!object.is_object() || !object.contains(key))
+    return Unsupported(fmt::format("'{}' is missing", key));
   const Json& v = object[key];
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) {
@@ -46,9 +48,15 @@ Result<std::vector<double>> Numbers(const Json& tree, const char* key, size_t n)
   return out;
 }
 
-float Logit(float p) { return -logf(1.0f / p - 1.0f); }
-float Log(float p) { return logf(p); }
-float Same(float p) { return p; }
+float Logit(float p) {
+  return -logf(1.0f / p - 1.0f);
+}
+float Log(float p) {
+  return logf(p);
+}
+float Same(float p) {
+  return p;
+}
 
 }  // namespace
 
@@ -59,8 +67,9 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   const Json& learner = model["learner"];
   TreeEnsemble e;
 
-  const std::string objective =
-      learner.contains("objective") && learner["objective"].is_object() ? learner["objective"].value("name", "") : "";
+  const std::string objective = learner.contains("objective") && learner["objective"].is_object()
+                                    ? learner["objective"].value("name", "")
+                                    : "";
   // The link of each objective as libxgboost 1.6 applies it: ProbToMargin turns the
   // base score into the starting margin, PredTransform the margin into the output.
   struct Link {
@@ -69,9 +78,12 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
     Transform transform;
   };
   static constexpr Link kLinks[] = {
-      {"binary:logistic", Logit, Transform::kSigmoid},  {"reg:logistic", Logit, Transform::kSigmoid},
-      {"multi:softprob", Same, Transform::kSoftmax},    {"reg:squarederror", Same, Transform::kIdentity},
-      {"count:poisson", Log, Transform::kExp},          {"reg:tweedie", Log, Transform::kExp},
+      {"binary:logistic", Logit, Transform::kSigmoid},
+      {"reg:logistic", Logit, Transform::kSigmoid},
+      {"multi:softprob", Same, Transform::kSoftmax},
+      {"reg:squarederror", Same, Transform::kIdentity},
+      {"count:poisson", Log, Transform::kExp},
+      {"reg:tweedie", Log, Transform::kExp},
       {"reg:gamma", Log, Transform::kExp},
   };
   const Link* link = nullptr;
@@ -81,7 +93,8 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   if (link == nullptr) return Unsupported(fmt::format("objective '{}'", objective));
   e.transform_ = link->transform;
 
-  const Json& param = learner.contains("learner_model_param") ? learner["learner_model_param"] : Json();
+  const Json& param =
+      learner.contains("learner_model_param") ? learner["learner_model_param"] : Json();
   STRATA_ASSIGN_OR_RETURN(double base_score, NumberParam(param, "base_score"));
   STRATA_ASSIGN_OR_RETURN(double num_class, NumberParam(param, "num_class"));
   if (param.contains("num_target")) {
@@ -90,11 +103,13 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   }
   e.base_margin_ = link->to_margin(static_cast<float>(base_score));
   e.groups_ = std::max(1, static_cast<int>(num_class));
-  if ((e.transform_ == Transform::kSoftmax) != (e.groups_ > 1)) return Unsupported("classes and objective disagree");
+  if ((e.transform_ == Transform::kSoftmax) != (e.groups_ > 1))
+    return Unsupported("classes and objective disagree");
 
   const Json& booster = learner.contains("gradient_booster") ? learner["gradient_booster"] : Json();
   if (!booster.is_object() || booster.value("name", "") != "gbtree") {
-    return Unsupported(fmt::format("booster '{}'", booster.is_object() ? booster.value("name", "") : ""));
+    return Unsupported(
+        fmt::format("booster '{}'", booster.is_object() ? booster.value("name", "") : ""));
   }
   const Json& gbtree = booster.contains("model") ? booster["model"] : Json();
   if (!gbtree.is_object() || !gbtree.contains("trees") || !gbtree["trees"].is_array() ||
@@ -104,17 +119,21 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   }
   double parallel = 1;
   if (gbtree.contains("gbtree_model_param")) {
-    STRATA_ASSIGN_OR_RETURN(parallel, NumberParam(gbtree["gbtree_model_param"], "num_parallel_tree"));
+    STRATA_ASSIGN_OR_RETURN(parallel,
+                            NumberParam(gbtree["gbtree_model_param"], "num_parallel_tree"));
   }
   // Rounds [0, iteration_end) hold these trees, as libxgboost's LayerToTree counts them.
-  const size_t per_round = static_cast<size_t>(std::max(1.0, parallel)) * static_cast<size_t>(e.groups_);
-  const size_t num_trees = std::min(gbtree["trees"].size(), static_cast<size_t>(std::max(0, iteration_end)) * per_round);
+  const size_t per_round =
+      static_cast<size_t>(std::max(1.0, parallel)) * static_cast<size_t>(e.groups_);
+  const size_t num_trees =
+      std::min(gbtree["trees"].size(), static_cast<size_t>(std::max(0, iteration_end)) * per_round);
 
   e.nodes_.push_back(Node{0, 0, 0});  // index 0 is never a child: `left == 0` means leaf
   for (size_t t = 0; t < num_trees; ++t) {
     const Json& tree = gbtree["trees"][t];
     const Json& group = gbtree["tree_info"][t];
-    if (!tree.is_object() || !group.is_number_integer() || group.get<int>() < 0 || group.get<int>() >= e.groups_) {
+    if (!tree.is_object() || !group.is_number_integer() || group.get<int>() < 0 ||
+        group.get<int>() >= e.groups_) {
       return Unsupported(fmt::format("tree {} is malformed", t));
     }
     const Json& tp = tree.contains("tree_param") ? tree["tree_param"] : Json();
@@ -195,7 +214,8 @@ std::vector<float> TreeEnsemble::Predict(Matrix x) const {
     }
   }
   switch (transform_) {
-    case Transform::kIdentity: break;
+    case Transform::kIdentity:
+      break;
     case Transform::kSigmoid:
       for (float& v : out) v = 1.0f / (1.0f + expf(-v));
       break;

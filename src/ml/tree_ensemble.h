@@ -50,7 +50,7 @@ class TreeEnsemble {
   // Children of a split are adjacent (right = left + 1); left == 0 marks a leaf (the root
   // of a tree is never a child).
   struct Node {
-    float value;  // threshold of a split, or the leaf's value
+    float value;       // threshold of a split, or the leaf's value
     uint32_t feature;  // low 31 bits: feature index; top bit: missing values go left
     uint32_t left;
   };
@@ -59,7 +59,7 @@ class TreeEnsemble {
   float Leaf(uint32_t root, const float* row) const;
 
   std::vector<Node> nodes_;
-  std::vector<uint32_t> roots_;   // per tree, in boosting order
+  std::vector<uint32_t> roots_;      // per tree, in boosting order
   std::vector<uint32_t> groups_of_;  // output (class) each tree adds to
   int groups_ = 1;
   float base_margin_ = 0;

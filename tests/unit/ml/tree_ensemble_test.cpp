@@ -32,7 +32,8 @@ Rows RandomRows(size_t rows, size_t cols, uint64_t seed, double missing = 0.2) {
   Rows r{std::vector<float>(rows * cols), rows, cols};
   for (size_t i = 0; i < rows; ++i) {
     const bool all_missing = i % 97 == 0;
-    for (size_t c = 0; c < cols; ++c) r.x[i * cols + c] = all_missing || u(rng) < missing ? NAN : normal(rng);
+    for (size_t c = 0; c < cols; ++c)
+      r.x[i * cols + c] = all_missing || u(rng) < missing ? NAN : normal(rng);
   }
   return r;
 }
@@ -43,26 +44,38 @@ std::vector<float> Labels(const Rows& r, const std::string& objective, uint64_t 
   std::normal_distribution<float> noise(0, 0.3f);
   std::vector<float> y(r.rows);
   for (size_t i = 0; i < r.rows; ++i) {
-    auto f = [&](size_t c) { float v = r.x[i * r.cols + c]; return std::isnan(v) ? 0.0f : v; };
+    auto f = [&](size_t c) {
+      float v = r.x[i * r.cols + c];
+      return std::isnan(v) ? 0.0f : v;
+    };
     const float s = f(0) + 0.7f * f(1) - 0.5f * f(2) * f(3) + noise(rng);
-    if (objective == "binary:logistic") y[i] = s > 0.2f;
-    else if (objective == "multi:softprob") y[i] = s < -0.5f ? 0 : s < 0.5f ? 1 : 2;
-    else if (objective == "reg:squarederror") y[i] = 3 * s + 1;
-    else y[i] = std::floor(std::exp(0.5f * s));  // counts for poisson / tweedie
+    if (objective == "binary:logistic")
+      y[i] = s > 0.2f;
+    else if (objective == "multi:softprob")
+      y[i] = s < -0.5f ? 0 : s < 0.5f ? 1 : 2;
+    else if (objective == "reg:squarederror")
+      y[i] = 3 * s + 1;
+    else
+      y[i] = std::floor(std::exp(0.5f * s));  // counts for poisson / tweedie
   }
   return y;
 }
 
 Result<XGBoostModel> TrainAndReload(const std::string& objective, int rounds, int early_stopping) {
-  Json hp = {{"num_round", rounds}, {"max_depth", 6}, {"eta", 0.3}, {"nthread", 1},
-             {"early_stopping_rounds", early_stopping}, {"subsample", 0.9}, {"seed", 3}};
+  Json hp = {{"num_round", rounds},
+             {"max_depth", 6},
+             {"eta", 0.3},
+             {"nthread", 1},
+             {"early_stopping_rounds", early_stopping},
+             {"subsample", 0.9},
+             {"seed", 3}};
   STRATA_ASSIGN_OR_RETURN(Json validated, ValidateHyperparameters(XGBoostHyperparameters(), hp));
   XGBoostTrainOptions o;
   o.hyperparameters = validated;
   o.objective = objective;
   o.num_class = objective == "multi:softprob" ? 3 : 0;
-  o.eval_metric = objective == "binary:logistic" ? "logloss"
-                  : objective == "multi:softprob" ? "mlogloss"
+  o.eval_metric = objective == "binary:logistic"    ? "logloss"
+                  : objective == "multi:softprob"   ? "mlogloss"
                   : objective == "reg:squarederror" ? "rmse"
                                                     : "poisson-nloglik";
   if (objective == "reg:tweedie") o.eval_metric = "tweedie-nloglik@1.5";
@@ -74,12 +87,14 @@ Result<XGBoostModel> TrainAndReload(const std::string& objective, int rounds, in
   return XGBoostModel::FromJson(json);
 }
 
-void ExpectSame(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+void ExpectSame(const std::vector<float>& got, const std::vector<float>& want,
+                const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   size_t bad = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     if (!(std::fabs(got[i] - want[i]) <= 1e-6)) {
-      if (++bad <= 5) ADD_FAILURE() << what << ": value " << i << ": " << got[i] << " vs " << want[i];
+      if (++bad <= 5)
+        ADD_FAILURE() << what << ": value " << i << ": " << got[i] << " vs " << want[i];
     }
   }
   EXPECT_EQ(bad, 0u) << what;
@@ -102,16 +117,19 @@ TEST_P(CompiledObjective, MatchesLibxgboostWithMissingValues) {
     auto single = model->Predict(one);
     ASSERT_TRUE(single.ok());
     const size_t w = single->size();
-    ExpectSame(*single, std::vector<float>(compiled->begin() + r * w, compiled->begin() + (r + 1) * w), "single row");
+    ExpectSame(*single,
+               std::vector<float>(compiled->begin() + r * w, compiled->begin() + (r + 1) * w),
+               "single row");
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Objectives, CompiledObjective,
-                         ::testing::Values("binary:logistic", "multi:softprob", "reg:squarederror", "count:poisson",
-                                           "reg:tweedie"),
+                         ::testing::Values("binary:logistic", "multi:softprob", "reg:squarederror",
+                                           "count:poisson", "reg:tweedie"),
                          [](const auto& info) {
                            std::string n = info.param;
-                           for (char& c : n) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 
@@ -150,7 +168,8 @@ std::vector<float> ReadCsv(const std::filesystem::path& path, size_t* cols) {
 TEST(TreeEnsemble, PythonModelsPredictAsXGBoostPythonDoes) {
   TempDir dir;
   RunPython("xgboost_python_models.py", dir.path().string());
-  for (const auto& [name, compiled] : {std::pair<std::string, bool>{"forest", true}, {"categorical", false}}) {
+  for (const auto& [name, compiled] :
+       {std::pair<std::string, bool>{"forest", true}, {"categorical", false}}) {
     auto text = core::ReadFile(dir.path() / (name + ".json"));
     ASSERT_TRUE(text.ok());
     auto model = XGBoostModel::FromJson(*text);
