@@ -18,7 +18,10 @@ const llama = await getLlama({gpu: false, build: "never", maxThreads: threads,
 const model = await llama.loadModel({modelPath, gpuLayers: 0, useMmap: true});
 const context = await model.createContext({
   contextSize: nPrompt + nGen + 16, batchSize: nPrompt, sequences: 1, flashAttention: false,
-  threads: {ideal: threads, min: threads},
+  threads,
+  // Dispatch each evaluation at once rather than on the next event-loop cycle: the
+  // binding's scheduling would otherwise add to every generated token's time.
+  batching: {dispatchSchedule: (dispatch) => dispatch()},
   // Strata's cache is F32: compare like with like (llama.cpp's default is F16).
   experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv,
 });
