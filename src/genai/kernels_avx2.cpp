@@ -15,37 +15,14 @@
 
 #include "genai/kernels.h"
 #include "genai/kernels_tile.h"
+#include "genai/kernels_x86_common.h"
 #include "genai/quant_blocks.h"
 
 namespace strata::genai::internal {
 namespace {
 
-// F16C's conversion: exact, as F16ToF32.
-inline float Half(uint16_t h) {
-  return _cvtsh_ss(h);
-}
-
-inline uint16_t Load16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-
 inline __m256i Load256(const void* p) {
   return _mm256_loadu_si256(static_cast<const __m256i*>(p));
-}
-
-inline float HorizontalSum(__m256 v) {
-  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-  lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-  return _mm_cvtss_f32(lo);
-}
-
-// Activation row t of a batch laid out with a byte stride.
-template <typename Block>
-inline const Block* Act(const uint8_t* act, size_t stride, int t) {
-  return reinterpret_cast<const Block*>(act + t * stride);
 }
 
 // Sum of 32 products of unsigned bytes u (< 128) with signed bytes y, as 8 int32 lanes.
@@ -146,15 +123,6 @@ struct FloatKernel {
 };
 
 // ---- 32-element blocks (activations Q8_0, or Q8_1 for weights with a minimum) ----
-
-// The 32 nibbles of a block as bytes in element order: low nibbles are elements 0..15,
-// high nibbles 16..31.
-inline __m256i Nibbles32(const uint8_t* qs) {
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-  const __m128i low4 = _mm_set1_epi8(0x0f);
-  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low4),
-                          _mm_and_si128(packed, low4));
-}
 
 // 0xff in byte j where bit j of the 32-bit little-endian word at p is set, else 0.
 inline __m256i BytesFromBits32(const uint8_t* p) {

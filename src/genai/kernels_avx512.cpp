@@ -26,19 +26,6 @@ bool AttendAvx512(const float* q, int n_q, const float* k, const float* v, size_
 
 namespace {
 
-inline float HorizontalSum(__m256 v) {
-  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-  lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-  return _mm_cvtss_f32(lo);
-}
-
-// Activation row t of a batch laid out with a byte stride.
-template <typename Block>
-inline const Block* Act(const uint8_t* act, size_t stride, int t) {
-  return reinterpret_cast<const Block*>(act + t * stride);
-}
-
 // ---- float weights (activations f32) ----
 
 // Loads 16 weights as floats; n_left < 16 loads that many and zeros the rest.
