@@ -88,64 +88,20 @@ void Pack(const uint8_t* act, size_t stride, int64_t n, uint8_t* out) {
 // sub-block j of kSub values (the caller offsets scale/min by the row's place in its
 // group of 16).
 
-inline void Store32(int8_t* q, __m256i v) {
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), v);
-}
+// The 32-value block types, through the block decoders the AVX-512 kernels use.
+template <typename W, bool kWithMin>
+struct Blocks32Rows {
+  static constexpr int kSub = 32;
+  static constexpr bool kMins = kWithMin;
+  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
+    for (int64_t j = 0; j < n / 32; ++j, w += W::kBytes) {
+      scale[kG * j] = Half(Load16(w));
+      if constexpr (kWithMin) min[kG * j] = Half(Load16(w + 2));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + 32 * j), W::Load(w));
+    }
+  }
+};
 
-struct Q8_0Rows {
-  static constexpr int kSub = 32;
-  static constexpr bool kMins = false;
-  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
-    for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ8_0)) {
-      scale[kG * j] = Half(Load16(w));
-      std::memcpy(q + 32 * j, w + 2, 32);
-    }
-  }
-};
-struct Q4_0Rows {
-  static constexpr int kSub = 32;
-  static constexpr bool kMins = false;
-  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
-    for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ4_0)) {
-      scale[kG * j] = Half(Load16(w));
-      Store32(q + 32 * j, _mm256_sub_epi8(Nibbles32(w + 2), _mm256_set1_epi8(8)));
-    }
-  }
-};
-struct Q5_0Rows {
-  static constexpr int kSub = 32;
-  static constexpr bool kMins = false;
-  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
-    for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ5_0)) {
-      scale[kG * j] = Half(Load16(w));
-      const __m256i v = Nibbles32(w + 6);  // q - 16: subtract 16 where the 5th bit is clear
-      Store32(q + 32 * j, _mm256_mask_sub_epi8(v, ~Bits32(w + 2), v, _mm256_set1_epi8(16)));
-    }
-  }
-};
-struct Q4_1Rows {
-  static constexpr int kSub = 32;
-  static constexpr bool kMins = true;
-  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
-    for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ4_1)) {
-      scale[kG * j] = Half(Load16(w));
-      min[kG * j] = Half(Load16(w + 2));
-      Store32(q + 32 * j, Nibbles32(w + 4));
-    }
-  }
-};
-struct Q5_1Rows {
-  static constexpr int kSub = 32;
-  static constexpr bool kMins = true;
-  static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float* min) {
-    for (int64_t j = 0; j < n / 32; ++j, w += sizeof(BlockQ5_1)) {
-      scale[kG * j] = Half(Load16(w));
-      min[kG * j] = Half(Load16(w + 2));
-      const __m256i v = Nibbles32(w + 8);
-      Store32(q + 32 * j, _mm256_mask_add_epi8(v, Bits32(w + 4), v, _mm256_set1_epi8(16)));
-    }
-  }
-};
 // Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-value sub-block.
 template <bool kFive>
 struct K4Rows {
@@ -162,18 +118,10 @@ struct K4Rows {
         scale[kG * (8 * i + j)] = d * scm[j];
         min[kG * (8 * i + j)] = -dmin * scm[8 + j];
       }
+      const __m512i h = kFive ? Q5KHighBits(w) : _mm512_setzero_si512();
       for (int c = 0; c < 4; ++c) {
         __m512i v = Nibbles64(w + offsetof(Block, qs) + 32 * c);
-        if constexpr (kFive) {
-          // Bit j of qh[l] is the 5th bit of element l of sub-block j.
-          const __m256i qh =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offsetof(BlockQ5_K, qh)));
-          const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
-          const __m512i bits = _mm512_inserti64x4(
-              _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * c)))),
-              _mm256_set1_epi8(static_cast<char>(1 << (2 * c + 1))), 1);
-          v = _mm512_mask_add_epi8(v, _mm512_test_epi8_mask(h, bits), v, _mm512_set1_epi8(16));
-        }
+        if constexpr (kFive) v = AddFifthBits(v, h, c);
         _mm512_storeu_si512(q + 64 * c, v);
       }
     }
@@ -185,26 +133,14 @@ struct Q6_KRows {
   static constexpr int kSub = 16;
   static constexpr bool kMins = false;
   static void Row(const uint8_t* w, int64_t n, int8_t* q, float* scale, float*) {
-    const __m512i low4 = _mm512_set1_epi8(0x0f), bits54 = _mm512_set1_epi8(0x30),
-                  offset = _mm512_set1_epi8(32);
+    const __m512i offset = _mm512_set1_epi8(32);
     for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ6_K), q += kQK_K) {
       const float d = Half(Load16(w + offsetof(BlockQ6_K, d)));
       const auto* sc = reinterpret_cast<const int8_t*>(w + offsetof(BlockQ6_K, scales));
       for (int j = 0; j < 16; ++j) scale[kG * (16 * i + j)] = d * sc[j];
-      for (int half = 0; half < 2; ++half) {
-        const __m512i ql = _mm512_loadu_si512(w + offsetof(BlockQ6_K, ql) + 64 * half);
-        const __m256i qh = _mm256_loadu_si256(
-            reinterpret_cast<const __m256i*>(w + offsetof(BlockQ6_K, qh) + 32 * half));
-        // Values 0-31 of the half take bits 0-1 of qh, 32-63 bits 2-3, 64-95 bits 4-5,
-        // 96-127 bits 6-7.
-        const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
-        const __m512i lo = _mm512_or_si512(_mm512_and_si512(ql, low4),
-                                           _mm512_and_si512(_mm512_slli_epi16(h, 4), bits54));
-        const __m512i hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
-                                           _mm512_and_si512(h, bits54));
-        _mm512_storeu_si512(q + 128 * half, _mm512_sub_epi8(lo, offset));
-        _mm512_storeu_si512(q + 128 * half + 64, _mm512_sub_epi8(hi, offset));
-      }
+      __m512i v[4];
+      Q6KValues(w, v);
+      for (int c = 0; c < 4; ++c) _mm512_storeu_si512(q + 64 * c, _mm512_sub_epi8(v[c], offset));
     }
   }
 };
@@ -328,11 +264,11 @@ const KernelSet* AmxKernelsImpl(const KernelSet& below) {
   static const KernelSet set = [&] {
     KernelSet s{};
     s.name = below.name;
-    AddAmx<Q8_0Rows, ActQ8_0>(s.q8_0, below.q8_0);
-    AddAmx<Q4_0Rows, ActQ8_0>(s.q4_0, below.q4_0);
-    AddAmx<Q5_0Rows, ActQ8_0>(s.q5_0, below.q5_0);
-    AddAmx<Q4_1Rows, ActQ8_1>(s.q4_1, below.q4_1);
-    AddAmx<Q5_1Rows, ActQ8_1>(s.q5_1, below.q5_1);
+    AddAmx<Blocks32Rows<Q8_0Weights, false>, ActQ8_0>(s.q8_0, below.q8_0);
+    AddAmx<Blocks32Rows<Q4_0Weights, false>, ActQ8_0>(s.q4_0, below.q4_0);
+    AddAmx<Blocks32Rows<Q5_0Weights, false>, ActQ8_0>(s.q5_0, below.q5_0);
+    AddAmx<Blocks32Rows<Q4_1Weights, true>, ActQ8_1>(s.q4_1, below.q4_1);
+    AddAmx<Blocks32Rows<Q5_1Weights, true>, ActQ8_1>(s.q5_1, below.q5_1);
     AddAmx<K4Rows<false>, ActQ8_K>(s.q4_k, below.q4_k);
     AddAmx<K4Rows<true>, ActQ8_K>(s.q5_k, below.q5_k);
     AddAmx<Q6_KRows, ActQ8_K>(s.q6_k, below.q6_k);

@@ -138,26 +138,6 @@ inline __m256i DotI8(__m256i abs_w, __m256i w, __m256i x) {
   return _mm256_dpbusd_epi32(_mm256_setzero_si256(), abs_w, _mm256_sign_epi8(x, w));
 }
 
-struct Q8_0Weights {
-  static constexpr size_t kBytes = sizeof(BlockQ8_0);
-  static __m256i Load(const uint8_t* b) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
-  }
-};
-struct Q4_0Weights {
-  static constexpr size_t kBytes = sizeof(BlockQ4_0);
-  static __m256i Load(const uint8_t* b) {
-    return _mm256_sub_epi8(Nibbles32(b + 2), _mm256_set1_epi8(8));
-  }
-};
-struct Q5_0Weights {
-  static constexpr size_t kBytes = sizeof(BlockQ5_0);
-  static __m256i Load(const uint8_t* b) {
-    // q - 16: subtract 16 where the 5th bit is clear.
-    const __m256i q = Nibbles32(b + 6);
-    return _mm256_mask_sub_epi8(q, ~Bits32(b + 2), q, _mm256_set1_epi8(16));
-  }
-};
 
 template <typename W>
 struct Blocks32Kernel {
@@ -187,18 +167,6 @@ void Blocks32Kernel<W>::Dot(const uint8_t* w, const uint8_t* act, size_t stride,
 
 // Weights with a minimum (x = d*q + m, q unsigned): sum(x*y) = d*dy*sum(q*qy) + m*s per
 // block, s = dy*sum(qy) from the Q8_1 activations. VNNI takes unsigned q as it is.
-struct Q4_1Weights {
-  static constexpr size_t kBytes = sizeof(BlockQ4_1);
-  static __m256i Load(const uint8_t* b) { return Nibbles32(b + 4); }
-};
-struct Q5_1Weights {
-  static constexpr size_t kBytes = sizeof(BlockQ5_1);
-  static __m256i Load(const uint8_t* b) {
-    const __m256i q = Nibbles32(b + 8);
-    return _mm256_mask_add_epi8(q, Bits32(b + 4), q, _mm256_set1_epi8(16));
-  }
-};
-
 template <typename W>
 struct MinBlocksKernel {
   template <int kT>
@@ -269,17 +237,8 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
       scale[c] = PairScales(sc16, c);
     }
     if constexpr (kFive) {
-      // Bit j of qh[l] is the 5th bit of element l of sub-block j.
-      const __m256i qh =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offsetof(BlockQ5_K, qh)));
-      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
-      const __m512i sixteen = _mm512_set1_epi8(16);
-      for (int c = 0; c < 4; ++c) {
-        const __m512i bits = _mm512_inserti64x4(
-            _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * c)))),
-            _mm256_set1_epi8(static_cast<char>(1 << (2 * c + 1))), 1);
-        q[c] = _mm512_mask_add_epi8(q[c], _mm512_test_epi8_mask(h, bits), q[c], sixteen);
-      }
+      const __m512i h = Q5KHighBits(w);
+      for (int c = 0; c < 4; ++c) q[c] = AddFifthBits(q[c], h, c);
     }
     for (int t = 0; t < kT; ++t) {
       const ActBlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i];
@@ -315,7 +274,6 @@ template <int kT>
 void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n) {
   __m512 acc[kT];
   for (int t = 0; t < kT; ++t) acc[t] = _mm512_setzero_ps();
-  const __m512i low4 = _mm512_set1_epi8(0x0f), bits54 = _mm512_set1_epi8(0x30);
   for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ6_K)) {
     const float d = Half(Load16(w + offsetof(BlockQ6_K, d)));
     const __m128i sc8 =
@@ -324,17 +282,7 @@ void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float*
     // q[v] holds values 64v..64v+63, four sub-blocks of 16; scale[v] their scales,
     // one per 128-bit lane.
     __m512i q[4], scale[4];
-    for (int half = 0; half < 2; ++half) {
-      const __m512i ql = _mm512_loadu_si512(w + offsetof(BlockQ6_K, ql) + 64 * half);
-      const __m256i qh = _mm256_loadu_si256(
-          reinterpret_cast<const __m256i*>(w + offsetof(BlockQ6_K, qh) + 32 * half));
-      // Values 0-31 take bits 0-1 of qh, 32-63 bits 2-3, 64-95 bits 4-5, 96-127 bits 6-7.
-      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
-      q[2 * half] = _mm512_or_si512(_mm512_and_si512(ql, low4),
-                                    _mm512_and_si512(_mm512_slli_epi16(h, 4), bits54));
-      q[2 * half + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
-                                        _mm512_and_si512(h, bits54));
-    }
+    Q6KValues(w, q);
     for (int v = 0; v < 4; ++v) scale[v] = LaneScales(sc16, 4 * v);
     for (int t = 0; t < kT; ++t) {
       const BlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i].q;

@@ -5,10 +5,12 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "genai/kernels_x86_common.h"
+#include "genai/quant_blocks.h"
 
 namespace strata::genai::internal {
 namespace {
@@ -25,6 +27,77 @@ inline __m512i Nibbles64(const uint8_t* qs) {
   const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
   const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(q), _mm256_srli_epi16(q, 4), 1);
   return _mm512_and_si512(both, _mm512_set1_epi8(0x0f));
+}
+
+// ---- 32-value blocks: Load(b) gives the block's 32 values q as bytes, element order;
+// the block's scale d is the fp16 at b, its minimum m (x = d*q + m) the fp16 at b + 2 ----
+
+struct Q8_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ8_0);
+  static __m256i Load(const uint8_t* b) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
+  }
+};
+struct Q4_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ4_0);
+  static __m256i Load(const uint8_t* b) {
+    return _mm256_sub_epi8(Nibbles32(b + 2), _mm256_set1_epi8(8));
+  }
+};
+struct Q5_0Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ5_0);
+  static __m256i Load(const uint8_t* b) {
+    // q - 16: subtract 16 where the 5th bit is clear.
+    const __m256i q = Nibbles32(b + 6);
+    return _mm256_mask_sub_epi8(q, ~Bits32(b + 2), q, _mm256_set1_epi8(16));
+  }
+};
+// With a minimum: q unsigned.
+struct Q4_1Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ4_1);
+  static __m256i Load(const uint8_t* b) { return Nibbles32(b + 4); }
+};
+struct Q5_1Weights {
+  static constexpr size_t kBytes = sizeof(BlockQ5_1);
+  static __m256i Load(const uint8_t* b) {
+    const __m256i q = Nibbles32(b + 8);
+    return _mm256_mask_add_epi8(q, Bits32(b + 4), q, _mm256_set1_epi8(16));
+  }
+};
+
+// ---- K-quants ----
+
+// Q5_K's 5th bits (qh) in both 256-bit halves, for AddFifthBits.
+inline __m512i Q5KHighBits(const uint8_t* block) {
+  const __m256i qh =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + offsetof(BlockQ5_K, qh)));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
+}
+
+// q: Nibbles64 of chunk c (sub-blocks 2c, 2c+1); adds 16 where the value's 5th bit is
+// set (bit j of qh[l] is the 5th bit of element l of sub-block j).
+inline __m512i AddFifthBits(__m512i q, __m512i h, int c) {
+  const __m512i bits = _mm512_inserti64x4(
+      _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * c)))),
+      _mm256_set1_epi8(static_cast<char>(1 << (2 * c + 1))), 1);
+  return _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(h, bits), q, _mm512_set1_epi8(16));
+}
+
+// Q6_K's 256 values, unsigned (0..63, x = d*sc*(q - 32)): q[v] holds values
+// 64v..64v+63, four sub-blocks of 16.
+inline void Q6KValues(const uint8_t* block, __m512i q[4]) {
+  const __m512i low4 = _mm512_set1_epi8(0x0f), bits54 = _mm512_set1_epi8(0x30);
+  for (int half = 0; half < 2; ++half) {
+    const __m512i ql = _mm512_loadu_si512(block + offsetof(BlockQ6_K, ql) + 64 * half);
+    const __m256i qh = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(block + offsetof(BlockQ6_K, qh) + 32 * half));
+    // Values 0-31 take bits 0-1 of qh, 32-63 bits 2-3, 64-95 bits 4-5, 96-127 bits 6-7.
+    const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+    q[2 * half] = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                  _mm512_and_si512(_mm512_slli_epi16(h, 4), bits54));
+    q[2 * half + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                      _mm512_and_si512(h, bits54));
+  }
 }
 
 }  // namespace
