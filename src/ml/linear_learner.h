@@ -1,6 +1,7 @@
 #pragma once
 // The `linear-learner` algorithm: linear models through liblinear 2.3 (Debian's
-// liblinear-dev). linear_learner.cpp is the only file that includes <linear.h>.
+// liblinear-dev). linear_learner.cpp and linear_model.cpp (the adapter) are the only
+// files that include <linear.h>.
 //
 // Losses: `logistic` (logistic regression; the default for classification), `hinge`
 // and `squared_hinge` (linear SVMs with L1 and L2 loss), `squared` (ridge regression;
