@@ -4,20 +4,7 @@
 # per-class bars) and a regression (predicted vs actual, residual histogram); both with
 # their explanations (importance and SHAP summary bars, partial dependence).
 # Usage: evaluation_report_test.sh STRATA_BINARY SOURCE_DIR
-set -euo pipefail
-strata=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-run() { "$strata" --data-dir "$work/data" "$@"; }
-
-shot() {  # HTML PNG
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --user-data-dir="$work/chromium" --hide-scrollbars \
-    --window-size=1400,2000 --screenshot="$2" "file://$1" > "$work/chromium.log" 2>&1 ||
-    { cat "$work/chromium.log"; exit 1; }
-  [ -s "$2" ] || { echo "no screenshot"; cat "$work/chromium.log"; exit 1; }
-}
+source "$(dirname "$0")/report_test_lib.sh" "$@"
 
 run datasets import "$src/samples/customers.csv" --output json > /dev/null
 run train --dataset customers --target churned --hp num_round=30 --wait --output json > /dev/null
@@ -26,7 +13,7 @@ grep -q "<svg" "$work/cls.html"
 for part in "Permutation importance" "Importance: gain" "SHAP summary" "Partial dependence"; do
   grep -q "$part" "$work/cls.html" || { echo "the classifier's report lacks '$part'"; exit 1; }
 done
-if grep -qE "(src|href)=['\"]?https?:" "$work/cls.html"; then echo "the report loads network resources"; exit 1; fi
+no_network "$work/cls.html"
 shot "$work/cls.html" "$work/cls.png"
 # Bars #4f7cc9, ROC curve #e4572e, PR curve #2a9d8f, the confusion matrix's largest
 # cell #1f4e99.

@@ -2,21 +2,13 @@
 # The profile's HTML report, opened in headless Chromium: the screenshot must show the
 # histogram bars and the correlation heatmap, not just text.
 # Usage: profile_report_test.sh STRATA_BINARY SOURCE_DIR
-set -euo pipefail
-strata=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/report_test_lib.sh" "$@"
 
-"$strata" --data-dir "$work/data" datasets import "$src/samples/customers.csv" --output json > /dev/null
-"$strata" --data-dir "$work/data" datasets profile customers --target churned --html "$work/report.html"
+run datasets import "$src/samples/customers.csv" --output json > /dev/null
+run datasets profile customers --target churned --html "$work/report.html"
 grep -q "<svg" "$work/report.html"
 
-chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-  --disable-component-update --disable-sync --user-data-dir="$work/chromium" --hide-scrollbars \
-  --window-size=1400,1800 --screenshot="$work/report.png" "file://$work/report.html" > "$work/chromium.log" 2>&1 ||
-  { cat "$work/chromium.log"; exit 1; }
-[ -s "$work/report.png" ] || { echo "no screenshot"; cat "$work/chromium.log"; exit 1; }
+shot "$work/report.html" "$work/report.png" 1400,1800
 
 # Bar fill #4f7cc9 (histograms, top values, class balance) and the heatmap's full red
 # diagonal (r = 1).
