@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -319,7 +321,17 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::filesystem::path
   auto context = [&](const Status& s) {
     return s.WithContext(fmt::format("opening catalog '{}'", file.string()));
   };
+  // Switching a new file to WAL can report SQLITE_BUSY at once, without the busy
+  // handler, while another connection is creating or recovering it; such a race ends
+  // within milliseconds, so retry it for as long as the busy timeout allows.
   auto mode = db->Query("PRAGMA journal_mode = WAL");
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(options.busy_timeout_ms);
+  while (!mode.ok() && mode.status().code() == ErrorCode::kUnavailable &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    mode = db->Query("PRAGMA journal_mode = WAL");
+  }
   if (!mode.ok()) return context(mode.status());
   if (mode->empty() || mode->front().Text("journal_mode") != "wal") {
     // Some file systems (network mounts) cannot share WAL memory; SQLite falls back
