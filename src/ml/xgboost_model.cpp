@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/core.h"
+#include "ml/boosting_metrics.h"
 #include "ml/tree_ensemble.h"
 
 namespace strata::ml {
@@ -53,6 +55,11 @@ std::map<std::string, double> ParseEval(const char* line) {
   }
   return out;
 }
+
+// The margins of every tree so far, as XGBoost's evaluation predicts; a DMatrix the booster was created
+// with answers from its prediction cache, updated by each round, so this costs a copy.
+constexpr const char* kCachedMargins =
+    R"({"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
 
 bool HigherIsBetter(const std::string& metric) { return metric == "auc" || metric == "aucpr" || metric == "map"; }
 
@@ -148,12 +155,41 @@ Result<XGBoostModel> XGBoostModel::Train(Matrix train, const std::vector<float>&
   const int patience = has_valid ? hp["early_stopping_rounds"].get<int>() : 0;
   const std::string watched = (has_valid ? "valid-" : "train-") + o.eval_metric;
   const char* names[2] = {"train", "valid"};
+  // The losses from the prediction cache (boosting_metrics.h); XGBoost's own
+  // evaluation only for a metric that file does not know.
+  const bool native_eval = !o.library_evaluation && IsRoundLossMetric(o.eval_metric);
+  const std::string link_name = LinkOf(o.objective);
+  const MarginLink link = link_name == "logit"     ? MarginLink::kLogit
+                          : link_name == "softmax" ? MarginLink::kSoftmax
+                          : link_name == "log"     ? MarginLink::kLog
+                                                   : MarginLink::kIdentity;
+  const int threads = hp["nthread"].get<int>() > 0 ? hp["nthread"].get<int>()
+                                                   : static_cast<int>(std::thread::hardware_concurrency());
+  auto loss = [&](DMatrixHandle d, const std::vector<float>& y, const std::vector<float>* w) -> Result<double> {
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* p = nullptr;
+    STRATA_RETURN_IF_ERROR(Check(XGBoosterPredictFromDMatrix(model.booster_, d, kCachedMargins, &shape, &dim, &p),
+                                 "evaluating"));
+    auto v = RoundLoss(o.eval_metric, link, p, y.data(), w && !w->empty() ? w->data() : nullptr, y.size(), o.num_class,
+                       threads);
+    return v.value_or(NAN);
+  };
   double best = NAN;
   for (int r = 0; r < rounds; ++r) {
     STRATA_RETURN_IF_ERROR(Check(XGBoosterUpdateOneIter(model.booster_, r, dtrain.h), "training"));
-    const char* line = nullptr;
-    STRATA_RETURN_IF_ERROR(Check(XGBoosterEvalOneIter(model.booster_, r, cache, names, has_valid ? 2 : 1, &line), "evaluating"));
-    auto metrics = ParseEval(line);
+    std::map<std::string, double> metrics;
+    if (native_eval) {
+      STRATA_ASSIGN_OR_RETURN(metrics["train-" + o.eval_metric], loss(dtrain.h, labels, &weights));
+      if (has_valid) {
+        STRATA_ASSIGN_OR_RETURN(metrics["valid-" + o.eval_metric], loss(dvalid.h, valid_labels, nullptr));
+      }
+    } else {
+      const char* line = nullptr;
+      STRATA_RETURN_IF_ERROR(
+          Check(XGBoosterEvalOneIter(model.booster_, r, cache, names, has_valid ? 2 : 1, &line), "evaluating"));
+      metrics = ParseEval(line);
+    }
     model.rounds_ = r + 1;
     double v = metrics.count(watched) ? metrics[watched] : NAN;
     bool better = std::isnan(best) || (HigherIsBetter(o.eval_metric) ? v > best : v < best);
@@ -164,6 +200,10 @@ Result<XGBoostModel> XGBoostModel::Train(Matrix train, const std::vector<float>&
     if (on_round && !on_round(r, metrics)) break;
     if (patience > 0 && r - model.best_iteration_ >= patience) break;
   }
+  // What training goes on to predict (validation metrics, permutation importance:
+  // about a million rows) runs through the compiled trees, as a loaded model's would.
+  STRATA_ASSIGN_OR_RETURN(std::string json, model.ToJson());
+  model.Compile(json);
   return model;
 }
 
@@ -185,15 +225,19 @@ Result<XGBoostModel> XGBoostModel::FromJson(const std::string& model_json) {
   if (XGBoosterGetAttr(model.booster_, "best_iteration", &value, &found) == 0 && found) {
     model.best_iteration_ = std::atoi(value);
   }
-  if (auto json = core::ParseJson(model_json, "xgboost model"); json.ok()) {
-    auto compiled = TreeEnsemble::Compile(*json, model.best_iteration_ + 1);
-    if (compiled.ok()) {
-      model.compiled_ = std::make_shared<const TreeEnsemble>(std::move(*compiled));
-    } else {
-      core::log::Debug("predicting with libxgboost: {}", compiled.status().message());
-    }
-  }
+  model.Compile(model_json);
   return model;
+}
+
+void XGBoostModel::Compile(const std::string& model_json) {
+  auto json = core::ParseJson(model_json, "xgboost model");
+  if (!json.ok()) return;  // XGBoost's JSON may hold bare NaN, which ParseJson refuses
+  auto compiled = TreeEnsemble::Compile(*json, best_iteration_ + 1);
+  if (compiled.ok()) {
+    compiled_ = std::make_shared<const TreeEnsemble>(std::move(*compiled));
+  } else {
+    core::log::Debug("predicting with libxgboost: {}", compiled.status().message());
+  }
 }
 
 Result<std::vector<float>> XGBoostModel::Predict(Matrix x) const {

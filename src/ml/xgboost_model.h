@@ -25,6 +25,9 @@ struct XGBoostTrainOptions {
   std::string objective;  // binary:logistic, multi:softprob, reg:squarederror, ...
   int num_class = 0;      // multi:softprob only
   std::string eval_metric;  // logloss, mlogloss, rmse, ...
+  // Rounds are evaluated by libxgboost's own EvalOneIter rather than from the prediction
+  // cache (boosting_metrics.h): the reference that path is tested against.
+  bool library_evaluation = false;
 };
 
 // Called after each boosting round with the evaluation line's metrics
@@ -53,7 +56,7 @@ class XGBoostModel {
   // compiled evaluator is tested against.
   Result<std::vector<float>> PredictWithLibrary(Matrix x) const;
   // Whether Predict walks compiled trees (false: the model uses something they do not
-  // support, or it was trained in this process rather than loaded).
+  // support).
   bool compiled() const { return compiled_ != nullptr; }
   Result<std::string> ToJson() const;
   // XGBoost's feature importance of the trees Predict uses, one value per feature (0 for
@@ -67,6 +70,8 @@ class XGBoostModel {
 
  private:
   XGBoostModel() = default;
+  // Compiles the trees Predict uses from the model's JSON, when TreeEnsemble can.
+  void Compile(const std::string& model_json);
   void* booster_ = nullptr;
   int best_iteration_ = 0, rounds_ = 0;
   std::shared_ptr<const TreeEnsemble> compiled_;
