@@ -4,9 +4,11 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/core.h"
 #include "ml/metrics.h"
 
 namespace strata::ml {
@@ -66,7 +68,7 @@ Result<PermutationImportance> ComputePermutationImportance(
     std::sort(rows.begin(), rows.end());
   }
   const size_t n = rows.size(), cols = x.cols;
-  std::vector<float> base(n * cols), work;
+  std::vector<float> base(n * cols);
   std::vector<int> classes;
   std::vector<double> values;
   for (size_t i = 0; i < n; ++i) {
@@ -77,7 +79,6 @@ Result<PermutationImportance> ComputePermutationImportance(
       values.push_back(labels[rows[i]]);
     }
   }
-  work = base;
 
   PermutationImportance out;
   out.metric = problem == Problem::kBinaryClassification       ? "roc_auc"
@@ -85,36 +86,60 @@ Result<PermutationImportance> ComputePermutationImportance(
                                                                : "r2";
   out.rows = n;
   out.repeats = repeats;
-  const Matrix m{work.data(), n, cols};
-  STRATA_ASSIGN_OR_RETURN(auto pred, model.Predict(m));
+  STRATA_ASSIGN_OR_RETURN(auto pred, model.Predict(Matrix{base.data(), n, cols}));
   STRATA_ASSIGN_OR_RETURN(out.baseline, Score(problem, num_classes, pred, classes, values));
   if (!std::isfinite(out.baseline)) {
     return InvalidArgumentError(
         fmt::format("{} is undefined on these {} rows (one class only?)", out.metric, n));
   }
 
-  std::vector<size_t> perm(n);
-  for (const auto& group : groups) {
+  // The shuffles are drawn in order first, so the result is the same for any number of
+  // threads; the groups are then scored in parallel, each with its own copy of the rows.
+  std::vector<std::vector<uint32_t>> perms(groups.size() * static_cast<size_t>(repeats),
+                                           std::vector<uint32_t>(n));
+  for (auto& perm : perms) {
+    std::iota(perm.begin(), perm.end(), 0u);
+    std::shuffle(perm.begin(), perm.end(), rng);
+  }
+  out.mean.assign(groups.size(), 0.0);
+  out.stddev.assign(groups.size(), 0.0);
+  std::vector<Status> failed(groups.size());
+  auto score_group = [&](size_t gi) {
+    const auto& group = groups[gi];
+    std::vector<float> mine = base;
+    const Matrix shuffled_rows{mine.data(), n, cols};
     double sum = 0, sum_sq = 0;
     for (int r = 0; r < repeats; ++r) {
-      std::iota(perm.begin(), perm.end(), 0);
-      std::shuffle(perm.begin(), perm.end(), rng);
+      const auto& perm = perms[gi * static_cast<size_t>(repeats) + static_cast<size_t>(r)];
       for (size_t i = 0; i < n; ++i) {
-        for (size_t f : group) work[i * cols + f] = base[perm[i] * cols + f];
+        for (size_t f : group) mine[i * cols + f] = base[perm[i] * cols + f];
       }
-      STRATA_ASSIGN_OR_RETURN(auto shuffled, model.Predict(m));
-      STRATA_ASSIGN_OR_RETURN(double score, Score(problem, num_classes, shuffled, classes, values));
-      const double drop = out.baseline - score;
+      auto shuffled = model.Predict(shuffled_rows);
+      if (!shuffled.ok()) {
+        failed[gi] = shuffled.status();
+        return;
+      }
+      auto score = Score(problem, num_classes, *shuffled, classes, values);
+      if (!score.ok()) {
+        failed[gi] = score.status();
+        return;
+      }
+      const double drop = out.baseline - *score;
       sum += drop;
       sum_sq += drop * drop;
     }
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t f : group) work[i * cols + f] = base[i * cols + f];
-    }
     const double mean = sum / repeats;
-    out.mean.push_back(mean);
-    out.stddev.push_back(std::sqrt(std::max(0.0, sum_sq / repeats - mean * mean)));
+    out.mean[gi] = mean;
+    out.stddev[gi] = std::sqrt(std::max(0.0, sum_sq / repeats - mean * mean));
+  };
+  const size_t threads = o.threads > 0 ? static_cast<size_t>(o.threads) : std::thread::hardware_concurrency();
+  if (threads > 1 && groups.size() > 1) {
+    core::ThreadPool pool(std::min(threads, groups.size()) - 1);
+    pool.ParallelForDynamic(groups.size(), score_group);
+  } else {
+    for (size_t gi = 0; gi < groups.size(); ++gi) score_group(gi);
   }
+  for (const Status& s : failed) STRATA_RETURN_IF_ERROR(s);
   return out;
 }
 

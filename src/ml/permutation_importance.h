@@ -30,6 +30,7 @@ struct PermutationOptions {
   // never fewer than min_rows rows).
   size_t max_row_predictions = 3'000'000;
   size_t min_rows = 500;
+  int threads = 0;  // groups scored at once (0: one per core); the result is the same
 };
 
 struct PermutationImportance {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -128,7 +129,6 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   const size_t num_trees =
       std::min(gbtree["trees"].size(), static_cast<size_t>(std::max(0, iteration_end)) * per_round);
 
-  e.nodes_.push_back(Node{0, 0, 0});  // index 0 is never a child: `left == 0` means leaf
   for (size_t t = 0; t < num_trees; ++t) {
     const Json& tree = gbtree["trees"][t];
     const Json& group = gbtree["tree_info"][t];
@@ -158,17 +158,20 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
     // Lay the reachable nodes out breadth-first with each split's children side by side.
     const uint32_t root = static_cast<uint32_t>(e.nodes_.size());
     e.nodes_.push_back({});
-    std::deque<std::pair<size_t, uint32_t>> queue = {{0, root}};  // (xgboost node, our slot)
+    // (xgboost node, our slot, depth)
+    std::deque<std::tuple<size_t, uint32_t, uint32_t>> queue = {{0, root, 0}};
     size_t visited = 0;
+    uint32_t depth = 0;
     while (!queue.empty()) {
-      auto [x, slot] = queue.front();
+      auto [x, slot, level] = queue.front();
       queue.pop_front();
       if (++visited > n) return Unsupported(fmt::format("tree {} has a cycle", t));
-      Node node{static_cast<float>(value[x]), 0, 0};
+      depth = std::max(depth, level);
+      Node node{static_cast<float>(value[x]), kLeaf, slot};  // a leaf steps to itself
       if (left[x] >= 0) {
         const double l = left[x], r = right[x];
         if (l >= static_cast<double>(n) || r < 0 || r >= static_cast<double>(n) || feature[x] < 0 ||
-            feature[x] >= static_cast<double>(kDefaultLeft)) {
+            feature[x] > static_cast<double>(kFeatureMask)) {
           return Unsupported(fmt::format("tree {} node {} is malformed", t, x));
         }
         const uint32_t f = static_cast<uint32_t>(feature[x]);
@@ -177,40 +180,44 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
         node.left = static_cast<uint32_t>(e.nodes_.size());
         e.nodes_.push_back({});
         e.nodes_.push_back({});
-        queue.emplace_back(static_cast<size_t>(l), node.left);
-        queue.emplace_back(static_cast<size_t>(r), node.left + 1);
+        queue.emplace_back(static_cast<size_t>(l), node.left, level + 1);
+        queue.emplace_back(static_cast<size_t>(r), node.left + 1, level + 1);
       }
       e.nodes_[slot] = node;
     }
     e.roots_.push_back(root);
+    e.depths_.push_back(depth);
     e.groups_of_.push_back(static_cast<uint32_t>(group.get<int>()));
   }
   return e;
 }
 
-float TreeEnsemble::Leaf(uint32_t i, const float* row) const {
-  for (;;) {
-    const Node& n = nodes_[i];
-    if (n.left == 0) return n.value;
-    const float x = row[n.feature & ~kDefaultLeft];
-    // As libxgboost's GetNextNode: missing follows the default, else `x < threshold` left.
-    const bool go_left = std::isnan(x) ? (n.feature & kDefaultLeft) != 0 : x < n.value;
-    i = n.left + (go_left ? 0 : 1);
-  }
-}
-
 std::vector<float> TreeEnsemble::Predict(Matrix x) const {
   const size_t g = static_cast<size_t>(groups_);
   std::vector<float> out(x.rows * g, base_margin_);
-  // Blocks of rows tree by tree keep a tree's nodes in cache across the block; each row
-  // still sums its trees in boosting order, in float, as libxgboost does.
+  // Blocks of rows tree by tree keep a tree's nodes in cache across the block, and the
+  // block's rows walk the tree in lockstep, one level at a time for the tree's depth
+  // (a leaf steps to itself): their walks are independent, so the core overlaps them,
+  // and without a branch per split there is no misprediction. Each row still sums its
+  // trees in boosting order, in float, as libxgboost does.
   constexpr size_t kBlock = 64;
+  uint32_t at[kBlock];
   for (size_t begin = 0; begin < x.rows; begin += kBlock) {
-    const size_t end = std::min(x.rows, begin + kBlock);
+    const size_t count = std::min(x.rows - begin, kBlock);
+    const float* rows = x.row(begin);
     for (size_t t = 0; t < roots_.size(); ++t) {
-      const uint32_t root = roots_[t];
-      float* acc = out.data() + groups_of_[t];
-      for (size_t r = begin; r < end; ++r) acc[r * g] += Leaf(root, x.row(r));
+      std::fill_n(at, count, roots_[t]);
+      for (uint32_t level = 0; level < depths_[t]; ++level) {
+        for (size_t r = 0; r < count; ++r) {
+          const Node& n = nodes_[at[r]];
+          const float v = rows[r * x.cols + (n.feature & kFeatureMask)];
+          // As libxgboost's GetNextNode: missing follows the default, else `x < threshold` left.
+          const bool right = std::isnan(v) ? (n.feature & kDefaultLeft) == 0 : !(v < n.value);
+          at[r] = n.left + static_cast<uint32_t>(right & ((n.feature & kLeaf) == 0));
+        }
+      }
+      float* acc = out.data() + begin * g + groups_of_[t];
+      for (size_t r = 0; r < count; ++r) acc[r * g] += nodes_[at[r]].value;
     }
   }
   switch (transform_) {

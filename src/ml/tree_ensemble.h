@@ -47,19 +47,19 @@ class TreeEnsemble {
 
  private:
   enum class Transform { kIdentity, kSigmoid, kSoftmax, kExp };
-  // Children of a split are adjacent (right = left + 1); left == 0 marks a leaf (the root
-  // of a tree is never a child).
+  // Children of a split are adjacent (right = left + 1); a leaf's `left` is itself.
   struct Node {
     float value;       // threshold of a split, or the leaf's value
-    uint32_t feature;  // low 31 bits: feature index; top bit: missing values go left
+    uint32_t feature;  // low 30 bits: feature index; flags below
     uint32_t left;
   };
-  static constexpr uint32_t kDefaultLeft = 1u << 31;
-
-  float Leaf(uint32_t root, const float* row) const;
+  static constexpr uint32_t kDefaultLeft = 1u << 31;  // missing values go left
+  static constexpr uint32_t kLeaf = 1u << 30;
+  static constexpr uint32_t kFeatureMask = kLeaf - 1;
 
   std::vector<Node> nodes_;
   std::vector<uint32_t> roots_;      // per tree, in boosting order
+  std::vector<uint32_t> depths_;     // per tree: splits on its longest path
   std::vector<uint32_t> groups_of_;  // output (class) each tree adds to
   int groups_ = 1;
   float base_margin_ = 0;
