@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "ml/faiss_file_check.h"
+
 namespace strata::ml {
 namespace {
 
@@ -55,9 +57,17 @@ Status WriteFaissIndex(const faiss::Index& index, const std::filesystem::path& p
 }
 
 Result<std::unique_ptr<faiss::Index>> ReadFaissIndex(const std::filesystem::path& path) {
+  // Checked before FAISS reads it (faiss_file_check.h), from the same bytes.
+  faiss::VectorIOReader reader;
+  reader.name = path.string();
+  {
+    STRATA_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(path));
+    reader.data.assign(bytes.begin(), bytes.end());
+  }
+  STRATA_RETURN_IF_ERROR(CheckFaissIndexBytes(reader.data, path.string()));
   std::unique_ptr<faiss::Index> index;
   try {
-    index.reset(faiss::read_index(path.c_str()));
+    index.reset(faiss::read_index(&reader));
   } catch (const std::bad_alloc&) {
     return InvalidArgumentError(fmt::format(
         "{} is not a FAISS index this program reads (it asks for too much memory)", path.string()));

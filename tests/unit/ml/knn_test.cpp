@@ -2,14 +2,16 @@
 // of the exact index agree with scikit-learn's KNeighborsClassifier/Regressor on the
 // same data (uniform and distance weights, exact matches included), the HNSW index
 // finds nearly the same neighbours, and the saved index and labels load back here and
-// in faiss/numpy.
+// in faiss/numpy, and damaged index files are refused before FAISS reads them.
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "faiss_test_util.h"
 #include "ml/algorithm.h"
+#include "ml/faiss_file_check.h"
 #include "ml/knn.h"
 
 namespace strata::ml {
@@ -201,6 +203,84 @@ TEST(KnnTest, SavesIndexAndLabelsThatLoadHereAndInPython) {
     two["classes"] = {"a", "b"};
     two["problem"] = "binary_classification";
     EXPECT_FALSE(KnnAlgorithm().Load(dir.path(), two).ok());
+  }
+}
+
+// Where the fields of FAISS's format lie (faiss_file_check.h): after the fourcc, the
+// header is d, ntotal, two unused int64, is_trained (1 byte) and the L2 metric (int32).
+constexpr size_t kHeaderEnd = 4 + 4 + 8 + 8 + 8 + 1 + 4;
+
+uint64_t U64At(const std::string& b, size_t at) {
+  uint64_t v;
+  std::memcpy(&v, b.data() + at, 8);
+  return v;
+}
+template <typename T>
+void Put(std::string* b, size_t at, T v) {
+  std::memcpy(b->data() + at, &v, sizeof v);
+}
+
+TEST(KnnTest, DamagedIndexFilesAreRefusedBeforeFaissReadsThem) {
+  const Case c = Overlapping();
+  for (const bool hnsw : {false, true}) {
+    SCOPED_TRACE(hnsw ? "hnsw" : "flat");
+    const Json hp = {{"k", 3}, {"hnsw_above", hnsw ? 10 : 100000}};
+    auto model = Train(Problem::kMulticlassClassification, 3, c.train, hp);
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    TempDir dir;
+    ASSERT_TRUE((*model)->Save(dir.path()).ok());
+    const std::string good = *core::ReadFile(dir.path() / "knn.faiss");
+    auto check = [](const std::string& b) {
+      return CheckFaissIndexBytes({reinterpret_cast<const unsigned char*>(b.data()), b.size()}, "knn.faiss");
+    };
+    ASSERT_TRUE(check(good).ok()) << check(good).ToString();
+
+    std::vector<std::pair<std::string, std::string>> bad;  // (what, bytes)
+    bad.emplace_back("truncated", good.substr(0, good.size() - 1));
+    bad.emplace_back("trailing bytes", good + "x");
+    std::string other = good;
+    other.replace(0, 4, "IwPQ");
+    bad.emplace_back("other index type", other);
+    if (!hnsw) {
+      // A count of 2^39 floats: FAISS would allocate and zero 2 TiB before failing.
+      std::string huge = good;
+      Put<uint64_t>(&huge, kHeaderEnd, uint64_t{1} << 39);
+      bad.emplace_back("huge vector count", huge);
+    } else {
+      // The graph's vectors: level probabilities (double), neighbours per level, levels
+      // (int32), offsets (uint64), neighbours (int32); then the entry point.
+      size_t at = kHeaderEnd;
+      size_t starts[5];
+      for (int v = 0; v < 5; ++v) {
+        starts[v] = at + 8;
+        at = starts[v] + U64At(good, at) * (v == 0 || v == 3 ? 8 : 4);
+      }
+      const size_t entry = at;
+      std::string far = good;
+      Put<int32_t>(&far, starts[4], 600);  // the first neighbour of node 0: no such node
+      bad.emplace_back("neighbour out of range", far);
+      std::string level = good;
+      Put<int32_t>(&level, starts[2], 1000);  // node 0's levels
+      bad.emplace_back("too many levels", level);
+      std::string lost = good;
+      Put<int32_t>(&lost, entry, -7);
+      bad.emplace_back("entry point", lost);
+      std::string offsets = good;
+      Put<uint64_t>(&offsets, starts[3] + 8, U64At(good, starts[3] + 8) + 3);
+      bad.emplace_back("offsets", offsets);
+    }
+    const Json model_json = {{"problem", "multiclass_classification"},
+                             {"classes", {"a", "b", "c"}},
+                             {"hyperparameters", Hp(hp)}};
+    for (const auto& [what, bytes] : bad) {
+      Status s = check(bytes);
+      EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << what << ": " << s.ToString();
+      EXPECT_NE(s.message().find("knn.faiss is not a FAISS index this program reads"), std::string::npos) << what;
+      // Through the model's loader too: an error, never FAISS reading it.
+      ASSERT_TRUE(core::WriteFileAtomic(dir.path() / "knn.faiss", bytes).ok());
+      auto loaded = KnnAlgorithm().Load(dir.path(), model_json);
+      EXPECT_FALSE(loaded.ok()) << what;
+    }
   }
 }
 
