@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <span>
 #include <tuple>
 #include <utility>
 
@@ -193,8 +194,15 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
 }
 
 std::vector<float> TreeEnsemble::Predict(Matrix x) const {
+  std::vector<float> out(x.rows * static_cast<size_t>(groups_), base_margin_);
+  AddTrees(x, out.data());
+  ApplyTransform(x.rows, out.data());
+  return out;
+}
+
+void TreeEnsemble::AddTrees(Matrix x, float* margins) const {
   const size_t g = static_cast<size_t>(groups_);
-  std::vector<float> out(x.rows * g, base_margin_);
+  float* out = margins;
   // Blocks of rows tree by tree keep a tree's nodes in cache across the block, and the
   // block's rows walk the tree in lockstep, one level at a time for the tree's depth
   // (a leaf steps to itself): their walks are independent, so the core overlaps them,
@@ -216,10 +224,15 @@ std::vector<float> TreeEnsemble::Predict(Matrix x) const {
           at[r] = n.left + static_cast<uint32_t>(right & ((n.feature & kLeaf) == 0));
         }
       }
-      float* acc = out.data() + begin * g + groups_of_[t];
+      float* acc = out + begin * g + groups_of_[t];
       for (size_t r = 0; r < count; ++r) acc[r * g] += nodes_[at[r]].value;
     }
   }
+}
+
+void TreeEnsemble::ApplyTransform(size_t rows, float* values) const {
+  const size_t g = static_cast<size_t>(groups_);
+  std::span<float> out(values, rows * g);
   switch (transform_) {
     case Transform::kIdentity:
       break;
@@ -231,7 +244,7 @@ std::vector<float> TreeEnsemble::Predict(Matrix x) const {
       break;
     case Transform::kSoftmax:
       // libxgboost's common::Softmax: max-shifted, summed in double, divided in float.
-      for (size_t r = 0; r < x.rows; ++r) {
+      for (size_t r = 0; r < rows; ++r) {
         float* v = out.data() + r * g;
         float max = v[0];
         for (size_t c = 1; c < g; ++c) max = fmaxf(v[c], max);
@@ -244,7 +257,6 @@ std::vector<float> TreeEnsemble::Predict(Matrix x) const {
       }
       break;
   }
-  return out;
 }
 
 }  // namespace strata::ml

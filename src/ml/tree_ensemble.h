@@ -44,6 +44,11 @@ class TreeEnsemble {
   // Transformed predictions (probabilities, or the regression value), rows x
   // outputs_per_row(), row-major. REQUIRES: x.cols >= num_features().
   std::vector<float> Predict(Matrix x) const;
+  // Adds each tree's leaf value for each row of `x` to margins (rows x
+  // outputs_per_row()), in boosting order, in float: without the base score and the
+  // transform, so that margins kept across boosting rounds advance exactly as
+  // libxgboost's prediction cache does. REQUIRES: x.cols >= num_features().
+  void AddTrees(Matrix x, float* margins) const;
 
  private:
   enum class Transform { kIdentity, kSigmoid, kSoftmax, kExp };
@@ -56,6 +61,8 @@ class TreeEnsemble {
   static constexpr uint32_t kDefaultLeft = 1u << 31;  // missing values go left
   static constexpr uint32_t kLeaf = 1u << 30;
   static constexpr uint32_t kFeatureMask = kLeaf - 1;
+
+  void ApplyTransform(size_t rows, float* values) const;
 
   std::vector<Node> nodes_;
   std::vector<uint32_t> roots_;      // per tree, in boosting order

@@ -82,6 +82,26 @@ std::string LinkOf(const std::string& objective) {
   return "identity";  // reg:squarederror, reg:absoluteerror, reg:pseudohubererror, ...
 }
 
+// Adds the trees of boosting round `round` to `margins` (rows of `x` by groups)
+// through a compiled copy of just that round.
+Status AddRoundTrees(BoosterHandle booster, int round, Matrix x, std::vector<float>* margins) {
+  BoosterHandle slice = nullptr;
+  STRATA_RETURN_IF_ERROR(Check(XGBoosterSlice(booster, round, round + 1, 1, &slice), "slicing a round"));
+  bst_ulong len = 0;
+  const char* buf = nullptr;
+  const int rc = XGBoosterSaveModelToBuffer(slice, R"({"format": "json"})", &len, &buf);
+  std::string json = rc == 0 ? std::string(buf, len) : std::string();
+  XGBoosterFree(slice);
+  STRATA_RETURN_IF_ERROR(Check(rc, "saving a round"));
+  STRATA_ASSIGN_OR_RETURN(Json parsed, core::ParseJson(json, "xgboost round"));
+  STRATA_ASSIGN_OR_RETURN(TreeEnsemble trees, TreeEnsemble::Compile(parsed, 1));
+  if (margins->size() != x.rows * static_cast<size_t>(trees.outputs_per_row()) || x.cols < trees.num_features()) {
+    return InternalError("the round's trees do not fit the validation rows");
+  }
+  trees.AddTrees(x, margins->data());
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<HyperparameterSpec>& XGBoostHyperparameters() {
@@ -165,24 +185,47 @@ Result<XGBoostModel> XGBoostModel::Train(Matrix train, const std::vector<float>&
                                                    : MarginLink::kIdentity;
   const int threads = hp["nthread"].get<int>() > 0 ? hp["nthread"].get<int>()
                                                    : static_cast<int>(std::thread::hardware_concurrency());
-  auto loss = [&](DMatrixHandle d, const std::vector<float>& y, const std::vector<float>* w) -> Result<double> {
+  auto margins_of = [&](DMatrixHandle d) -> Result<const float*> {
     const bst_ulong* shape = nullptr;
     bst_ulong dim = 0;
     const float* p = nullptr;
     STRATA_RETURN_IF_ERROR(Check(XGBoosterPredictFromDMatrix(model.booster_, d, kCachedMargins, &shape, &dim, &p),
                                  "evaluating"));
-    auto v = RoundLoss(o.eval_metric, link, p, y.data(), w && !w->empty() ? w->data() : nullptr, y.size(), o.num_class,
-                       threads);
-    return v.value_or(NAN);
+    return p;
+  };
+  auto loss = [&](const float* margins, const std::vector<float>& y, const std::vector<float>* w) {
+    return RoundLoss(o.eval_metric, link, margins, y.data(), w && !w->empty() ? w->data() : nullptr, y.size(),
+                     o.num_class, threads)
+        .value_or(NAN);
+  };
+  // The validation margins advance by each round's new trees through the compiled
+  // evaluator: libxgboost predicts even one new tree by filling a dense row per row
+  // from its sparse pages (6 ms a round for 200,000 rows, against about 1 ms here),
+  // and only the training matrix's cache is kept current by the updater. The sums are
+  // those of its cache, tree by tree in float. A round it cannot compile goes back to
+  // libxgboost for good.
+  std::vector<float> valid_margins;
+  bool compiled_valid = native_eval && has_valid;
+  auto valid_loss = [&](int r) -> Result<double> {
+    if (compiled_valid && r > 0) {
+      auto advanced = AddRoundTrees(model.booster_, r, valid, &valid_margins);
+      if (advanced.ok()) return loss(valid_margins.data(), valid_labels, nullptr);
+      core::log::Debug("validation loss through libxgboost from round {}: {}", r + 1, advanced.message());
+      compiled_valid = false;
+    }
+    STRATA_ASSIGN_OR_RETURN(const float* p, margins_of(dvalid.h));
+    if (compiled_valid) valid_margins.assign(p, p + valid.rows * static_cast<size_t>(std::max(1, o.num_class)));
+    return loss(p, valid_labels, nullptr);
   };
   double best = NAN;
   for (int r = 0; r < rounds; ++r) {
     STRATA_RETURN_IF_ERROR(Check(XGBoosterUpdateOneIter(model.booster_, r, dtrain.h), "training"));
     std::map<std::string, double> metrics;
     if (native_eval) {
-      STRATA_ASSIGN_OR_RETURN(metrics["train-" + o.eval_metric], loss(dtrain.h, labels, &weights));
+      STRATA_ASSIGN_OR_RETURN(const float* train_margins, margins_of(dtrain.h));
+      metrics["train-" + o.eval_metric] = loss(train_margins, labels, &weights);
       if (has_valid) {
-        STRATA_ASSIGN_OR_RETURN(metrics["valid-" + o.eval_metric], loss(dvalid.h, valid_labels, nullptr));
+        STRATA_ASSIGN_OR_RETURN(metrics["valid-" + o.eval_metric], valid_loss(r));
       }
     } else {
       const char* line = nullptr;
