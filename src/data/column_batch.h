@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "data/column_type.h"
@@ -42,6 +43,9 @@ class ColumnBatch {
     std::string bytes;           // text: the values
   };
   const std::vector<Column>& columns() const { return columns_; }
+  // A batch of `rows` rows from columns already parsed (speculative_batch.h), each
+  // holding rows values in the layout above.
+  ColumnBatch(std::vector<Column> columns, int64_t rows) : columns_(std::move(columns)), rows_(rows) {}
 
  private:
   std::vector<Column> columns_;

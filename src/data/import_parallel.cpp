@@ -1,8 +1,11 @@
 // The import of a CSV/TSV file mapped into memory, both passes in parallel chunks
-// (csv_chunks.h): workers tokenize, check, infer (pass 1) or parse into column batches
-// (pass 2); the calling thread merges in file order, so results, errors, skip counts
-// and stored bytes are those of a serial import. Pass 1 records where the chunks truly
-// start, so pass 2 reuses them without guessing.
+// (csv_chunks.h): workers tokenize, check and infer (pass 1), keeping each chunk's
+// values typed as they go (speculative_batch.h); once the schema is known, pass 2 turns
+// each kept chunk into a column batch, and parses again from the file only the chunks
+// whose values were not kept in a form their column's type takes (or that a memory
+// budget left unkept). The calling thread merges in file order, so results, errors,
+// skip counts and stored bytes are those of a serial import. Pass 1 records where the
+// chunks truly start, so pass 2 reuses them without guessing.
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +20,7 @@
 #include "data/import_rows.h"
 #include "data/inference.h"
 #include "data/mapped_input.h"
+#include "data/speculative_batch.h"
 #include "data/table.h"
 
 namespace strata::data {
@@ -38,6 +42,7 @@ struct InferChunk {
   std::vector<int64_t> bad_lines;     // skipped rows
   std::vector<LineError> examples;    // the first few of them
   std::optional<LineError> rejected;  // the row that fails the import (OnError::kFail)
+  std::unique_ptr<SpeculativeBatch> batch;  // the rows' values, when kept
 };
 
 struct WriteChunk {
@@ -69,6 +74,10 @@ class ParallelImport {
       if (it != options_.types.end()) forced_[c] = it->second;
     }
     if (!options_.types.empty()) check_forced_ = forced_;
+    // Rows per byte from the first megabyte, to size each chunk's kept values once.
+    const size_t sample = std::min<size_t>(total_ - std::min<size_t>(begin_, total_), 1 << 20);
+    const auto lines = std::count(input.data() + begin_, input.data() + begin_ + sample, '\n');
+    rows_per_byte_ = sample > 0 ? static_cast<double>(lines + 1) / static_cast<double>(sample) : 0;
   }
 
   Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
@@ -106,19 +115,37 @@ class ParallelImport {
           out.examples.push_back({rec.line, std::move(rest)});
         return true;
       }
-      if ((out.rows & 0xff) == 0) ShareGivenUp(&out.columns);
+      SpeculativeBatch* batch = out.batch.get();
+      if ((out.rows & 0xff) == 0) ShareGivenUp(&out.columns, batch);
       for (size_t c = 0; c < columns_.size(); ++c) {
-        if (rec.null[c])
+        if (rec.null[c]) {
           out.columns[c].AddNulls(1);
-        else
-          out.columns[c].Add(rec.fields[c]);
+          if (batch) batch->AddNull(c);
+        } else {
+          // Strings the kept batch codes are counted there, not hashed twice.
+          InferredValue parsed;
+          out.columns[c].Add(rec.fields[c], &parsed, !(batch && batch->CountsDistinct(c)));
+          if (batch) batch->Add(c, rec.fields[c], parsed);
+        }
       }
+      if (batch) batch->EndRow();
       ++out.rows;
       return true;
     };
+    if (keep_.load(std::memory_order_relaxed)) {
+      const double bytes = static_cast<double>(std::min(target, input_.size()) - begin);
+      out.batch = std::make_unique<SpeculativeBatch>(columns_.size(), forced_,
+                                                     static_cast<size_t>(bytes * rows_per_byte_ * 1.05) + 16);
+    }
     std::optional<size_t> bound;
     if (bounded) bound = ChunkBytes();
     out.at = ParseChunk(scanner, data, input_.size(), begin, target, bound, on_record);
+    if (out.batch) {
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (out.batch->CountsDistinct(c)) out.columns[c].AddDistinctValues(out.batch->distinct(c));
+        if (out.batch->too_many_distinct(c)) out.columns[c].GiveUpDistinct();
+      }
+    }
     return out;
   }
 
@@ -127,9 +154,12 @@ class ParallelImport {
   // of pass 1's hashing: a thousand values per column and chunk). Set only from
   // checked chunks (a chunk parsed from a wrong start sees wrong values); relaxed, as
   // a late hint costs only time.
-  void ShareGivenUp(std::vector<ColumnInference>* columns) const {
+  void ShareGivenUp(std::vector<ColumnInference>* columns, SpeculativeBatch* batch) const {
     for (size_t c = 0; c < columns->size(); ++c) {
-      if (given_up_[c].load(std::memory_order_relaxed)) (*columns)[c].GiveUpDistinct();
+      if (given_up_[c].load(std::memory_order_relaxed)) {
+        (*columns)[c].GiveUpDistinct();
+        if (batch) batch->GiveUpCodes(c);
+      }
     }
   }
 
@@ -158,6 +188,16 @@ class ParallelImport {
       summary_.rows += r.rows;
       spans_.push_back(span);
       span_rows_.push_back(r.rows);
+      span_newlines_.push_back(r.at.newlines);
+      // A budget (ImportOptions::max_kept_bytes, a gigabyte) bounds memory for a file of
+      // any size: chunks past it are parsed again in pass 2.
+      if (r.batch && kept_bytes_ + r.batch->bytes() <= options_.max_kept_bytes) {
+        kept_bytes_ += r.batch->bytes();
+        kept_.push_back(std::move(r.batch));
+      } else {
+        keep_.store(false, std::memory_order_relaxed);  // the chunks still to come are not kept
+        kept_.emplace_back();
+      }
       input_.Release(span.begin, span.end);
       Report(span.end);
       return Status::Ok();
@@ -179,8 +219,18 @@ class ParallelImport {
     return Status::Ok();
   }
 
-  WriteChunk Parse(size_t begin, size_t target, int64_t first_line, int64_t rows) const {
+  WriteChunk Parse(size_t span_index, size_t begin, size_t target, int64_t first_line, int64_t rows) {
     WriteChunk out;
+    // The values pass 1 kept, when they convert to the schema.
+    if (std::unique_ptr<SpeculativeBatch> kept = std::move(kept_[span_index]);
+        kept && begin == spans_[span_index].begin && target == spans_[span_index].end) {
+      out.batch = kept->Finish(summary_.schema);
+      if (out.batch) {
+        out.at.end = target;
+        out.at.newlines = span_newlines_[span_index];
+        return out;
+      }
+    }
     out.batch = std::make_unique<ColumnBatch>(summary_.schema, rows);
     CsvScanner scanner(sep_, options_.reader.null_tokens);
     // Rows pass 1 skipped are skipped again, silently: they were counted there.
@@ -217,7 +267,8 @@ class ParallelImport {
     auto parse = [this](size_t b, size_t t, bool) {
       auto it = std::lower_bound(spans_.begin(), spans_.end(), b,
                                  [](const ChunkSpan& s, size_t pos) { return s.begin < pos; });
-      return Parse(b, t, it->first_line, span_rows_[it - spans_.begin()]);
+      const auto k = static_cast<size_t>(it - spans_.begin());
+      return Parse(k, b, t, it->first_line, span_rows_[k]);
     };
     auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
       if (r.at.error) {
@@ -225,7 +276,7 @@ class ParallelImport {
             name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
       }
       if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
-      writer->AppendBatch(*r.batch);
+      writer->AppendBatch(*r.batch, &pool_);
       input_.Release(span.begin, span.end);
       Report(total_ + span.end);
       return Status::Ok();
@@ -256,6 +307,11 @@ class ParallelImport {
   ImportSummary summary_;
   std::vector<ChunkSpan> spans_;    // pass 1's chunks, in file order
   std::vector<int64_t> span_rows_;  // and the rows each holds
+  std::vector<int64_t> span_newlines_;  // and the line breaks each spans
+  std::vector<std::unique_ptr<SpeculativeBatch>> kept_;  // and its typed values, when kept
+  size_t kept_bytes_ = 0;
+  double rows_per_byte_ = 0;
+  std::atomic<bool> keep_{true};  // whether workers still keep values
   std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
 };
 

@@ -6,16 +6,17 @@
 
 namespace strata::data {
 
-void ColumnInference::Add(std::string_view v) {
+void ColumnInference::AddDistinctValues(const StringCodes& values) {
+  for (size_t k = 0; k < values.size() && !too_many_distinct_; ++k) AddDistinct(values.at(k));
+}
+
+void ColumnInference::Add(std::string_view v, InferredValue* p, bool count_distinct) {
   ++non_null_;
-  int64_t i;
-  double d;
-  bool b;
-  if (can_int_ && !ParseInt64(v, &i)) can_int_ = false;
-  if (!can_int_ && can_float_ && !ParseDouble(v, &d)) can_float_ = false;
-  if (can_bool_ && !ParseBool(v, &b)) can_bool_ = false;
-  if (can_timestamp_ && !ParseTimestamp(v, &i)) can_timestamp_ = false;
-  if (!too_many_distinct_) AddDistinct(v);
+  if (can_int_ && !(p->is_int = ParseInt64(v, &p->i))) can_int_ = false;
+  if (!can_int_ && can_float_ && !(p->is_float = ParseDouble(v, &p->f))) can_float_ = false;
+  if (can_bool_ && !(p->is_bool = ParseBool(v, &p->b))) can_bool_ = false;
+  if (can_timestamp_ && !(p->is_timestamp = ParseTimestamp(v, &p->timestamp))) can_timestamp_ = false;
+  if (count_distinct && !too_many_distinct_) AddDistinct(v);
 }
 
 void ColumnInference::AddDistinct(std::string_view v) {

@@ -21,9 +21,31 @@ namespace strata::data {
 
 constexpr size_t kMaxCategories = 1000;
 
+// What ColumnInference::Add parsed a value as, on the way: each flag set only when
+// the value is of that type and the column could still be (the checks it ran).
+struct InferredValue {
+  bool is_int = false, is_float = false, is_bool = false, is_timestamp = false;
+  int64_t i = 0;          // is_int
+  double f = 0;           // is_float (not set for a value that is_int)
+  bool b = false;         // is_bool
+  int64_t timestamp = 0;  // is_timestamp: microseconds
+};
+
 class ColumnInference {
  public:
-  void Add(std::string_view value);
+  void Add(std::string_view value) {
+    InferredValue unused;
+    Add(value, &unused);
+  }
+  // `count_distinct` false: the caller counts this value's distinct values itself and
+  // hands them over later (AddDistinctValues) or gives up on them (GiveUpDistinct).
+  void Add(std::string_view value, InferredValue* parsed, bool count_distinct = true);
+  // Distinct values counted elsewhere (a chunk's dictionary): as if each had been added.
+  void AddDistinctValues(const StringCodes& values);
+  bool can_int() const { return can_int_; }
+  bool can_float() const { return can_float_; }
+  bool can_bool() const { return can_bool_; }
+  bool can_timestamp() const { return can_timestamp_; }
   void AddNulls(int64_t n) { nulls_ += n; }
   // As if every value `other` saw had been added here.
   void Merge(const ColumnInference& other);

@@ -18,11 +18,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/core.h"
 #include "data/column_type.h"
 
 namespace strata::data {
@@ -103,7 +105,9 @@ class TableWriter {
   // REQUIRES: the batch was built for this writer's schema; no row half-appended.
   // Every few MB it starts the disk writes of what is written so far, so Finish's
   // fsync, which a caller waits for, finds little left to do.
-  void AppendBatch(const ColumnBatch& batch);
+  // With `pool`, the columns are written in parallel over it and the calling thread
+  // (each column has files of its own).
+  void AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool = nullptr);
   int64_t rows() const { return rows_; }
 
   // Flushes and fsyncs the files and writes schema.json (with null counts).
@@ -114,6 +118,7 @@ class TableWriter {
   TableWriter() = default;
   void Write(FILE* f, const void* data, size_t size);  // errors land in error_
   void PushValid(size_t column, bool valid);
+  void PushValids(size_t column, const std::vector<uint8_t>& valid);  // 0 or 1 each
   void WriteInt(size_t column, int64_t v);
   void WriteText(size_t column, std::string_view v, bool null);
 
@@ -125,6 +130,7 @@ class TableWriter {
   int64_t rows_ = 0;
   uint64_t unsynced_bytes_ = 0;  // appended by AppendBatch since the last StartWriteback
   Status error_;
+  std::mutex error_mu_;  // Write may fail on several of AppendBatch's threads at once
 };
 
 }  // namespace strata::data

@@ -5,6 +5,8 @@
 
 #include "data/csv_chunks.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "data/importer.h"
@@ -39,6 +41,13 @@ class ChunkedImportTest : public DataTest {
     const std::string want = Run(path, 1 << 30, options);
     for (size_t chunk : {1, 2, 3, 4, 5, 6, 7, 8, 13, 29}) {
       ASSERT_EQ(Run(path, chunk, options), want) << "chunk of " << chunk << " bytes";
+      // Chunks parsed again in pass 2 rather than kept from pass 1: all, or past a
+      // budget of a few hundred bytes.
+      for (size_t kept : {size_t{0}, size_t{300}}) {
+        ImportOptions reparsed = options;
+        reparsed.max_kept_bytes = kept;
+        ASSERT_EQ(Run(path, chunk, reparsed), want) << "chunk of " << chunk << " bytes, " << kept << " kept";
+      }
     }
   }
   int n_ = 0;
@@ -125,6 +134,57 @@ TEST(GuessChunkStartsTest, StartsJustAfterANewline) {
   EXPECT_EQ(GuessChunkStarts(s.data(), 0, s.size(), 4), (std::vector<size_t>{0, 6}));
   EXPECT_EQ(GuessChunkStarts(s.data(), 3, s.size(), 100), (std::vector<size_t>{3}));
   EXPECT_TRUE(GuessChunkStarts(s.data(), 9, s.size(), 1).empty());
+}
+
+TEST_F(ChunkedImportTest, KeptValuesBecomeTheFileTypes) {
+  // Values kept from pass 1 in their chunk's form must give what parsing the text as
+  // the file's type gives. One column per file, so that no other column sends its
+  // chunks back to be parsed again; chunks of a few rows; compared with every chunk
+  // parsed again (a budget of 0) and checked.
+  auto both = [&](const std::string& name, const std::string& csv, ImportOptions options = {}) {
+    auto path = Write(name, csv);
+    const std::string kept = Run(path, 24, options);
+    options.max_kept_bytes = 0;
+    EXPECT_EQ(Run(path, 24, options), kept) << name;
+    return Json::parse(kept);
+  };
+  std::string ints = "i\n-0\n";  // ints, then floats in a later chunk
+  for (int r = 1; r < 40; ++r) ints += (r < 30 ? std::to_string(r) : fmt::format("{}.5", r)) + "\n";
+  Json j = both("ints.csv", ints);
+  EXPECT_EQ(j["schema"][0]["type"], "float");
+  EXPECT_TRUE(std::signbit(j["data"][0]["i"].get<double>())) << "-0 became " << j["data"][0]["i"];
+  EXPECT_EQ(j["data"][29]["i"], 29.0);
+
+  j = both("big.csv", "big\n1152921504606846977\n-9007199254740993\n7\n8\n9\n0.25\n");
+  EXPECT_EQ(j["data"][0]["big"].get<double>(), 1152921504606846977.0);
+  EXPECT_EQ(j["data"][1]["big"].get<double>(), -9007199254740993.0);
+
+  std::string cats = "c\n";  // a category in most chunks, too many values in one
+  for (int r = 0; r < 3000; ++r) cats += (r >= 1000 && r < 2100 ? fmt::format("v{}", r) : r % 2 ? "a" : "b") + "\n";
+  j = both("cats.csv", cats);
+  EXPECT_EQ(j["schema"][0]["type"], "text");
+
+  j = both("few.csv", "c\nx\n\ny\nx\n\n\nz\nx\n");  // a category with nulls
+  EXPECT_EQ(j["schema"][0]["type"], "category");
+
+  j = both("late.csv", "z\n\n\n\n\n\n\n\n\ntrue\nno\n");  // null in whole chunks, then bools
+  EXPECT_EQ(j["schema"][0]["type"], "bool");
+
+  j = both("word.csv", "w\n1\n2\n3\n4\n5\n6\n7\nword\n");  // ints that meet a word
+  EXPECT_EQ(j["data"][0]["w"], "1");
+
+  j = both("when.csv", "t\n2024-03-04\n2024-03-05 06:07\n\n2024-03-06T01:02:03Z\n");
+  EXPECT_EQ(j["schema"][0]["type"], "timestamp");
+
+  ImportOptions forced;  // overridden types are kept as those types
+  forced.types = {{"i", ColumnType::kText}};
+  j = both("forced-text.csv", ints, forced);
+  EXPECT_EQ(j["data"][0]["i"], "-0");
+  forced.types = {{"c", ColumnType::kCategory}};
+  both("forced-category.csv", cats, forced);
+  forced.types = {{"k", ColumnType::kBool}};
+  j = both("forced-bool.csv", "k\n1\n0\ntrue\n\nno\n1\n", forced);
+  EXPECT_EQ(j["data"][0]["k"], true);
 }
 
 }  // namespace
