@@ -51,6 +51,11 @@ void SpeculativeBatch::ToText(Column& c) {
     if (code >= 0) c.bytes.append(c.dictionary.at(static_cast<size_t>(code)));
     c.ends.push_back(c.bytes.size());
   }
+  // The chunk's text at the length per row so far: growing the string by doubling
+  // copied most of it several times.
+  if (!c.codes.empty()) {
+    c.bytes.reserve(c.bytes.size() / c.codes.size() * std::max(expected_rows_, c.codes.size()) * 9 / 8);
+  }
   c.codes = {};
   c.dictionary.clear();
   c.form = Form::kText;
