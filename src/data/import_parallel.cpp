@@ -7,6 +7,8 @@
 // skip counts and stored bytes are those of a serial import. Pass 1 records where the
 // chunks truly start, so pass 2 reuses them without guessing.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 
@@ -74,6 +76,12 @@ class ParallelImport {
       if (it != options_.types.end()) forced_[c] = it->second;
     }
     if (!options_.types.empty()) check_forced_ = forced_;
+    // At most an eighth of the machine's memory, on a small one.
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    max_kept_bytes_ = options_.max_kept_bytes;
+    if (pages > 0 && page > 0) {
+      max_kept_bytes_ = std::min(max_kept_bytes_, static_cast<size_t>(pages) * static_cast<size_t>(page) / 8);
+    }
     // Rows per byte from the first megabyte, to size each chunk's kept values once.
     const size_t sample = std::min<size_t>(total_ - std::min<size_t>(begin_, total_), 1 << 20);
     const auto lines = std::count(input.data() + begin_, input.data() + begin_ + sample, '\n');
@@ -191,7 +199,7 @@ class ParallelImport {
       span_newlines_.push_back(r.at.newlines);
       // A budget (ImportOptions::max_kept_bytes, a gigabyte) bounds memory for a file of
       // any size: chunks past it are parsed again in pass 2.
-      if (r.batch && kept_bytes_ + r.batch->bytes() <= options_.max_kept_bytes) {
+      if (r.batch && kept_bytes_ + r.batch->bytes() <= max_kept_bytes_) {
         kept_bytes_ += r.batch->bytes();
         kept_.push_back(std::move(r.batch));
       } else {
@@ -309,7 +317,7 @@ class ParallelImport {
   std::vector<int64_t> span_rows_;  // and the rows each holds
   std::vector<int64_t> span_newlines_;  // and the line breaks each spans
   std::vector<std::unique_ptr<SpeculativeBatch>> kept_;  // and its typed values, when kept
-  size_t kept_bytes_ = 0;
+  size_t kept_bytes_ = 0, max_kept_bytes_ = 0;
   double rows_per_byte_ = 0;
   std::atomic<bool> keep_{true};  // whether workers still keep values
   std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending

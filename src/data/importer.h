@@ -27,8 +27,9 @@ struct ImportOptions {
   // Bytes per parallel chunk; 0 picks by file size. Tests set a few bytes to put chunk
   // boundaries everywhere.
   size_t chunk_bytes = 0;
-  // At most this many bytes of typed values are kept from pass 1 for pass 2; chunks
-  // beyond it are parsed again. Tests set 0 to parse every chunk twice.
+  // At most this many bytes of typed values (and at most an eighth of the machine's
+  // memory) are kept from pass 1 for pass 2; chunks beyond are parsed again. Tests set
+  // 0 to parse every chunk twice.
   size_t max_kept_bytes = size_t{1} << 30;
 };
 
