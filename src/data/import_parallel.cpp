@@ -197,8 +197,8 @@ class ParallelImport {
       spans_.push_back(span);
       span_rows_.push_back(r.rows);
       span_newlines_.push_back(r.at.newlines);
-      // A budget (max_kept_bytes_: a gigabyte, or an eighth of memory) bounds memory for a file of
-      // any size: chunks past it are parsed again in pass 2.
+      // A budget (max_kept_bytes_: a gigabyte, or an eighth of memory) bounds memory
+      // for a file of any size: chunks past it are parsed again in pass 2.
       if (r.batch && kept_bytes_ + r.batch->bytes() <= max_kept_bytes_) {
         kept_bytes_ += r.batch->bytes();
         kept_.push_back(std::move(r.batch));
