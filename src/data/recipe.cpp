@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "data/hyperloglog.h"
+#include "data/profile_column.h"
 #include "data/value_parse.h"
 
 namespace strata::data {
@@ -90,19 +91,6 @@ Value FromTable(const ColumnView& c, int64_t row, bool with_text = true) {
     case ColumnType::kText: v.text = std::string(c.Text(row)); break;
   }
   return v;
-}
-
-// A numeric column's value at `row` as a number; false when missing (a non-finite
-// float counts as missing, as in FromTable) or when the column is not numeric.
-inline bool NumericValue(const ColumnView& c, int64_t row, double* x) {
-  if (!c.IsValid(row)) return false;
-  switch (c.type) {
-    case ColumnType::kInt:
-    case ColumnType::kTimestamp: *x = static_cast<double>(c.ints[row]); return true;
-    case ColumnType::kFloat: *x = c.floats[row]; return std::isfinite(*x);
-    case ColumnType::kBool: *x = c.bools[row]; return true;
-    default: return false;
-  }
 }
 
 // Days since the epoch to (year, month, day) (Howard Hinnant's civil_from_days).

@@ -6,45 +6,44 @@
 
 #include <fmt/format.h>
 
+#include "ml/byte_reader.h"
+
 namespace strata::ml {
 namespace {
 
 // The file's bytes, read front to back as FAISS reads them; every read is bounded.
 class Cursor {
  public:
-  explicit Cursor(std::span<const unsigned char> bytes) : bytes_(bytes) {}
+  explicit Cursor(std::span<const unsigned char> bytes)
+      : in_(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())) {}
 
   template <typename T>
   bool Read(T* out) {
-    if (bytes_.size() - pos_ < sizeof(T)) return false;
-    std::memcpy(out, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return true;
+    return in_.Get(out);
   }
   // A vector as READVECTOR writes it: a uint64 count, then count items. `out` null
   // skips the items; `count` gets the count.
   template <typename T>
   bool ReadVector(std::vector<T>* out, uint64_t* count) {
-    if (!Read(count) || *count > (bytes_.size() - pos_) / sizeof(T)) return false;
+    std::string_view items;
+    if (!in_.Get(count) || *count > in_.left() / sizeof(T) || !in_.Take(*count * sizeof(T), &items)) return false;
     if (out) {
       out->resize(*count);
-      std::memcpy(out->data(), bytes_.data() + pos_, *count * sizeof(T));
+      std::memcpy(out->data(), items.data(), items.size());
     }
-    pos_ += *count * sizeof(T);
     return true;
   }
   bool ReadFourcc(std::string* out) {
-    if (bytes_.size() - pos_ < 4) return false;
-    out->assign(reinterpret_cast<const char*>(bytes_.data() + pos_), 4);
-    pos_ += 4;
+    std::string_view v;
+    if (!in_.Take(4, &v)) return false;
+    out->assign(v);
     return true;
   }
-  size_t pos() const { return pos_; }
-  bool at_end() const { return pos_ == bytes_.size(); }
+  size_t pos() const { return in_.pos(); }
+  bool at_end() const { return in_.left() == 0; }
 
  private:
-  std::span<const unsigned char> bytes_;
-  size_t pos_ = 0;
+  ByteReader in_;
 };
 
 struct Header {

@@ -28,6 +28,8 @@
 
 #include <fmt/format.h>
 
+#include "ml/byte_reader.h"
+
 namespace strata::ml {
 namespace {
 
@@ -72,24 +74,6 @@ void Put(std::string* out, T v) {
   std::memcpy(b, &v, sizeof(T));
   out->append(b, sizeof(T));
 }
-
-// Reads fixed-size values off the front of the bytes, refusing to run past the end.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  template <typename T>
-  bool Get(T* v) {
-    if (bytes_.size() - pos_ < sizeof(T)) return false;
-    std::memcpy(v, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return true;
-  }
-  size_t left() const { return bytes_.size() - pos_; }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
 
 Status Corrupt(const std::string& why) {
   return InvalidArgumentError("the isolation forest file is corrupt: " + why);
@@ -291,7 +275,7 @@ Result<IsolationForest> IsolationForest::Parse(std::string_view bytes) {
     return Corrupt(fmt::format("it is {} bytes and does not start with an isolation forest header",
                                bytes.size()));
   }
-  Reader in(bytes.substr(sizeof kMagic, bytes.size() - sizeof kMagic - kTrailerBytes));
+  ByteReader in(bytes.substr(sizeof kMagic, bytes.size() - sizeof kMagic - kTrailerBytes));
   uint32_t version = 0, d = 0, psi = 0, trees = 0;
   double contamination = 0, threshold = 0;
   in.Get(&version);
