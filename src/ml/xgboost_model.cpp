@@ -56,8 +56,8 @@ std::map<std::string, double> ParseEval(const char* line) {
   return out;
 }
 
-// The margins of every tree so far, as XGBoost's evaluation predicts; a DMatrix the booster was created
-// with answers from its prediction cache, updated by each round, so this costs a copy.
+// The margins of every tree so far, as XGBoost's evaluation predicts. The training
+// matrix answers from its prediction cache, which each round updates: a copy.
 constexpr const char* kCachedMargins =
     R"({"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
 
