@@ -4,10 +4,12 @@
 // schema without being tokenized and parsed a second time.
 //
 // Each column keeps its values in the form its chunk's inference still allows (int,
-// then float, bool, timestamp; text when the first value is none of them), using what
-// ColumnInference::Add parsed. Finish converts to the file's types where that gives
-// exactly what parsing the text as that type gives: ints to floats (a "-0" becomes
-// -0.0, as the text parses), texts to categories. A column whose values no longer fit
+// then float, bool, timestamp; strings when the first value is none of them, coded
+// against a local dictionary until they have more distinct values than a category
+// may, then plain text), using what ColumnInference::Add parsed. Finish converts to
+// the file's types where that gives exactly what parsing the text as that type gives:
+// ints to floats (a "-0" becomes -0.0, as the text parses), strings to categories or
+// text. A column whose values no longer fit
 // one form (an int column meeting a word) keeps nothing; a chunk with such a column,
 // or one whose form the final type cannot take, is parsed again from the file.
 
