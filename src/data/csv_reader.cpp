@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "data/value_parse.h"
+
 namespace strata::data {
 namespace {
 
@@ -49,6 +51,11 @@ Status CsvReader::Start() {
     for (size_t i = 0; i < first.fields.size(); ++i) {
       std::string name(first.fields[i]);
       if (name.empty()) name = fmt::format("col_{}", i + 1);
+      // Names go into the schema's JSON, which holds only valid UTF-8.
+      if (size_t bad = 0; !ValidUtf8(name, &bad)) {
+        return InvalidArgumentError(fmt::format("{}: line {}, column {}: the column name is not valid UTF-8 (byte {})",
+                                                name_, first.line, i + 1, bad + 1));
+      }
       for (size_t j = 0; j < columns_.size(); ++j) {
         if (columns_[j] == name) {
           return InvalidArgumentError(fmt::format("{}: line {}: duplicate column name '{}' (columns {} and {})", name_,

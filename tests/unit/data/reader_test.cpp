@@ -114,6 +114,13 @@ TEST_F(ReaderTest, DuplicateHeaderNames) {
   EXPECT_EQ(s.message(), "bad.csv: line 1: duplicate column name 'a' (columns 1 and 3)");
 }
 
+TEST_F(ReaderTest, HeaderNamesMustBeUtf8) {
+  // Found by import_fuzz: a name with a stray byte reached schema.json's writer, whose
+  // JSON library threw on it, ending the process.
+  Status s = FirstError("ok,b\xad\xad\n1,2\n");
+  EXPECT_EQ(s.message(), "bad.csv: line 1, column 2: the column name is not valid UTF-8 (byte 2)");
+}
+
 TEST_F(ReaderTest, JsonLinesDiscoverColumnsInOrder) {
   ReaderOptions o;
   o.format = FileFormat::kJsonl;
