@@ -199,8 +199,9 @@ class ParallelImport {
       span_newlines_.push_back(r.at.newlines);
       // A budget (max_kept_bytes_: a gigabyte, or an eighth of memory) bounds memory
       // for a file of any size: chunks past it are parsed again in pass 2.
-      if (r.batch && kept_bytes_ + r.batch->bytes() <= max_kept_bytes_) {
-        kept_bytes_ += r.batch->bytes();
+      const size_t bytes = r.batch ? r.batch->bytes() : 0;
+      if (r.batch && kept_bytes_ + bytes <= max_kept_bytes_) {
+        kept_bytes_ += bytes;
         kept_.push_back(std::move(r.batch));
       } else {
         keep_.store(false, std::memory_order_relaxed);  // the chunks still to come are not kept
@@ -284,7 +285,7 @@ class ParallelImport {
             name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
       }
       if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
-      writer->AppendBatch(*r.batch, &pool_);
+      writer->AppendBatch(*r.batch);
       input_.Release(span.begin, span.end);
       Report(total_ + span.end);
       return Status::Ok();

@@ -42,10 +42,6 @@ class ColumnInference {
   void Add(std::string_view value, InferredValue* parsed, bool count_distinct = true);
   // Distinct values counted elsewhere (a chunk's dictionary): as if each had been added.
   void AddDistinctValues(const StringCodes& values);
-  bool can_int() const { return can_int_; }
-  bool can_float() const { return can_float_; }
-  bool can_bool() const { return can_bool_; }
-  bool can_timestamp() const { return can_timestamp_; }
   void AddNulls(int64_t n) { nulls_ += n; }
   // As if every value `other` saw had been added here.
   void Merge(const ColumnInference& other);

@@ -52,7 +52,6 @@ class SpeculativeBatch {
   // are kept as text from now on.
   void GiveUpCodes(size_t column);
 
-  int64_t rows() const { return rows_; }
   // Memory held, about.
   size_t bytes() const;
   // The chunk as a batch of `schema`, or null when some column cannot be converted.

@@ -18,13 +18,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "core/core.h"
 #include "data/column_type.h"
 
 namespace strata::data {
@@ -105,9 +103,7 @@ class TableWriter {
   // REQUIRES: the batch was built for this writer's schema; no row half-appended.
   // Every few MB it starts the disk writes of what is written so far, so Finish's
   // fsync, which a caller waits for, finds little left to do.
-  // With `pool`, the columns are written in parallel over it and the calling thread
-  // (each column has files of its own).
-  void AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool = nullptr);
+  void AppendBatch(const ColumnBatch& batch);
   int64_t rows() const { return rows_; }
 
   // Flushes and fsyncs the files and writes schema.json (with null counts).
@@ -130,7 +126,6 @@ class TableWriter {
   int64_t rows_ = 0;
   uint64_t unsynced_bytes_ = 0;  // appended by AppendBatch since the last StartWriteback
   Status error_;
-  std::mutex error_mu_;  // Write may fail on several of AppendBatch's threads at once
 };
 
 }  // namespace strata::data

@@ -85,12 +85,8 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const std::filesystem::
 
 void TableWriter::Write(FILE* f, const void* data, size_t size) {
   // Unlocked: one thread writes a table, and the stdio lock per value cost ~10 %.
-  if (fwrite_unlocked(data, 1, size, f) != size) {
-    const int err = errno;
-    std::lock_guard lock(error_mu_);
-    if (error_.ok()) {
-      error_ = InternalError(fmt::format("cannot write table data in '{}': {}", dir_.string(), std::strerror(err)));
-    }
+  if (fwrite_unlocked(data, 1, size, f) != size && error_.ok()) {
+    error_ = InternalError(fmt::format("cannot write table data in '{}': {}", dir_.string(), std::strerror(errno)));
   }
 }
 
@@ -185,9 +181,9 @@ void TableWriter::AppendText(size_t column, std::string_view v) {
   WriteText(column, v, false);
 }
 
-void TableWriter::AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool) {
+void TableWriter::AppendBatch(const ColumnBatch& batch) {
   const auto& in = batch.columns();
-  auto append = [&](size_t i) {
+  for (size_t i = 0; i < in.size(); ++i) {
     const ColumnBatch::Column& b = in[i];
     ColumnFiles& c = *columns_[i];
     PushValids(i, b.valid);
@@ -223,13 +219,8 @@ void TableWriter::AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool) 
         break;
       }
     }
-  };
-  if (pool != nullptr && in.size() > 1) {
-    pool->ParallelForDynamic(in.size(), append);
-  } else {
-    for (size_t i = 0; i < in.size(); ++i) append(i);
+    unsynced_bytes_ += b.valid.size() * 8 + b.bytes.size();  // about what the column wrote
   }
-  for (const ColumnBatch::Column& b : in) unsynced_bytes_ += b.valid.size() * 8 + b.bytes.size();
   rows_ += batch.rows();
   if (unsynced_bytes_ >= kWritebackBytes) StartWriteback();
 }
