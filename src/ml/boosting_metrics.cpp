@@ -37,21 +37,6 @@ std::optional<Metric> Parse(std::string_view metric) {
   return std::nullopt;
 }
 
-// XGBoost's transforms (common/math.h), in place on one row of `width` margins.
-template <MarginLink L>
-inline void Transform(float* p, int width) {
-  if constexpr (L == MarginLink::kLogit) {
-    p[0] = 1.0f / (std::exp(-p[0]) + 1.0f + kEps);
-  } else if constexpr (L == MarginLink::kLog) {
-    p[0] = std::exp(p[0]);
-  } else if constexpr (L == MarginLink::kSoftmax) {
-    const float top = *std::max_element(p, p + width);
-    float sum = 0;
-    for (int k = 0; k < width; ++k) sum += (p[k] = std::exp(p[k] - top));
-    for (int k = 0; k < width; ++k) p[k] /= sum;
-  }
-}
-
 // One row's loss from its transformed prediction(s), as XGBoost's EvalRow* compute it.
 template <Kind K>
 inline float RowLoss(const Metric& m, const float* p, float y, int width) {
@@ -100,7 +85,7 @@ void SumRows(const Metric& m, const float* margins, const float* labels, const f
     } else {
       row[0] = margins[i];
     }
-    Transform<L>(row, width);
+    ApplyLink<L>(row, width);
     const float li = RowLoss<K>(m, row, labels[i], width);
     if (weights == nullptr) {
       l += li;

@@ -14,11 +14,9 @@
 #include <optional>
 #include <string_view>
 
-namespace strata::ml {
+#include "ml/margin_link.h"
 
-// How the objective turns a margin into its prediction: none, the logistic sigmoid,
-// softmax over a row's classes, exp.
-enum class MarginLink { kIdentity, kLogit, kSoftmax, kLog };
+namespace strata::ml {
 
 // Whether RoundLoss knows `metric`: logloss, error, mlogloss, merror, rmse, mae,
 // poisson-nloglik and tweedie-nloglik@RHO.

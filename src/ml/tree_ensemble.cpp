@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <span>
 #include <tuple>
 #include <utility>
 
@@ -77,23 +76,23 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   struct Link {
     const char* objective;
     float (*to_margin)(float base_score);
-    Transform transform;
+    MarginLink transform;
   };
   static constexpr Link kLinks[] = {
-      {"binary:logistic", Logit, Transform::kSigmoid},
-      {"reg:logistic", Logit, Transform::kSigmoid},
-      {"multi:softprob", Same, Transform::kSoftmax},
-      {"reg:squarederror", Same, Transform::kIdentity},
-      {"count:poisson", Log, Transform::kExp},
-      {"reg:tweedie", Log, Transform::kExp},
-      {"reg:gamma", Log, Transform::kExp},
+      {"binary:logistic", Logit, MarginLink::kLogit},
+      {"reg:logistic", Logit, MarginLink::kLogit},
+      {"multi:softprob", Same, MarginLink::kSoftmax},
+      {"reg:squarederror", Same, MarginLink::kIdentity},
+      {"count:poisson", Log, MarginLink::kLog},
+      {"reg:tweedie", Log, MarginLink::kLog},
+      {"reg:gamma", Log, MarginLink::kLog},
   };
   const Link* link = nullptr;
   for (const Link& l : kLinks) {
     if (objective == l.objective) link = &l;
   }
   if (link == nullptr) return Unsupported(fmt::format("objective '{}'", objective));
-  e.transform_ = link->transform;
+  e.link_ = link->transform;
 
   const Json& param =
       learner.contains("learner_model_param") ? learner["learner_model_param"] : Json();
@@ -105,7 +104,7 @@ Result<TreeEnsemble> TreeEnsemble::Compile(const Json& model, int iteration_end)
   }
   e.base_margin_ = link->to_margin(static_cast<float>(base_score));
   e.groups_ = std::max(1, static_cast<int>(num_class));
-  if ((e.transform_ == Transform::kSoftmax) != (e.groups_ > 1))
+  if ((e.link_ == MarginLink::kSoftmax) != (e.groups_ > 1))
     return Unsupported("classes and objective disagree");
 
   const Json& booster = learner.contains("gradient_booster") ? learner["gradient_booster"] : Json();
@@ -231,31 +230,15 @@ void TreeEnsemble::AddTrees(Matrix x, float* margins) const {
 }
 
 void TreeEnsemble::ApplyTransform(size_t rows, float* values) const {
-  const size_t g = static_cast<size_t>(groups_);
-  std::span<float> out(values, rows * g);
-  switch (transform_) {
-    case Transform::kIdentity:
-      break;
-    case Transform::kSigmoid:
-      for (float& v : out) v = 1.0f / (1.0f + expf(-v));
-      break;
-    case Transform::kExp:
-      for (float& v : out) v = expf(v);
-      break;
-    case Transform::kSoftmax:
-      // libxgboost's common::Softmax: max-shifted, summed in double, divided in float.
-      for (size_t r = 0; r < rows; ++r) {
-        float* v = out.data() + r * g;
-        float max = v[0];
-        for (size_t c = 1; c < g; ++c) max = fmaxf(v[c], max);
-        double sum = 0;
-        for (size_t c = 0; c < g; ++c) {
-          v[c] = expf(v[c] - max);
-          sum += v[c];
-        }
-        for (size_t c = 0; c < g; ++c) v[c] /= static_cast<float>(sum);
-      }
-      break;
+  const int g = groups_;
+  auto each_row = [&](auto apply) {
+    for (size_t r = 0; r < rows; ++r) apply(values + r * static_cast<size_t>(g), g);
+  };
+  switch (link_) {
+    case MarginLink::kIdentity: break;
+    case MarginLink::kLogit: each_row(ApplyLink<MarginLink::kLogit>); break;
+    case MarginLink::kLog: each_row(ApplyLink<MarginLink::kLog>); break;
+    case MarginLink::kSoftmax: each_row(ApplyLink<MarginLink::kSoftmax>); break;
   }
 }
 

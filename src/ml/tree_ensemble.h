@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "ml/margin_link.h"
 #include "ml/matrix.h"
 
 namespace strata::ml {
@@ -51,7 +52,6 @@ class TreeEnsemble {
   void AddTrees(Matrix x, float* margins) const;
 
  private:
-  enum class Transform { kIdentity, kSigmoid, kSoftmax, kExp };
   // Children of a split are adjacent (right = left + 1); a leaf's `left` is itself.
   struct Node {
     float value;       // threshold of a split, or the leaf's value
@@ -70,7 +70,7 @@ class TreeEnsemble {
   std::vector<uint32_t> groups_of_;  // output (class) each tree adds to
   int groups_ = 1;
   float base_margin_ = 0;
-  Transform transform_ = Transform::kIdentity;
+  MarginLink link_ = MarginLink::kIdentity;
   size_t num_features_ = 0;
 };
 
