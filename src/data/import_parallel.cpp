@@ -6,6 +6,11 @@
 // budget left unkept). The calling thread merges in file order, so results, errors,
 // skip counts and stored bytes are those of a serial import. Pass 1 records where the
 // chunks truly start, so pass 2 reuses them without guessing.
+//
+// Writing the table waits on the disk, so the calling thread starts it during pass 1:
+// as each kept chunk is merged, each column's values go to the table in the type the
+// column has if the file ended there (WriteEarly). Pass 2 then writes only the chunks
+// past the kept ones and the columns whose type changed.
 
 #include <unistd.h>
 
@@ -49,7 +54,8 @@ struct InferChunk {
 
 struct WriteChunk {
   ChunkEnd at;
-  std::unique_ptr<ColumnBatch> batch;
+  size_t span = 0;                     // pass 1's chunk it is
+  std::unique_ptr<ColumnBatch> batch;  // null when pass 1 wrote all of it
   std::optional<std::string> bug;  // an internal error, with its line still relative
   int64_t bug_line = 0;
 };
@@ -89,8 +95,9 @@ class ParallelImport {
   }
 
   Result<ImportSummary> Run(const std::filesystem::path& out_dir) {
+    out_dir_ = out_dir;
     STRATA_RETURN_IF_ERROR(InferSchema());
-    STRATA_RETURN_IF_ERROR(WriteTable(out_dir));
+    STRATA_RETURN_IF_ERROR(WriteTable());
     summary_.input_bytes = total_;
     return summary_;
   }
@@ -207,6 +214,7 @@ class ParallelImport {
         keep_.store(false, std::memory_order_relaxed);  // the chunks still to come are not kept
         kept_.emplace_back();
       }
+      STRATA_RETURN_IF_ERROR(WriteEarly(columns));
       input_.Release(span.begin, span.end);
       Report(span.end);
       return Status::Ok();
@@ -228,8 +236,57 @@ class ParallelImport {
     return Status::Ok();
   }
 
+  // Writes the chunk just merged (the last of kept_) in the types the columns have
+  // so far: each column's file holds its first early_[c].chunks chunks in the
+  // writer's type for it. A column whose type changes starts again from the first
+  // chunk (they are all kept), a few times at most; one whose values do not convert is
+  // left to pass 2. Stops at the first chunk not kept: pass 2 writes from there.
+  Status WriteEarly(const std::vector<ColumnInference>& merged) {
+    const size_t k = kept_.size() - 1;
+    if (!kept_[k]) early_stopped_ = true;
+    if (early_stopped_) return Status::Ok();
+    Schema now;
+    for (size_t c = 0; c < columns_.size(); ++c)
+      now.columns.push_back({columns_[c], forced_[c] ? *forced_[c] : merged[c].Decide(), 0});
+    if (!writer_) {
+      STRATA_ASSIGN_OR_RETURN(writer_, TableWriter::Create(out_dir_, now));
+      early_.resize(columns_.size());
+    }
+    ColumnBatch::Column scratch;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      EarlyColumn& e = early_[c];
+      if (e.given_up) continue;
+      const ColumnType type = now.columns[c].type;
+      if (writer_->type(c) != type) {
+        if (++e.resets > kMaxEarlyResets) {
+          e.given_up = true;
+          continue;
+        }
+        STRATA_RETURN_IF_ERROR(writer_->ResetColumn(c, type));
+        e.chunks = 0;
+      }
+      for (; e.chunks <= k; ++e.chunks) {
+        const ColumnBatch::Column* values = kept_[e.chunks]->ColumnAs(c, type, &scratch);
+        if (values == nullptr) {
+          e.given_up = true;
+          break;
+        }
+        writer_->AppendColumn(c, *values);
+      }
+    }
+    return Status::Ok();
+  }
+
   WriteChunk Parse(size_t span_index, size_t begin, size_t target, int64_t first_line, int64_t rows) {
     WriteChunk out;
+    out.span = span_index;
+    // Pass 1 wrote every column of it.
+    if (begin == spans_[span_index].begin && target == spans_[span_index].end &&
+        std::all_of(from_.begin(), from_.end(), [&](size_t f) { return f > span_index; })) {
+      out.at.end = target;
+      out.at.newlines = span_newlines_[span_index];
+      return out;
+    }
     // The values pass 1 kept, when they convert to the schema.
     if (std::unique_ptr<SpeculativeBatch> kept = std::move(kept_[span_index]);
         kept && begin == spans_[span_index].begin && target == spans_[span_index].end) {
@@ -267,36 +324,57 @@ class ParallelImport {
     return out;
   }
 
-  Status WriteTable(const std::filesystem::path& out_dir) {
-    STRATA_ASSIGN_OR_RETURN(auto writer, TableWriter::Create(out_dir, summary_.schema));
-    // The chunks pass 1 found: true record starts, so nothing is guessed or parsed twice.
-    std::vector<size_t> starts;
-    for (const ChunkSpan& s : spans_) starts.push_back(s.begin);
-    const size_t end = spans_.empty() ? total_ : spans_.back().end;
-    auto parse = [this](size_t b, size_t t, bool) {
-      auto it = std::lower_bound(spans_.begin(), spans_.end(), b,
-                                 [](const ChunkSpan& s, size_t pos) { return s.begin < pos; });
-      const auto k = static_cast<size_t>(it - spans_.begin());
-      return Parse(k, b, t, it->first_line, span_rows_[k]);
-    };
-    auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
-      if (r.at.error) {
-        return InvalidArgumentError(LineMessage(
-            name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
-      }
-      if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
-      writer->AppendBatch(*r.batch);
-      input_.Release(span.begin, span.end);
-      Report(total_ + span.end);
-      return Status::Ok();
-    };
-    const int64_t first_line = spans_.empty() ? 1 : spans_.front().first_line;
-    STRATA_RETURN_IF_ERROR(RunChunks<WriteChunk>(pool_, starts, end, first_line, parse, consume));
-    if (writer->rows() != summary_.rows) {
-      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})",
-                                       name_, summary_.rows, writer->rows()));
+  Status WriteTable() {
+    if (!writer_) {
+      STRATA_ASSIGN_OR_RETURN(writer_, TableWriter::Create(out_dir_, summary_.schema));
+      early_.assign(columns_.size(), EarlyColumn{});
     }
-    STRATA_RETURN_IF_ERROR(writer->Finish());
+    // Columns pass 1 wrote in another type than the file's, or gave up on, are
+    // written again from the start.
+    from_.resize(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      const ColumnType type = summary_.schema.columns[c].type;
+      if (early_[c].given_up || writer_->type(c) != type) {
+        STRATA_RETURN_IF_ERROR(writer_->ResetColumn(c, type));
+        early_[c].chunks = 0;
+      }
+      from_[c] = early_[c].chunks;
+    }
+    const size_t first = from_.empty() ? 0 : *std::min_element(from_.begin(), from_.end());
+    for (size_t k = 0; k < first && k < kept_.size(); ++k) kept_[k].reset();  // written
+    if (first < spans_.size()) {
+      // The chunks pass 1 found: true record starts, so nothing is guessed or parsed twice.
+      std::vector<size_t> starts;
+      for (size_t k = first; k < spans_.size(); ++k) starts.push_back(spans_[k].begin);
+      auto parse = [this](size_t b, size_t t, bool) {
+        auto it = std::lower_bound(spans_.begin(), spans_.end(), b,
+                                   [](const ChunkSpan& s, size_t pos) { return s.begin < pos; });
+        const auto k = static_cast<size_t>(it - spans_.begin());
+        return Parse(k, b, t, it->first_line, span_rows_[k]);
+      };
+      std::vector<uint8_t> only(columns_.size());
+      auto consume = [&](WriteChunk& r, const ChunkSpan& span) -> Status {
+        if (r.at.error) {
+          return InvalidArgumentError(LineMessage(
+              name_, span.first_line + r.at.error_line + r.at.error->line_offset, r.at.error->rest));
+        }
+        if (r.bug) return InternalError(LineMessage(name_, span.first_line + r.bug_line, *r.bug));
+        if (r.batch) {
+          for (size_t c = 0; c < columns_.size(); ++c) only[c] = from_[c] <= r.span;
+          writer_->AppendBatch(*r.batch, &pool_, &only);
+        }
+        input_.Release(span.begin, span.end);
+        Report(total_ + span.end);
+        return Status::Ok();
+      };
+      STRATA_RETURN_IF_ERROR(
+          RunChunks<WriteChunk>(pool_, starts, spans_.back().end, spans_[first].first_line, parse, consume));
+    }
+    if (writer_->rows() != summary_.rows) {
+      return InternalError(fmt::format("{}: the file changed during the import ({} rows, then {})",
+                                       name_, summary_.rows, writer_->rows()));
+    }
+    STRATA_RETURN_IF_ERROR(writer_->Finish());
     Report(2 * total_);
     return Status::Ok();
   }
@@ -322,6 +400,18 @@ class ParallelImport {
   double rows_per_byte_ = 0;
   std::atomic<bool> keep_{true};  // whether workers still keep values
   std::vector<int64_t> bad_lines_;  // lines of the rows pass 1 skipped, ascending
+  // The table, written from pass 1 on (WriteEarly).
+  struct EarlyColumn {
+    size_t chunks = 0;      // the first chunks its file holds, in the writer's type for it
+    int resets = 0;         // times its type changed
+    bool given_up = false;  // left to pass 2
+  };
+  static constexpr int kMaxEarlyResets = 3;
+  std::filesystem::path out_dir_;
+  std::unique_ptr<TableWriter> writer_;
+  std::vector<EarlyColumn> early_;
+  bool early_stopped_ = false;  // a chunk was not kept
+  std::vector<size_t> from_;    // per column, the first chunk pass 2 writes
 };
 
 }  // namespace

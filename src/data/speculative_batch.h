@@ -45,7 +45,7 @@ class SpeculativeBatch {
   // Whether column's strings are being coded against a dictionary that holds exactly
   // its distinct values so far (the inference then need not count them too).
   bool CountsDistinct(size_t column) const { return columns_[column].form == Form::kCodes; }
-  const StringCodes& distinct(size_t column) const { return columns_[column].dictionary; }
+  const StringCodes& distinct(size_t column) const { return columns_[column].v.dictionary; }
   // Whether column's strings outnumbered a category's distinct values in this chunk.
   bool too_many_distinct(size_t column) const { return columns_[column].too_many_distinct; }
   // The column has too many distinct values in the file to be a category: its strings
@@ -55,7 +55,12 @@ class SpeculativeBatch {
   // Memory held, about.
   size_t bytes() const;
   // The chunk as a batch of `schema`, or null when some column cannot be converted.
+  // Leaves this batch empty.
   std::unique_ptr<ColumnBatch> Finish(const Schema& schema);
+  // One column's values as `type`, or null when they do not convert: a view of the
+  // kept values when they are in that type's layout, else converted into *scratch.
+  // Leaves this batch as it was.
+  const ColumnBatch::Column* ColumnAs(size_t column, ColumnType type, ColumnBatch::Column* scratch) const;
 
  private:
   // kCodes: strings coded against a local dictionary (as a category's), until more
@@ -64,17 +69,20 @@ class SpeculativeBatch {
   struct Column {
     Form form = Form::kNone;  // kNone: only nulls so far
     std::optional<ColumnType> forced;
-    std::vector<uint8_t> valid;
-    std::vector<int64_t> ints;  // kInt, kTimestamp
-    std::vector<double> floats;
-    std::vector<uint8_t> bools;
-    std::vector<int32_t> codes;  // kCodes: -1 for null
-    StringCodes dictionary;
-    std::string bytes;  // kText
-    std::vector<uint64_t> ends;
+    // In the layout of the type the form stands for (kInt: ints, kFloat: floats,
+    // kBool: bools, kTimestamp: ints, kCodes: codes and dictionary as a category's,
+    // kText: bytes and ends), so that a column in its natural form needs no copy.
+    ColumnBatch::Column v;
     std::vector<int64_t> negative_zeros;  // kInt: rows whose text was a negative zero
     bool too_many_distinct = false;
   };
+  // The column type whose layout (ColumnBatch::Column) a form keeps its values in.
+  static ColumnType LayoutType(Form form);
+  static bool Converts(const Column& c, ColumnType type);
+  static bool InLayout(const Column& c, ColumnType type);
+  // The values of a column that Converts to `type` but is not InLayout, converted
+  // into *out (all but `valid`).
+  void Convert(const Column& c, ColumnType type, ColumnBatch::Column* out) const;
   void Start(Column& c, Form form);
   void ToFloats(Column& c);
   void ToText(Column& c);

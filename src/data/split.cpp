@@ -162,7 +162,6 @@ Status WriteRows(const Table& table, const std::vector<int64_t>& rows, const std
         case ColumnType::kText: writer->AppendText(c, col.Text(r)); break;
       }
     }
-    writer->EndRow();
   }
   Status s = writer->Finish();
   if (!s.ok()) {

@@ -18,12 +18,18 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "data/column_batch.h"
 #include "data/column_type.h"
+
+namespace strata::core {
+class ThreadPool;
+}
 
 namespace strata::data {
 
@@ -84,34 +90,46 @@ class Table {
   std::filesystem::path dir_;
 };
 
-class ColumnBatch;
-
-// Streams a table to disk column by column. Not thread-safe.
+// Streams a table to disk column by column. Not thread-safe (AppendBatch spreads its
+// own work over a pool it is given).
 class TableWriter {
  public:
   // Creates `dir` (which must not exist yet) and one file set per column.
   static Result<std::unique_ptr<TableWriter>> Create(const std::filesystem::path& dir, const Schema& schema);
   ~TableWriter();
 
+  // A row at a time: every column gets a value (or a null) for each row.
   void AppendNull(size_t column);
   void AppendInt(size_t column, int64_t v);  // int, timestamp, bool (0/1)
   void AppendFloat(size_t column, double v);
   void AppendText(size_t column, std::string_view v);  // text, category
-  // Call after every column got its value for the row.
-  void EndRow() { ++rows_; }
-  // Appends whole rows at once, the same bytes as appending them value by value.
-  // REQUIRES: the batch was built for this writer's schema; no row half-appended.
-  // Every few MB it starts the disk writes of what is written so far, so Finish's
-  // fsync, which a caller waits for, finds little left to do.
-  void AppendBatch(const ColumnBatch& batch);
-  int64_t rows() const { return rows_; }
+  // Appends whole rows at once, the same bytes as appending them value by value;
+  // with a pool, columns are appended in parallel over it and the calling thread;
+  // with `only` (a flag per column), only the flagged columns are appended.
+  // REQUIRES: the batch was built for this writer's schema; when a pool is given, the
+  // caller is not one of its tasks.
+  // Every few MB of a column it starts the disk writes of what is written so far, so
+  // Finish's fsync, which a caller waits for, finds little left to do.
+  void AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool = nullptr,
+                   const std::vector<uint8_t>* only = nullptr);
+  // Appends one column's values for the rows that follow its last ones: columns may
+  // run ahead of each other until Finish.
+  // REQUIRES: values.type is the column's type.
+  void AppendColumn(size_t column, const ColumnBatch::Column& values);
+  // Empties a column and gives it a new type, as if it had been created so.
+  Status ResetColumn(size_t column, ColumnType type);
+  ColumnType type(size_t column) const { return schema_.columns[column].type; }
+  // Rows of the first column (every column has as many once the table is complete).
+  int64_t rows() const;
 
-  // Flushes and fsyncs the files and writes schema.json (with null counts).
+  // Flushes and fsyncs the files and writes schema.json (with null counts). An error
+  // when the columns do not have the same number of rows.
   Status Finish();
 
  private:
   struct ColumnFiles;
   TableWriter() = default;
+  Result<std::unique_ptr<ColumnFiles>> OpenColumn(size_t column, ColumnType type) const;
   void Write(FILE* f, const void* data, size_t size);  // errors land in error_
   void PushValid(size_t column, bool valid);
   void PushValids(size_t column, const std::vector<uint8_t>& valid);  // 0 or 1 each
@@ -121,10 +139,7 @@ class TableWriter {
   std::filesystem::path dir_;
   Schema schema_;
   std::vector<std::unique_ptr<ColumnFiles>> columns_;
-  void StartWriteback();
-
-  int64_t rows_ = 0;
-  uint64_t unsynced_bytes_ = 0;  // appended by AppendBatch since the last StartWriteback
+  std::mutex error_mu_;  // columns may be written on several threads
   Status error_;
 };
 

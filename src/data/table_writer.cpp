@@ -1,9 +1,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -21,6 +24,8 @@ struct TableWriter::ColumnFiles {
   int valid_bits = 0;
   int64_t nulls = 0;
   uint64_t data_size = 0;
+  uint64_t unsynced_bytes = 0;  // appended by AppendColumn since its last writeback
+  int64_t rows = 0;
   std::unordered_map<std::string, int32_t> dictionary;  // category
   std::vector<std::string> dictionary_order;
   std::vector<char> buffers[4];
@@ -34,7 +39,9 @@ struct TableWriter::ColumnFiles {
 
 namespace {
 
-constexpr uint64_t kWritebackBytes = 32 << 20;
+// Per column: the disk writes of a column start every few MB it appends, so Finish's
+// fsync, which a caller waits for, finds little left to do.
+constexpr uint64_t kWritebackBytes = 2 << 20;
 
 Result<FILE*> OpenFile(const std::filesystem::path& path, std::vector<char>* buffer) {
   FILE* f = std::fopen(path.c_str(), "wbx");
@@ -66,32 +73,55 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const std::filesystem::
   w->dir_ = dir;
   w->schema_ = schema;
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    auto c = std::make_unique<ColumnFiles>();
-    auto base = dir / fmt::format("c{}", i);
-    STRATA_ASSIGN_OR_RETURN(c->valid, OpenFile(base.string() + ".valid", &c->buffers[0]));
-    ColumnType t = schema.columns[i].type;
-    if (t == ColumnType::kText) {
-      STRATA_ASSIGN_OR_RETURN(c->offsets, OpenFile(base.string() + ".offsets", &c->buffers[2]));
-      STRATA_ASSIGN_OR_RETURN(c->data, OpenFile(base.string() + ".data", &c->buffers[3]));
-      uint64_t zero = 0;
-      std::fwrite(&zero, sizeof zero, 1, c->offsets);
-    } else {
-      STRATA_ASSIGN_OR_RETURN(c->values, OpenFile(base.string() + ".values", &c->buffers[1]));
-    }
+    STRATA_ASSIGN_OR_RETURN(auto c, w->OpenColumn(i, schema.columns[i].type));
     w->columns_.push_back(std::move(c));
   }
   return w;
 }
 
+Result<std::unique_ptr<TableWriter::ColumnFiles>> TableWriter::OpenColumn(size_t column, ColumnType type) const {
+  auto c = std::make_unique<ColumnFiles>();
+  const std::string base = (dir_ / fmt::format("c{}", column)).string();
+  STRATA_ASSIGN_OR_RETURN(c->valid, OpenFile(base + ".valid", &c->buffers[0]));
+  if (type == ColumnType::kText) {
+    STRATA_ASSIGN_OR_RETURN(c->offsets, OpenFile(base + ".offsets", &c->buffers[2]));
+    STRATA_ASSIGN_OR_RETURN(c->data, OpenFile(base + ".data", &c->buffers[3]));
+    uint64_t zero = 0;
+    std::fwrite(&zero, sizeof zero, 1, c->offsets);
+  } else {
+    STRATA_ASSIGN_OR_RETURN(c->values, OpenFile(base + ".values", &c->buffers[1]));
+  }
+  return c;
+}
+
+Status TableWriter::ResetColumn(size_t column, ColumnType type) {
+  columns_[column].reset();  // closes its files
+  const std::string base = (dir_ / fmt::format("c{}", column)).string();
+  for (const char* ext : {".valid", ".values", ".offsets", ".data"}) {
+    std::error_code ec;
+    std::filesystem::remove(base + ext, ec);
+    if (ec) return InternalError(fmt::format("cannot remove '{}{}': {}", base, ext, ec.message()));
+  }
+  schema_.columns[column].type = type;
+  STRATA_ASSIGN_OR_RETURN(columns_[column], OpenColumn(column, type));
+  return Status::Ok();
+}
+
+int64_t TableWriter::rows() const { return columns_.empty() ? 0 : columns_[0]->rows; }
+
 void TableWriter::Write(FILE* f, const void* data, size_t size) {
-  // Unlocked: one thread writes a table, and the stdio lock per value cost ~10 %.
-  if (fwrite_unlocked(data, 1, size, f) != size && error_.ok()) {
-    error_ = InternalError(fmt::format("cannot write table data in '{}': {}", dir_.string(), std::strerror(errno)));
+  // Unlocked: one thread writes a file at a time, and the stdio lock per value cost ~10 %.
+  if (fwrite_unlocked(data, 1, size, f) != size) {
+    const int error = errno;
+    std::lock_guard lock(error_mu_);
+    if (error_.ok())
+      error_ = InternalError(fmt::format("cannot write table data in '{}': {}", dir_.string(), std::strerror(error)));
   }
 }
 
 void TableWriter::PushValid(size_t column, bool valid) {
   ColumnFiles& c = *columns_[column];
+  ++c.rows;
   if (valid) c.valid_byte |= static_cast<uint8_t>(1u << c.valid_bits);
   else ++c.nulls;
   if (++c.valid_bits == 8) {
@@ -104,6 +134,7 @@ void TableWriter::PushValid(size_t column, bool valid) {
 void TableWriter::PushValids(size_t column, const std::vector<uint8_t>& valid) {
   ColumnFiles& c = *columns_[column];
   size_t i = 0;
+  const int64_t rows = c.rows + static_cast<int64_t>(valid.size());
   while (i < valid.size() && c.valid_bits != 0) PushValid(column, valid[i++] != 0);
   // Whole bytes of the bitmap at once: a call and a one-byte write per value was most
   // of appending a batch.
@@ -121,6 +152,7 @@ void TableWriter::PushValids(size_t column, const std::vector<uint8_t>& valid) {
   }
   if (n > 0) Write(c.valid, packed, n);
   while (i < valid.size()) PushValid(column, valid[i++] != 0);
+  c.rows = rows;
 }
 
 void TableWriter::WriteInt(size_t column, int64_t v) {
@@ -181,54 +213,62 @@ void TableWriter::AppendText(size_t column, std::string_view v) {
   WriteText(column, v, false);
 }
 
-void TableWriter::AppendBatch(const ColumnBatch& batch) {
+void TableWriter::AppendBatch(const ColumnBatch& batch, core::ThreadPool* pool, const std::vector<uint8_t>* only) {
   const auto& in = batch.columns();
+  std::vector<std::pair<size_t, size_t>> order;  // (bytes, column)
   for (size_t i = 0; i < in.size(); ++i) {
-    const ColumnBatch::Column& b = in[i];
-    ColumnFiles& c = *columns_[i];
-    PushValids(i, b.valid);
-    switch (b.type) {
-      case ColumnType::kInt:
-      case ColumnType::kTimestamp: Write(c.values, b.ints.data(), b.ints.size() * sizeof(int64_t)); break;
-      case ColumnType::kFloat: Write(c.values, b.floats.data(), b.floats.size() * sizeof(double)); break;
-      case ColumnType::kBool: Write(c.values, b.bools.data(), b.bools.size()); break;
-      case ColumnType::kText: {
-        std::vector<uint64_t> offsets(b.ends.size());
-        for (size_t r = 0; r < offsets.size(); ++r) offsets[r] = c.data_size + b.ends[r];
-        Write(c.data, b.bytes.data(), b.bytes.size());
-        Write(c.offsets, offsets.data(), offsets.size() * sizeof(uint64_t));
-        c.data_size += b.bytes.size();
-        break;
-      }
-      case ColumnType::kCategory: {
-        // Local codes to table codes: local entries are in order of first appearance,
-        // so new ones join the table's dictionary in the order row-by-row appends give.
-        std::vector<int32_t> global(b.dictionary.size());
-        for (size_t k = 0; k < global.size(); ++k) {
-          std::string_view v = b.dictionary.at(k);
-          auto it = c.dictionary.find(std::string(v));
-          if (it == c.dictionary.end()) {
-            it = c.dictionary.emplace(std::string(v), static_cast<int32_t>(c.dictionary.size())).first;
-            c.dictionary_order.emplace_back(v);
-          }
-          global[k] = it->second;
-        }
-        std::vector<int32_t> codes(b.codes.size());
-        for (size_t r = 0; r < codes.size(); ++r) codes[r] = b.codes[r] < 0 ? -1 : global[b.codes[r]];
-        Write(c.values, codes.data(), codes.size() * sizeof(int32_t));
-        break;
-      }
-    }
-    unsynced_bytes_ += b.valid.size() * 8 + b.bytes.size();  // about what the column wrote
+    if (only == nullptr || (*only)[i]) order.emplace_back(in[i].valid.size() * 8 + in[i].bytes.size(), i);
   }
-  rows_ += batch.rows();
-  if (unsynced_bytes_ >= kWritebackBytes) StartWriteback();
+  if (pool == nullptr || order.size() < 2) {
+    for (const auto& [bytes, i] : order) AppendColumn(i, in[i]);
+    return;
+  }
+  // Columns have their own files, so they append independently; copying a batch
+  // into the page cache was most of an import's second pass on one thread.
+  // Largest first, as each free thread claims the next.
+  std::sort(order.begin(), order.end(), std::greater<>());
+  pool->ParallelForDynamic(order.size(), [&](size_t k) { AppendColumn(order[k].second, in[order[k].second]); });
 }
 
-void TableWriter::StartWriteback() {
-  unsynced_bytes_ = 0;
-  for (const auto& c : columns_) {
-    for (FILE* f : {c->valid, c->values, c->offsets, c->data}) {
+void TableWriter::AppendColumn(size_t i, const ColumnBatch::Column& b) {
+  ColumnFiles& c = *columns_[i];
+  PushValids(i, b.valid);
+  switch (b.type) {
+    case ColumnType::kInt:
+    case ColumnType::kTimestamp: Write(c.values, b.ints.data(), b.ints.size() * sizeof(int64_t)); break;
+    case ColumnType::kFloat: Write(c.values, b.floats.data(), b.floats.size() * sizeof(double)); break;
+    case ColumnType::kBool: Write(c.values, b.bools.data(), b.bools.size()); break;
+    case ColumnType::kText: {
+      std::vector<uint64_t> offsets(b.ends.size());
+      for (size_t r = 0; r < offsets.size(); ++r) offsets[r] = c.data_size + b.ends[r];
+      Write(c.data, b.bytes.data(), b.bytes.size());
+      Write(c.offsets, offsets.data(), offsets.size() * sizeof(uint64_t));
+      c.data_size += b.bytes.size();
+      break;
+    }
+    case ColumnType::kCategory: {
+      // Local codes to table codes: local entries are in order of first appearance,
+      // so new ones join the table's dictionary in the order row-by-row appends give.
+      std::vector<int32_t> global(b.dictionary.size());
+      for (size_t k = 0; k < global.size(); ++k) {
+        std::string_view v = b.dictionary.at(k);
+        auto it = c.dictionary.find(std::string(v));
+        if (it == c.dictionary.end()) {
+          it = c.dictionary.emplace(std::string(v), static_cast<int32_t>(c.dictionary.size())).first;
+          c.dictionary_order.emplace_back(v);
+        }
+        global[k] = it->second;
+      }
+      std::vector<int32_t> codes(b.codes.size());
+      for (size_t r = 0; r < codes.size(); ++r) codes[r] = b.codes[r] < 0 ? -1 : global[b.codes[r]];
+      Write(c.values, codes.data(), codes.size() * sizeof(int32_t));
+      break;
+    }
+  }
+  c.unsynced_bytes += b.valid.size() * 8 + b.bytes.size();  // about what the column wrote
+  if (c.unsynced_bytes >= kWritebackBytes) {
+    c.unsynced_bytes = 0;
+    for (FILE* f : {c.valid, c.values, c.offsets, c.data}) {
       // Asynchronous: queues the pages for writing and returns. Durability still comes
       // from Finish's fsync; an error here will show there too.
       if (f != nullptr && std::fflush(f) == 0) ::sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE);
@@ -238,6 +278,12 @@ void TableWriter::StartWriteback() {
 
 Status TableWriter::Finish() {
   STRATA_RETURN_IF_ERROR(error_);
+  for (size_t i = 1; i < columns_.size(); ++i) {
+    if (columns_[i]->rows != rows()) {
+      return InternalError(fmt::format("table in '{}': column {} has {} rows, column 0 {}", dir_.string(), i,
+                                       columns_[i]->rows, rows()));
+    }
+  }
   Json columns = Json::array();
   for (size_t i = 0; i < columns_.size(); ++i) {
     ColumnFiles& c = *columns_[i];
@@ -270,7 +316,7 @@ Status TableWriter::Finish() {
     schema_.columns[i].nulls = c.nulls;
     columns.push_back(std::move(col));
   }
-  Json schema = {{"format", "strata-table"}, {"version", kTableFormatVersion}, {"rows", rows_}, {"columns", columns}};
+  Json schema = {{"format", "strata-table"}, {"version", kTableFormatVersion}, {"rows", rows()}, {"columns", columns}};
   STRATA_RETURN_IF_ERROR(core::WriteFileAtomic(dir_ / "schema.json", schema.dump(2)));
   return core::SyncDirectory(dir_);
 }

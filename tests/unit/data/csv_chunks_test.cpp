@@ -176,6 +176,24 @@ TEST_F(ChunkedImportTest, KeptValuesBecomeTheFileTypes) {
   j = both("when.csv", "t\n2024-03-04\n2024-03-05 06:07\n\n2024-03-06T01:02:03Z\n");
   EXPECT_EQ(j["schema"][0]["type"], "timestamp");
 
+  // Columns whose type changes during pass 1, which writes each in the type it has
+  // so far. Numbers, then words: float while only nulls, int, float, then a category,
+  // which the kept numbers do not convert to: left to pass 2.
+  std::string shifting = "s\n\n\n\n1\n2\n2.5\n";
+  for (int r = 0; r < 900; ++r) shifting += fmt::format("w{}\n", r < 30 ? r : r % 30);
+  j = both("shifting.csv", shifting);
+  EXPECT_EQ(j["schema"][0]["type"], "category");
+  EXPECT_EQ(j["data"][5]["s"], "w2");
+  ExpectSameForEveryChunkSize(shifting);
+  // Words only: a category, text while 30 values are many for the rows seen, a
+  // category once the rows are many, text with 30 new values, a category again:
+  // written anew at each change, then, past a few, left to pass 2.
+  std::string oscillating = "o\n";
+  for (int r = 0; r < 1260; ++r) oscillating += fmt::format("w{}\n", r < 630 ? r % 30 : 30 + r % 30);
+  j = both("oscillating.csv", oscillating);
+  EXPECT_EQ(j["schema"][0]["type"], "category");
+  ExpectSameForEveryChunkSize(oscillating);
+
   ImportOptions forced;  // overridden types are kept as those types
   forced.types = {{"i", ColumnType::kText}};
   j = both("forced-text.csv", ints, forced);
