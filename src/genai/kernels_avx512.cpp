@@ -141,6 +141,12 @@ inline __m256i DotI8(__m256i abs_w, __m256i w, __m256i x) {
 
 template <typename W>
 struct Blocks32Kernel {
+  // One token streams the weights: a prefetch per block, a few KB ahead, keeps more
+  // loads in flight than a burst per row does (TileGroup's), which stalled on full fill
+  // buffers before each row. Measured side by side on 1.1B models: Q8_0 generation
+  // +16 % on one thread, +2-4 % on two; Q4_0 +12 % on one; the same in Q4_K's kernel
+  // gained nothing, so the K-quants keep the burst.
+  static constexpr size_t kPrefetchAheadBytes = 3072;
   template <int kT>
   static void Dot(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n);
 };
@@ -152,6 +158,8 @@ void Blocks32Kernel<W>::Dot(const uint8_t* w, const uint8_t* act, size_t stride,
   __m256 acc[kT];
   for (int t = 0; t < kT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / 32; ++i, w += W::kBytes) {
+    // Past the last row it names memory that may not exist: a prefetch never faults.
+    if constexpr (kT == 1) _mm_prefetch(reinterpret_cast<const char*>(w + kPrefetchAheadBytes), _MM_HINT_T0);
     const float dw = Half(Load16(w));
     const __m256i qw = W::Load(w);
     const __m256i aw = _mm256_abs_epi8(qw);
