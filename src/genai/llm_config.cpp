@@ -152,6 +152,13 @@ Result<LlmConfig> LlmConfig::FromMetadata(const GgufMetadata& md) {
   if (!(c.rope_base > 0.f)) {
     return InvalidArgumentError(fmt::format("{}rope.freq_base must be positive", p));
   }
+  STRATA_ASSIGN_OR_RETURN(c.rope_attn_factor, md.GetF32Or(p + "rope.scaling.attn_factor", 1.f));
+  if (!(c.rope_attn_factor > 0.f) || !std::isfinite(c.rope_attn_factor)) {
+    return InvalidArgumentError(
+        fmt::format("{}rope.scaling.attn_factor must be positive, got {}", p, c.rope_attn_factor));
+  }
+  STRATA_ASSIGN_OR_RETURN(c.rope_orig_ctx,
+                          GetCountOr(md, p + "rope.scaling.original_context_length", c.n_ctx_train));
 
   c.attn_scale = 1.f / std::sqrt(static_cast<float>(c.head_dim_k));
   switch (c.arch) {

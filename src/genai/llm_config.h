@@ -43,6 +43,11 @@ struct LlmConfig {
   float rope_freq_scale = 1.f;  // 1 / linear scaling factor
   // Local (sliding-window) layers of gemma3 use their own base and no scaling.
   float rope_base_local = 10000.f;
+  // LongRoPE (phi3 with a longer context than it was trained on first): rotations are
+  // scaled by this (so q·k by its square), and a sequence whose cache holds more than
+  // rope_orig_ctx positions takes the long per-dimension factors.
+  float rope_attn_factor = 1.f;
+  int rope_orig_ctx = 0;  // rope.scaling.original_context_length, else the training context
 
   float norm_eps = 1e-5f;
   bool layer_norm = false;  // LayerNorm (with optional bias) instead of RMSNorm

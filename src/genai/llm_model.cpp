@@ -106,13 +106,21 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
   const bool local = c_.arch == LlmArch::kGemma3 && c_.IsSlidingLayer(layer);
   const double base = local ? c_.rope_base_local : c_.rope_base;
   const double freq_scale = local ? 1.0 : c_.rope_freq_scale;
-  const auto& factors = model_.weights().rope_freqs;
+  const LlmWeights& w = model_.weights();
+  const double mscale = c_.rope_attn_factor;
   for (int64_t t = 0; t < n; ++t) {
     const double pos = static_cast<double>(slots_[t].pos) * freq_scale;
+    // LongRoPE: a sequence given more positions than the original context takes the
+    // long factors (chosen by its cache's size, not its length, so that a sequence's
+    // early keys keep their rotation as it grows).
+    const bool long_context = c_.rope_orig_ctx > 0 && !w.rope_factors_long.empty() &&
+                              slots_[t].cache->capacity() > c_.rope_orig_ctx;
+    const auto& factors = long_context ? w.rope_factors_long : w.rope_freqs;
     for (int i = 0; i < half; ++i) {
       double theta = pos * std::pow(base, -2.0 * i / rd);
       if (!factors.empty()) theta /= factors[i];
-      const float cs = static_cast<float>(std::cos(theta)), sn = static_cast<float>(std::sin(theta));
+      const float cs = static_cast<float>(std::cos(theta) * mscale);
+      const float sn = static_cast<float>(std::sin(theta) * mscale);
       for (int h = 0; h < n_heads; ++h) {
         float* head = data + (t * n_heads + h) * hd;
         const int a = c_.rope_mode == RopeMode::kNormal ? 2 * i : i;

@@ -67,8 +67,9 @@ Result<LlmWeights> LlmWeights::Load(const GgufFile& file, const LlmConfig& c) {
   STRATA_ASSIGN_OR_RETURN(w.output_norm_b, ld.Vec("output_norm.bias", E, true));
   const int64_t n_rot_pairs = c.rope_dims / 2;
   STRATA_ASSIGN_OR_RETURN(w.rope_freqs, ld.Vec("rope_freqs.weight", n_rot_pairs, true));
-  if (w.rope_freqs.empty()) {
+  if (w.rope_freqs.empty()) {  // LongRoPE: short factors, and long ones for long contexts
     STRATA_ASSIGN_OR_RETURN(w.rope_freqs, ld.Vec("rope_factors_short.weight", n_rot_pairs, true));
+    STRATA_ASSIGN_OR_RETURN(w.rope_factors_long, ld.Vec("rope_factors_long.weight", n_rot_pairs, true));
   }
 
   w.layers.resize(c.n_layer);

@@ -32,6 +32,7 @@ struct LlmWeights {
   Matrix output;  // token_embd when the embeddings are tied
   std::vector<float> output_norm, output_norm_b;
   std::vector<float> rope_freqs;  // per-dimension divisors (llama 3.1, phi3 short factors)
+  std::vector<float> rope_factors_long;  // phi3's for contexts past rope_orig_ctx; may be empty
   std::vector<LlmLayerWeights> layers;
 
   // InvalidArgument naming the tensor on a missing tensor, a wrong shape or an
