@@ -56,12 +56,10 @@ class EndpointSeries {
   std::unordered_map<std::string, Series> series_;
 };
 
-Response Invoke(platform::App& app, Metrics& metrics, EndpointSeries& series, Request& request) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string& name = request.path_params["name"];
-  const std::string content_type = request.Header("Content-Type").value_or("application/json");
-  auto r = app.endpoints().Invoke(name, content_type, request.body, request.request_id);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// The response to one invocation, with its metrics.
+Response Answer(Metrics& metrics, EndpointSeries& series, const Request& request,
+                const Result<serve::InvokeResult>& r, double seconds) {
+  const std::string& name = request.path_params.at("name");
   if (!r.ok()) {
     metrics.IncrementCounter("strata_endpoint_errors_total", "endpoint invocations that failed, by error code",
                              {{"endpoint", name}, {"code", std::string(ErrorCodeName(r.status().code()))}});
@@ -76,6 +74,43 @@ Response Invoke(platform::App& app, Metrics& metrics, EndpointSeries& series, Re
   Response resp = JsonResponse(200, r->body);
   resp.SetHeader("X-Strata-Variant", r->variant);
   return resp;
+}
+
+std::string ContentType(const Request& request) {
+  return request.Header("Content-Type").value_or("application/json");
+}
+
+// Invocations that arrived together: those to the same endpoint are predicted together.
+std::vector<Response> Invoke(platform::App& app, Metrics& metrics, EndpointSeries& series,
+                             const std::vector<Request*>& requests) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Response> out(requests.size());
+  if (requests.size() == 1) {
+    Request& r = *requests.front();
+    auto result = app.endpoints().Invoke(r.path_params["name"], ContentType(r), r.body, r.request_id);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out[0] = Answer(metrics, series, r, result, seconds);
+    return out;
+  }
+  std::vector<bool> done(requests.size());
+  std::vector<std::string> types(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) types[i] = ContentType(*requests[i]);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (done[i]) continue;
+    const std::string& name = requests[i]->path_params["name"];
+    std::vector<size_t> same;
+    std::vector<serve::InvokeCall> calls;
+    for (size_t j = i; j < requests.size(); ++j) {
+      if (done[j] || requests[j]->path_params["name"] != name) continue;
+      same.push_back(j);
+      calls.push_back({types[j], requests[j]->body, requests[j]->request_id});
+      done[j] = true;
+    }
+    auto results = app.endpoints().InvokeMany(name, calls);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (size_t k = 0; k < same.size(); ++k) out[same[k]] = Answer(metrics, series, *requests[same[k]], results[k], seconds);
+  }
+  return out;
 }
 
 Response SubmitTransform(platform::App& app, Request& request) {
@@ -128,15 +163,19 @@ void AddEndpointRoutes(Router& router, platform::App& app, Metrics& metrics) {
   });
   // A few rows predict in tens of microseconds, less than handing the request to the
   // handler pool and back; bigger bodies go to the pool so they do not hold up the I/O
-  // thread.
+  // thread. The small ones that an I/O thread finds ready together are predicted as one
+  // batch (the route is a batch route): batching without waiting, and without waking
+  // another thread. Requests on the pool batch through the variant's MicroBatcher.
   RouteOptions invocation;
   invocation.inline_below_bytes = kInlineInvocationBytes;
   invocation.debug_access_log = true;
   auto series = std::make_shared<EndpointSeries>(metrics);
-  router.Add("POST", "/api/v1/endpoints/{name}/invocations",
-             [&app, &metrics, series](Request& r) { return Invoke(app, metrics, *series, r); }, invocation);
-  router.Add("POST", "/endpoints/{name}/invocations",
-             [&app, &metrics, series](Request& r) { return Invoke(app, metrics, *series, r); }, invocation);
+  for (const char* path : {"/api/v1/endpoints/{name}/invocations", "/endpoints/{name}/invocations"}) {
+    router.AddBatch(
+        "POST", path,
+        [&app, &metrics, series](const std::vector<Request*>& r) { return Invoke(app, metrics, *series, r); },
+        invocation);
+  }
   router.Add("POST", "/api/v1/transform-jobs", [&app](Request& r) { return SubmitTransform(app, r); });
   router.Add("GET", "/api/v1/transform-jobs/{name}", [&app](Request& r) { return GetTransform(app, r); });
   metrics.AddGaugeCallback("strata_endpoints", "endpoints in the catalog", [&app] {

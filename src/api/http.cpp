@@ -117,7 +117,7 @@ void Response::SetHeader(std::string name, std::string value) {
 }
 
 void Router::Add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  Route route{std::move(method), std::move(pattern), {}, std::move(handler), options};
+  Route route{std::move(method), std::move(pattern), {}, std::move(handler), nullptr, options};
   for (auto s : SplitPath(route.pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -145,7 +145,14 @@ const RouteOptions* Router::FindOptions(std::string_view method, std::string_vie
   return nullptr;
 }
 
-Response Router::Dispatch(Request& request) const {
+void Router::AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options) {
+  options.batch = true;
+  Route route{std::move(method), std::move(pattern), {}, nullptr, std::move(handler), options};
+  for (auto s : SplitPath(route.pattern)) route.segments.emplace_back(s);
+  routes_.push_back(std::move(route));
+}
+
+const Router::Route* Router::Find(Request& request, Response* error) const {
   auto segments = SplitPath(request.path);
   std::string allow;
   for (const Route& r : routes_) {
@@ -157,31 +164,79 @@ Response Router::Dispatch(Request& request) const {
     }
     request.path_params = std::move(params);
     request.route = r.pattern;
-    try {
-      return r.handler(request);
-    } catch (const std::exception& e) {
-      core::log::Error("handler for {} {} threw: {}", request.method, r.pattern, e.what());
-      return Response::MakeError(InternalError("internal error while handling the request"),
-                                 request.request_id);
-    } catch (...) {
-      core::log::Error("handler for {} {} threw a non-exception", request.method, r.pattern);
-      return Response::MakeError(InternalError("internal error while handling the request"),
-                                 request.request_id);
-    }
+    return &r;
   }
   request.route = "unmatched";
   if (!allow.empty()) {
-    Response r = Response::MakeJson(
+    *error = Response::MakeJson(
         405, {{"error",
                {{"code", "InvalidArgument"},
                 {"message", fmt::format("method {} is not allowed on {} (allowed: {})", request.method,
                                         request.path, allow)},
                 {"request_id", request.request_id}}}});
-    r.SetHeader("Allow", allow);
-    return r;
+    error->SetHeader("Allow", allow);
+  } else {
+    *error = Response::MakeError(NotFoundError(fmt::format("no route for {} {}", request.method, request.path)),
+                                 request.request_id);
   }
-  return Response::MakeError(NotFoundError(fmt::format("no route for {} {}", request.method, request.path)),
-                             request.request_id);
+  return nullptr;
+}
+
+std::vector<Response> Router::Guarded(const Route& route, const std::vector<Request*>& requests) {
+  const char* what = nullptr;
+  std::string message;
+  try {
+    if (route.batch_handler) {
+      std::vector<Response> out = route.batch_handler(requests);
+      if (out.size() == requests.size()) return out;
+      message = fmt::format("batch handler gave {} responses for {} requests", out.size(), requests.size());
+      what = message.c_str();
+    } else {
+      std::vector<Response> out;
+      out.push_back(route.handler(*requests.front()));
+      return out;
+    }
+  } catch (const std::exception& e) {
+    message = e.what();
+    what = message.c_str();
+  } catch (...) {
+    what = "a non-exception";
+  }
+  core::log::Error("handler for {} {} threw: {}", route.method, route.pattern, what);
+  std::vector<Response> out;
+  for (const Request* r : requests) {
+    out.push_back(Response::MakeError(InternalError("internal error while handling the request"), r->request_id));
+  }
+  return out;
+}
+
+Response Router::Dispatch(Request& request) const {
+  Response error;
+  const Route* route = Find(request, &error);
+  if (route == nullptr) return error;
+  return std::move(Guarded(*route, {&request}).front());
+}
+
+std::vector<Response> Router::DispatchBatch(const std::vector<Request*>& requests) const {
+  std::vector<Response> out(requests.size());
+  std::vector<const Route*> routes(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) routes[i] = Find(*requests[i], &out[i]);
+  std::vector<bool> done(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (done[i] || routes[i] == nullptr) continue;
+    std::vector<size_t> same;
+    for (size_t j = i; j < requests.size(); ++j) {
+      if (!done[j] && routes[j] == routes[i] && (routes[i]->batch_handler || j == i)) same.push_back(j);
+    }
+    std::vector<Request*> group;
+    for (size_t j : same) group.push_back(requests[j]);
+    std::vector<Response> answers = Guarded(*routes[i], group);
+    for (size_t k = 0; k < same.size(); ++k) {
+      out[same[k]] = std::move(answers[k]);
+      done[same[k]] = true;
+    }
+  }
+  return out;
 }
 
 }  // namespace strata::api

@@ -72,6 +72,9 @@ struct Response {
 };
 
 using Handler = std::function<Response(Request&)>;
+// Handles several requests to one route at once (see Router::AddBatch): one response
+// per request, in order.
+using BatchHandler = std::function<std::vector<Response>(const std::vector<Request*>&)>;
 
 // Per-route treatment of the request body by the server.
 struct RouteOptions {
@@ -87,6 +90,10 @@ struct RouteOptions {
   // high-volume routes (invocations), where a line per request cost about a fifth of
   // the server's CPU. Failed ones (status >= 400) stay at info.
   bool debug_access_log = false;
+  // Set by Router::AddBatch: the server hands the route's inline requests that became
+  // ready together on one I/O thread (in one turn of its event loop) to the handler as
+  // one call, without waiting for more.
+  bool batch = false;
 };
 
 // Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}`
@@ -95,6 +102,9 @@ struct RouteOptions {
 class Router {
  public:
   void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // A route whose handler takes several requests at once (real-time invocations
+  // predicted as one batch). Dispatch calls it with one request.
+  void AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options = {});
   // The options of the route a request would reach, or null: lets the server decide
   // how to read a body after the header, before dispatching.
   const RouteOptions* FindOptions(std::string_view method, std::string_view path) const;
@@ -103,15 +113,24 @@ class Router {
   // last-resort guard: an exception becomes a 500 Internal error response. Unknown
   // paths get 404 NotFound, a known path with another method 405 with an Allow header.
   Response Dispatch(Request& request) const;
+  // Dispatches several requests: those that reach the same batch route go to its
+  // handler in one call, the others one by one. One response per request, in order.
+  std::vector<Response> DispatchBatch(const std::vector<Request*>& requests) const;
 
  private:
   struct Route {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
-    Handler handler;
+    Handler handler;  // exactly one of handler and batch_handler is set
+    BatchHandler batch_handler;
     RouteOptions options;
   };
+  // The route for the request's method and path (filling path_params and route), or
+  // null with `*error` set to the 404 or 405 answer.
+  const Route* Find(Request& request, Response* error) const;
+  // Runs a handler inside the last-resort guard: an exception is a 500 for each request.
+  static std::vector<Response> Guarded(const Route& route, const std::vector<Request*>& requests);
   // Splits a path into segments; false when it has a percent-decoded '/'.
   static bool Match(const Route& route, const std::vector<std::string_view>& segments,
                     std::map<std::string, std::string>* params);

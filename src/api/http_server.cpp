@@ -168,12 +168,19 @@ class HttpServer::Impl {
     tcp::socket* socket = nullptr;
     bool busy = false;
   };
+  // A request of a batch route waiting for its loop to dispatch the batch.
+  struct Gathered {
+    Request* request = nullptr;
+    Response response;
+    bool done = false;
+  };
   // One event loop per I/O thread. A connection stays on the loop that accepted it for
   // its whole life, so a loop's state is only touched by its own thread.
   struct Loop {
     asio::io_context ioc{1};
     asio::steady_timer grace{ioc};
     std::list<Connection> connections;
+    std::vector<Gathered*> gathered;  // the batch forming in this turn of the loop
     // Keeps run() going while the loop has no connection yet.
     asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
   };
@@ -276,6 +283,29 @@ class HttpServer::Impl {
       loop.grace.cancel();
       loop.ioc.stop();
     }
+  }
+
+  // A batch route's inline request: it waits one turn of the loop, in which the loop's
+  // other ready connections read their requests and gather too, and the first of them
+  // to resume dispatches them all in one call. Nobody waits for requests that have
+  // not arrived, and no other thread is involved.
+  awaitable<Response> Gather(Loop& loop, Request& req) {
+    Gathered me;
+    me.request = &req;
+    loop.gathered.push_back(&me);
+    co_await asio::post(loop.ioc, use_awaitable);
+    if (!me.done) {
+      std::vector<Gathered*> batch;
+      batch.swap(loop.gathered);
+      std::vector<Request*> requests;
+      for (Gathered* g : batch) requests.push_back(g->request);
+      std::vector<Response> responses = router_.DispatchBatch(requests);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->response = std::move(responses[i]);
+        batch[i]->done = true;
+      }
+    }
+    co_return std::move(me.response);
   }
 
   // Sends a whole response; false if the connection should close.
@@ -433,7 +463,9 @@ class HttpServer::Impl {
     // The handler runs on the pool, where this coroutine waits without blocking the I/O
     // thread, unless the route asks for small requests to be handled right here.
     Response resp;
-    if (route && !route->body_to_file && req.body.size() < route->inline_below_bytes) {
+    if (route && route->batch && req.body.size() < route->inline_below_bytes) {
+      resp = co_await Gather(loop, req);
+    } else if (route && !route->body_to_file && req.body.size() < route->inline_below_bytes) {
       core::log::LogContext ctx("request_id", req.request_id);
       resp = router_.Dispatch(req);
     } else {

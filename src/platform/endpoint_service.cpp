@@ -202,4 +202,14 @@ Result<serve::InvokeResult> EndpointService::Invoke(const std::string& name, std
   return e->Invoke(content_type, body, request_id);
 }
 
+std::vector<Result<serve::InvokeResult>> EndpointService::InvokeMany(const std::string& name,
+                                                                     const std::vector<serve::InvokeCall>& calls) {
+  auto e = Find(name);
+  if (!e) {
+    return std::vector<Result<serve::InvokeResult>>(calls.size(),
+                                                    NotFoundError(fmt::format("endpoint '{}' does not exist", name)));
+  }
+  return e->InvokeMany(calls);
+}
+
 }  // namespace strata::platform

@@ -39,6 +39,9 @@ class EndpointService {
 
   Result<serve::InvokeResult> Invoke(const std::string& name, std::string_view content_type, std::string_view body,
                                      const std::string& request_id);
+  // Requests to one endpoint that arrived together (serve::Endpoint::InvokeMany).
+  std::vector<Result<serve::InvokeResult>> InvokeMany(const std::string& name,
+                                                      const std::vector<serve::InvokeCall>& calls);
 
   // Loads a model version for prediction (cached while some endpoint uses it).
   Result<std::shared_ptr<const serve::Predictor>> LoadModel(const ModelVersion& version);

@@ -1,5 +1,7 @@
 #include "serve/endpoint.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "serve/invocation.h"
@@ -216,42 +218,103 @@ void Endpoint::RunShadow(std::shared_ptr<const State> state, Json rows, const st
   });
 }
 
+Status Endpoint::Admit(const State& state) {
+  if (++in_flight_ > state.spec.max_concurrency) {
+    --in_flight_;
+    return ThrottledError(fmt::format("endpoint '{}' is serving its maximum of {} concurrent requests", name_,
+                                      state.spec.max_concurrency));
+  }
+  return Status::Ok();
+}
+
 Result<InvokeResult> Endpoint::Invoke(std::string_view content_type, std::string_view body,
                                       const std::string& request_id) {
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const State> state = Current();
   if (!state) return UnavailableError(fmt::format("endpoint '{}' is not ready", name_));
+  STRATA_RETURN_IF_ERROR(Admit(*state));
   struct InFlight {
     std::atomic<int>& n;
     ~InFlight() { --n; }
   } guard{in_flight_};
-  if (++in_flight_ > state->spec.max_concurrency) {
-    return ThrottledError(fmt::format("endpoint '{}' is serving its maximum of {} concurrent requests", name_,
-                                      state->spec.max_concurrency));
-  }
   std::shared_ptr<Variant> v = Pick(*state);
   MicroBatcher::Ticket ticket = v->batcher->Arrive();
   STRATA_ASSIGN_OR_RETURN(Json rows, ParseInstances(content_type, body, v->predictor->input_columns(), state->spec.max_rows));
   STRATA_ASSIGN_OR_RETURN(BatchedResult batched, v->batcher->Predict(ticket, rows));
+  return Answer(state, *v, std::move(rows), std::move(batched), request_id, start);
+}
+
+std::vector<Result<InvokeResult>> Endpoint::InvokeMany(const std::vector<InvokeCall>& calls) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Result<InvokeResult>> out(calls.size(), Status(ErrorCode::kInternal, "not run"));
+  std::shared_ptr<const State> state = Current();
+  if (!state) {
+    for (auto& r : out) r = UnavailableError(fmt::format("endpoint '{}' is not ready", name_));
+    return out;
+  }
+  // The requests admitted, with their rows, grouped by the variant each was routed to.
+  struct Admitted {
+    size_t call;
+    Json rows;
+  };
+  std::vector<std::pair<std::shared_ptr<Variant>, std::vector<Admitted>>> groups;
+  int admitted = 0;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (Status s = Admit(*state); !s.ok()) {
+      out[i] = s;
+      continue;
+    }
+    ++admitted;
+    std::shared_ptr<Variant> v = Pick(*state);
+    auto rows = ParseInstances(calls[i].content_type, calls[i].body, v->predictor->input_columns(),
+                               state->spec.max_rows);
+    if (!rows.ok()) {
+      out[i] = rows.status();
+      continue;
+    }
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == v; });
+    if (g == groups.end()) g = groups.insert(groups.end(), {v, {}});
+    g->second.push_back({i, std::move(*rows)});
+  }
+  for (auto& [v, members] : groups) {
+    std::vector<const Json*> rows;
+    for (const Admitted& a : members) rows.push_back(&a.rows);
+    std::vector<Result<BatchedResult>> batched = v->batcher->PredictTogether(rows);
+    for (size_t m = 0; m < members.size(); ++m) {
+      Admitted& a = members[m];
+      if (!batched[m].ok()) {
+        out[a.call] = batched[m].status();
+        continue;
+      }
+      out[a.call] = Answer(state, *v, std::move(a.rows), std::move(*batched[m]), calls[a.call].request_id, start);
+    }
+  }
+  in_flight_ -= admitted;
+  return out;
+}
+
+Result<InvokeResult> Endpoint::Answer(const std::shared_ptr<const State>& state, const Variant& v, Json rows,
+                                      BatchedResult batched, const std::string& request_id,
+                                      std::chrono::steady_clock::time_point start) {
   if (std::chrono::steady_clock::now() - start > state->spec.timeout) {
     return UnavailableError(fmt::format("endpoint '{}': the request ran past its timeout of {} ms", name_,
                                         state->spec.timeout.count()));
   }
   InvokeResult result;
-  result.variant = v->spec.name;
+  result.variant = v.spec.name;
   result.rows = batched.predictions.rows;
   result.batch_rows = batched.batch_rows;
   result.model_seconds = batched.model_seconds;
   Json preds = Json::array();
-  for (size_t r = 0; r < batched.predictions.rows; ++r) preds.push_back(v->predictor->RowJson(batched.predictions, r));
-  result.body = {{"predictions", std::move(preds)}, {"variant", v->spec.name},
-                 {"model", {{"name", v->spec.model}, {"version", v->spec.version}}}};
+  for (size_t r = 0; r < batched.predictions.rows; ++r) preds.push_back(v.predictor->RowJson(batched.predictions, r));
+  result.body = {{"predictions", std::move(preds)}, {"variant", v.spec.name},
+                 {"model", {{"name", v.spec.model}, {"version", v.spec.version}}}};
   if (!batched.predictions.notes.empty()) result.body["notes"] = batched.predictions.notes;
 
   DataCapture* capture = state->capture.get();
   if (capture != nullptr && capture->Sample()) {
     capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
-                     {"variant", v->spec.name}, {"input", rows}, {"output", result.body["predictions"]}});
+                     {"variant", v.spec.name}, {"input", rows}, {"output", result.body["predictions"]}});
   }
   if (state->shadow) RunShadow(state, std::move(rows), request_id);
   return result;

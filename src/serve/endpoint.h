@@ -51,6 +51,13 @@ struct EndpointSpec {
   Json ToJson() const;
 };
 
+// One request of Endpoint::InvokeMany.
+struct InvokeCall {
+  std::string_view content_type;
+  std::string_view body;
+  std::string request_id;
+};
+
 struct InvokeResult {
   Json body;  // {"predictions": [...], "variant": "...", "notes": [...]?}
   std::string variant;
@@ -75,6 +82,10 @@ class Endpoint {
   // past the timeout.
   Result<InvokeResult> Invoke(std::string_view content_type, std::string_view body,
                               const std::string& request_id = "");
+  // Requests that arrived together (an event loop's ready requests): each is answered
+  // as Invoke would answer it, in order, and those that go to the same variant are
+  // predicted as one batch now, without waiting for more (MicroBatcher::PredictTogether).
+  std::vector<Result<InvokeResult>> InvokeMany(const std::vector<InvokeCall>& calls);
 
   // Closes capture files (shutdown, tests).
   void FlushCapture();
@@ -95,6 +106,12 @@ class Endpoint {
   std::shared_ptr<const State> Current() const;
   std::shared_ptr<Variant> Pick(const State& state);
   void RunShadow(std::shared_ptr<const State> state, Json rows, const std::string& request_id);
+  Status Admit(const State& state);  // counts a request in flight, or Throttled
+  // A request's answer once its batch ran: the timeout check, the body, capture and
+  // the shadow's copy.
+  Result<InvokeResult> Answer(const std::shared_ptr<const State>& state, const Variant& v, Json rows,
+                              BatchedResult batched, const std::string& request_id,
+                              std::chrono::steady_clock::time_point start);
 
   std::string name_;
   std::filesystem::path capture_dir_;

@@ -44,7 +44,6 @@ Result<BatchedResult> MicroBatcher::Predict(Ticket& ticket, const Json& rows) {
   if (forming_ && !forming_->closed && forming_->rows + rows.size() <= options_.max_rows) {
     // Follower: join the batch and wait for the leader to fill in our result.
     std::shared_ptr<Batch> batch = forming_;
-    me.first = batch->rows;
     batch->rows += rows.size();
     batch->members.push_back(&me);
     cv_.notify_all();
@@ -64,53 +63,83 @@ Result<BatchedResult> MicroBatcher::Predict(Ticket& ticket, const Json& rows) {
   batch->closed = true;
   if (forming_ == batch) forming_.reset();
   lock.unlock();
+  RunBatch(batch->members);
+  lock.lock();
+  for (Pending* p : batch->members) p->done = true;
+  cv_.notify_all();
+  return Finish(me, rows, lock);
+}
 
+void MicroBatcher::RunBatch(const std::vector<Pending*>& members) {
   // Concatenate, predict once, hand out slices. A batch of one predicts the request's
   // own rows: copying a JSON document costs about as much as predicting it.
+  size_t total = 0;
+  for (Pending* p : members) {
+    p->first = total;
+    total += p->rows->size();
+  }
   Json concatenated;
-  if (batch->members.size() > 1) {
+  if (members.size() > 1) {
     concatenated = Json::array();
-    for (Pending* p : batch->members) {
+    for (Pending* p : members) {
       for (const auto& r : *p->rows) concatenated.push_back(r);
     }
   }
-  const Json& all = batch->members.size() > 1 ? concatenated : rows;
+  const Json& all = members.size() > 1 ? concatenated : *members.front()->rows;
   const auto start = std::chrono::steady_clock::now();
   Result<Predictions> out = predict_(all);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  lock.lock();
-  for (Pending* p : batch->members) {
+  for (Pending* p : members) {
     if (!out.ok()) {
       // One client's bad row must not fail the others: each re-runs its own rows.
-      p->retry_alone = batch->members.size() > 1;
+      p->retry_alone = members.size() > 1;
       p->result = out.status();
-    } else {
-      BatchedResult r;
-      r.batch_rows = all.size();
-      r.model_seconds = seconds;
-      r.predictions.rows = p->rows->size();
-      r.predictions.per_row = out->per_row;
-      const size_t w = static_cast<size_t>(out->per_row);
-      r.predictions.values.assign(out->values.begin() + p->first * w,
-                                  out->values.begin() + (p->first + p->rows->size()) * w);
-      // Notes name rows by their index in the batch; renumber them for this request.
-      for (const std::string& note : out->notes) {
-        size_t row = 0;
-        if (std::sscanf(note.c_str(), "row %zu:", &row) == 1) {
-          if (row >= p->first && row < p->first + p->rows->size()) {
-            r.predictions.notes.push_back(fmt::format("row {}{}", row - p->first, note.substr(note.find(':'))));
-          }
-        } else if (p == batch->members.front()) {
-          r.predictions.notes.push_back(note);
-        }
-      }
-      p->result = std::move(r);
+      continue;
     }
-    p->done = true;
+    BatchedResult r;
+    r.batch_rows = all.size();
+    r.model_seconds = seconds;
+    r.predictions.rows = p->rows->size();
+    r.predictions.per_row = out->per_row;
+    const size_t w = static_cast<size_t>(out->per_row);
+    r.predictions.values.assign(out->values.begin() + p->first * w,
+                                out->values.begin() + (p->first + p->rows->size()) * w);
+    // Notes name rows by their index in the batch; renumber them for this request.
+    for (const std::string& note : out->notes) {
+      size_t row = 0;
+      if (std::sscanf(note.c_str(), "row %zu:", &row) == 1) {
+        if (row >= p->first && row < p->first + p->rows->size()) {
+          r.predictions.notes.push_back(fmt::format("row {}{}", row - p->first, note.substr(note.find(':'))));
+        }
+      } else if (p == members.front()) {
+        r.predictions.notes.push_back(note);
+      }
+    }
+    p->result = std::move(r);
   }
-  cv_.notify_all();
-  return Finish(me, rows, lock);
+}
+
+std::vector<Result<BatchedResult>> MicroBatcher::PredictTogether(const std::vector<const Json*>& requests) {
+  std::vector<Pending> pending(requests.size());
+  std::vector<Pending*> batch;
+  size_t batch_rows = 0;
+  for (size_t i = 0; i <= requests.size(); ++i) {
+    const size_t rows = i < requests.size() ? requests[i]->size() : 0;
+    if (!batch.empty() && (i == requests.size() || batch_rows + rows > options_.max_rows)) {
+      RunBatch(batch);
+      batch.clear();
+      batch_rows = 0;
+    }
+    if (i == requests.size()) break;
+    pending[i].rows = requests[i];
+    batch.push_back(&pending[i]);
+    batch_rows += rows;
+  }
+  std::vector<Result<BatchedResult>> out;
+  out.reserve(requests.size());
+  for (Pending& p : pending) out.push_back(p.retry_alone ? RunAlone(*p.rows) : std::move(p.result));
+  return out;
 }
 
 Result<BatchedResult> MicroBatcher::Finish(Pending& me, const Json& rows, std::unique_lock<std::mutex>& lock) {

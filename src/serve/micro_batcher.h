@@ -3,12 +3,19 @@
 // predicted as one batch, which amortizes the per-call cost of the model (matrix set-up,
 // tree traversal set-up) across requests.
 //
-// Leader/follower, no thread of its own. A request takes a Ticket when it arrives
-// (before parsing its body) and calls Predict with it. The first request to find no
-// batch forming becomes the leader: it waits until every request that has arrived has
-// joined, the batch holds max_rows, or max_delay has passed, whichever comes first;
-// then it runs the batch on its own thread and hands each follower its slice. A lone
-// request never waits (nobody else has arrived), so batching costs nothing at low load.
+// Two ways in, one batching rule:
+// - Predict: leader/follower between threads, no thread of its own. A request takes a
+//   Ticket when it arrives (before parsing its body) and calls Predict with it. The
+//   first request to find no batch forming becomes the leader: it waits until every
+//   request that has arrived has joined, the batch holds max_rows, or max_delay has
+//   passed, whichever comes first; then it runs the batch on its own thread and hands
+//   each follower its slice. A lone request never waits (nobody else has arrived), so
+//   batching costs nothing at low load.
+// - PredictTogether: requests a caller has already gathered (an event loop's requests
+//   that became ready together) run as batches now, on the calling thread, with no
+//   waiting and no other thread woken.
+// Either way a failed batch of several requests re-runs each request's rows alone, so
+// one client's bad row fails only that client.
 
 #include <chrono>
 #include <condition_variable>
@@ -56,6 +63,10 @@ class MicroBatcher {
   // Predicts `rows` (a JSON list of rows), possibly together with other callers'.
   Result<BatchedResult> Predict(Ticket& ticket, const Json& rows);
 
+  // Predicts each request's rows (JSON lists), together in batches of up to max_rows,
+  // now; one result per request, in order. Does not use tickets or wait for anyone.
+  std::vector<Result<BatchedResult>> PredictTogether(const std::vector<const Json*>& requests);
+
  private:
   struct Pending {
     const Json* rows = nullptr;
@@ -71,6 +82,9 @@ class MicroBatcher {
   };
 
   Result<BatchedResult> RunAlone(const Json& rows);
+  // Predicts the members' rows as one batch and fills in each member's result (or
+  // retry_alone); sets their offsets. Touches nothing but the members.
+  void RunBatch(const std::vector<Pending*>& members);
   // A request's result once its batch ran: its slice, or its rows run alone when the
   // batch failed. Called and returns with `lock` held.
   Result<BatchedResult> Finish(Pending& me, const Json& rows, std::unique_lock<std::mutex>& lock);

@@ -1,5 +1,6 @@
 #include "api/http.h"
 
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -90,6 +91,55 @@ TEST(RouterTest, NotFoundMethodNotAllowedAndExceptionGuard) {
   EXPECT_EQ(b.status, 500);
   EXPECT_NE(b.body.find("\"Internal\""), std::string::npos);
   EXPECT_EQ(b.body.find("kaboom"), std::string::npos) << "internal details must not leak";
+}
+
+TEST(RouterTest, BatchRoutesTakeTheirRequestsInOneCall) {
+  Router router = TestRouter();
+  std::vector<size_t> calls;  // the size of each call of the batch handler
+  router.AddBatch("POST", "/sum/{n}", [&calls](const std::vector<Request*>& requests) {
+    calls.push_back(requests.size());
+    std::vector<Response> out;
+    for (Request* r : requests) out.push_back(Response::MakeText(200, r->path_params["n"] + r->body));
+    return out;
+  });
+  router.AddBatch("POST", "/bad-batch", [](const std::vector<Request*>&) -> std::vector<Response> {
+    throw std::runtime_error("kaboom");
+  });
+  auto make = [](std::string method, std::string target, std::string body = "") {
+    auto r = std::make_unique<Request>();
+    r->method = std::move(method);
+    EXPECT_TRUE(r->ParseTarget(target));
+    r->body = std::move(body);
+    return r;
+  };
+  std::vector<std::unique_ptr<Request>> owned;
+  owned.push_back(make("POST", "/sum/1", "a"));
+  owned.push_back(make("GET", "/items/7"));
+  owned.push_back(make("POST", "/sum/2", "b"));
+  owned.push_back(make("GET", "/nowhere"));
+  owned.push_back(make("POST", "/bad-batch"));
+  owned.push_back(make("POST", "/sum/3", "c"));
+  owned.push_back(make("POST", "/bad-batch"));
+  std::vector<Request*> requests;
+  for (auto& r : owned) requests.push_back(r.get());
+  std::vector<Response> out = router.DispatchBatch(requests);
+  ASSERT_EQ(out.size(), requests.size());
+  EXPECT_EQ(out[0].body, "1a");
+  EXPECT_EQ(out[1].body, R"({"id":"7"})");
+  EXPECT_EQ(out[2].body, "2b");
+  EXPECT_EQ(out[3].status, 404);
+  EXPECT_EQ(out[4].status, 500);
+  EXPECT_EQ(out[5].body, "3c");
+  EXPECT_EQ(out[6].status, 500);
+  EXPECT_EQ(calls, std::vector<size_t>{3});  // the three /sum requests, together
+  EXPECT_EQ(owned[2]->route, "/sum/{n}");
+  ASSERT_NE(router.FindOptions("POST", "/sum/4"), nullptr);
+  EXPECT_TRUE(router.FindOptions("POST", "/sum/4")->batch);
+
+  // Dispatch alone gives a batch route a call of one.
+  auto single = make("POST", "/sum/9", "z");
+  EXPECT_EQ(router.Dispatch(*single).body, "9z");
+  EXPECT_EQ(calls, (std::vector<size_t>{3, 1}));
 }
 
 TEST(MetricsTest, RendersPrometheusText) {

@@ -352,6 +352,79 @@ TEST_F(ServerTest, SmallBodiesOfInlineRoutesRunOnTheIoThread) {
   EXPECT_EQ(Get("/where-pooled").body, "pool");
 }
 
+// A batch route's small requests that an I/O thread finds ready together go to its
+// handler in one call. Made deterministic by holding the only I/O thread in an inline
+// handler while the requests arrive: once it is free, all of them are ready at once.
+TEST(ServerBatchTest, RequestsReadyTogetherReachTheHandlerTogether) {
+  Router router;
+  RouteOptions inline_small;
+  inline_small.inline_below_bytes = 1024;
+  std::atomic<bool> holding{false}, release{false};
+  router.Add("POST", "/hold", [&](Request&) {
+    holding = true;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return Response::MakeText(200, "held");
+  }, inline_small);
+  std::vector<size_t> calls;  // touched only by the I/O thread until the server stops
+  router.AddBatch("POST", "/echo", [&](const std::vector<Request*>& requests) {
+    calls.push_back(requests.size());
+    std::vector<Response> out;
+    for (Request* r : requests) out.push_back(Response::MakeText(200, r->body));
+    return out;
+  }, inline_small);
+  Metrics metrics;
+  ServerOptions options;
+  options.port = 0;
+  options.io_threads = 1;
+  HttpServer server(options, router, metrics);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread run([&] { server.Run(); });
+  const int port = server.port();
+  auto request = [](const std::string& target, const std::string& body) {
+    return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+  };
+  // Keep-alive connections, each accepted and served once before the test proper.
+  constexpr int kClients = 4;
+  std::vector<int> fds;
+  for (int c = 0; c < kClients; ++c) {
+    int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    std::string warm = request("/echo", "warm");
+    ASSERT_EQ(::send(fd, warm.data(), warm.size(), MSG_NOSIGNAL), static_cast<ssize_t>(warm.size()));
+    char buf[4096];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);
+    fds.push_back(fd);
+  }
+  int holder = Connect(port);
+  ASSERT_GE(holder, 0);
+  std::string hold = request("/hold", "");
+  ASSERT_GT(::send(holder, hold.data(), hold.size(), MSG_NOSIGNAL), 0);
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int c = 0; c < kClients; ++c) {
+    std::string body = "client " + std::to_string(c);
+    std::string bytes = request("/echo", body);
+    ASSERT_EQ(::send(fds[c], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  }
+  release = true;
+  for (int c = 0; c < kClients; ++c) {
+    std::string reply;
+    while (reply.find("client " + std::to_string(c)) == std::string::npos) {
+      char buf[4096];
+      ssize_t n = ::recv(fds[c], buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << reply;
+      reply.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply;
+    ::close(fds[c]);
+  }
+  ::close(holder);
+  server.Stop();
+  run.join();
+  // Four warm-ups one at a time, then the four that were waiting, in one call.
+  EXPECT_EQ(calls, (std::vector<size_t>{1, 1, 1, 1, 4}));
+}
+
 TEST(ServerLoopsTest, SeveralIoThreadsServeAndShutDown) {
   Router router;
   router.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); },

@@ -81,6 +81,48 @@ TEST(Endpoint, UnknownCategoriesAndMissingColumnsAreNotedNotFatal) {
   EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
+  TempDir dir;
+  auto predictor = Predictor::Load(MakeModel(dir.path));
+  ASSERT_TRUE(predictor.ok());
+  Endpoint e("e", dir.path / "capture");
+  e.Swap(Spec({{"name", "e"}, {"model", "m"}, {"limits", {{"max_concurrency", 3}}}}), {*predictor});
+  std::vector<InvokeCall> calls = {
+      {"application/json", R"({"instances": [{"x1": 1.9, "x2": 0, "plan": "gold"}]})", "r1"},
+      {"application/json", R"({"rows": [{"x1": 1}]})", "r2"},
+      {"text/csv", "0.1,0.1,basic\n1.9,0,gold\n", "r3"},
+      {"application/json", R"([[1.9, 0, "gold"]])", "r4"}};  // past max_concurrency
+  auto out = e.InvokeMany(calls);
+  ASSERT_EQ(out.size(), 4u);
+  ASSERT_TRUE(out[0].ok()) << out[0].status().ToString();
+  EXPECT_EQ(out[0]->body["predictions"].size(), 1u);
+  EXPECT_EQ(out[0]->body["predictions"][0]["prediction"], "buy");
+  ASSERT_FALSE(out[1].ok());
+  EXPECT_EQ(out[1].status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(out[2].ok()) << out[2].status().ToString();
+  ASSERT_EQ(out[2]->body["predictions"].size(), 2u);
+  EXPECT_EQ(out[2]->body["predictions"][0]["prediction"], "skip");
+  EXPECT_EQ(out[2]->body["predictions"][1]["prediction"], "buy");
+  // The two good requests ran as one batch of their three rows.
+  EXPECT_EQ(out[0]->batch_rows, 3u);
+  EXPECT_EQ(out[2]->batch_rows, 3u);
+  ASSERT_FALSE(out[3].ok());
+  EXPECT_EQ(out[3].status().code(), ErrorCode::kThrottled);
+  EXPECT_EQ(e.in_flight(), 0);
+  // Each answer is the one it gets alone.
+  auto alone = e.Invoke("text/csv", "0.1,0.1,basic\n1.9,0,gold\n");
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->body["predictions"], out[2]->body["predictions"]);
+
+  // A value the model cannot read fails its own request only.
+  auto mixed = e.InvokeMany({{"application/json", R"([{"x1": "many"}])", "r5"}, {"text/csv", "1.9,0,gold\n", "r6"}});
+  ASSERT_EQ(mixed.size(), 2u);
+  ASSERT_FALSE(mixed[0].ok());
+  EXPECT_NE(mixed[0].status().message().find("many"), std::string::npos) << mixed[0].status().message();
+  ASSERT_TRUE(mixed[1].ok()) << mixed[1].status().ToString();
+  EXPECT_EQ(mixed[1]->body["predictions"][0]["prediction"], "buy");
+}
+
 TEST(Endpoint, LimitsRowsAndConcurrency) {
   TempDir dir;
   auto predictor = Predictor::Load(MakeModel(dir.path));

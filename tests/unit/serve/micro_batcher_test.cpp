@@ -99,5 +99,45 @@ TEST(MicroBatcher, AWithdrawnTicketDoesNotHoldTheBatch) {
   ASSERT_TRUE(b.Predict(t, Json::array({{{"x", 1}}})).ok());  // would wait an hour otherwise
 }
 
+TEST(MicroBatcher, RequestsGatheredByTheCallerRunTogetherInBatchesOfMaxRows) {
+  std::atomic<int> calls{0};
+  std::atomic<size_t> max_batch{0};
+  // An hour of delay: PredictTogether never waits for it.
+  MicroBatcher b([&](const Json& r) { return Fake(r, &calls, &max_batch); }, {std::chrono::hours(1), 4});
+  std::vector<Json> rows;
+  for (int i = 0; i < 5; ++i) rows.push_back(Json::array({{{"x", i}}, {{"x", 100 + i}}}));
+  std::vector<const Json*> requests;
+  for (const Json& r : rows) requests.push_back(&r);
+  auto out = b.PredictTogether(requests);
+  ASSERT_EQ(out.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(out[i].ok()) << out[i].status().ToString();
+    EXPECT_EQ(out[i]->predictions.values, (std::vector<float>{i * 10.f, (100 + i) * 10.f}));
+    EXPECT_EQ(out[i]->predictions.rows, 2u);
+  }
+  // Ten rows in batches of at most four: two requests per batch, then the fifth alone.
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(max_batch.load(), 4u);
+  EXPECT_EQ(out[0]->batch_rows, 4u);
+  EXPECT_EQ(out[4]->batch_rows, 2u);
+}
+
+TEST(MicroBatcher, ABadRequestGatheredWithOthersFailsAlone) {
+  std::atomic<int> calls{0};
+  std::atomic<size_t> max_batch{0};
+  MicroBatcher b([&](const Json& r) { return Fake(r, &calls, &max_batch); }, {std::chrono::hours(1), 64});
+  const Json good1 = Json::array({{{"x", 1}}}), bad = Json::array({{{"x", 2}}, {{"bad", true}}}),
+             good2 = Json::array({{{"x", 3}}});
+  auto out = b.PredictTogether({&good1, &bad, &good2});
+  ASSERT_EQ(out.size(), 3u);
+  ASSERT_TRUE(out[0].ok());
+  EXPECT_EQ(out[0]->predictions.values, std::vector<float>{10});
+  ASSERT_FALSE(out[1].ok());
+  // The error names the row within the request that sent it, not within the batch.
+  EXPECT_NE(out[1].status().message().find("row 1"), std::string::npos) << out[1].status().message();
+  ASSERT_TRUE(out[2].ok());
+  EXPECT_EQ(out[2]->predictions.values, std::vector<float>{30});
+}
+
 }  // namespace
 }  // namespace strata::serve
