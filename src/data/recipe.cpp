@@ -16,6 +16,16 @@
 #include "data/value_parse.h"
 
 namespace strata::data {
+
+namespace detail {
+struct RecipeValue {
+  bool null = true;
+  bool numeric = false;  // `number` holds it
+  double number = 0;
+  std::string text;      // strings (and numbers/bools spelled out for categorical use)
+};
+}  // namespace detail
+
 namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
@@ -56,12 +66,7 @@ Result<E> Parse(const Named<E> (&table)[N], std::string_view name, std::string_v
 }
 
 // One raw input value, from a table or from JSON.
-struct Value {
-  bool null = true;
-  bool numeric = false;  // `number` holds it
-  double number = 0;
-  std::string text;      // strings (and numbers/bools spelled out for categorical use)
-};
+using Value = detail::RecipeValue;
 
 // `with_text`: also spell numbers and booleans out (categorical encodings need the text;
 // numeric ones do not, and formatting every cell dominated fit and transform).
@@ -571,6 +576,85 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
     }
   }
   return out;
+}
+
+Recipe::RowEncoder::RowEncoder(const Recipe& recipe, std::vector<float>* out, TransformNotes* notes)
+    : recipe_(recipe), out_(out), notes_(notes), seen_(recipe.steps_.size()) {}
+
+int Recipe::RowEncoder::Find(std::string_view column, size_t hint) const {
+  const auto& steps = recipe_.steps_;
+  if (hint < steps.size() && steps[hint].name == column) return static_cast<int>(hint);
+  for (size_t k = 0; k < steps.size(); ++k) {
+    if (steps[k].name == column) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+void Recipe::RowEncoder::BeginRow() {
+  out_->resize(out_->size() + recipe_.num_features(), 0.0f);
+  std::fill(seen_.begin(), seen_.end(), 0);
+  ++row_;
+}
+
+Status Recipe::RowEncoder::Set(int step, Value&& v) {
+  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
+  float* row = out_->data() + (row_ - 1) * recipe_.num_features();
+  if (seen_[static_cast<size_t>(step)]) {  // a repeated column: the later value wins
+    std::fill(row + s.first_feature, row + s.first_feature + s.num_features, 0.0f);
+  }
+  seen_[static_cast<size_t>(step)] = 1;
+  return Encode(s, std::move(v), row, row_ - 1, notes_);
+}
+
+Status Recipe::RowEncoder::Null(int step) { return Set(step, Value{}); }
+
+Status Recipe::RowEncoder::Number(int step, double value) {
+  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
+  Value v;
+  v.null = false;
+  v.numeric = true;
+  v.number = value;
+  // As TransformJson: only categorical encodings read numbers as text.
+  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = fmt::format("{}", value);
+  return Set(step, std::move(v));
+}
+
+Status Recipe::RowEncoder::Integer(int step, int64_t value) {
+  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
+  Value v;
+  v.null = false;
+  v.numeric = true;
+  v.number = static_cast<double>(value);
+  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = std::to_string(value);
+  return Set(step, std::move(v));
+}
+
+Status Recipe::RowEncoder::Bool(int step, bool value) {
+  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
+  Value v;
+  v.null = false;
+  v.numeric = true;
+  v.number = value;
+  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = value ? "true" : "false";
+  return Set(step, std::move(v));
+}
+
+Status Recipe::RowEncoder::String(int step, std::string_view value) {
+  Value v;
+  v.null = false;
+  v.text = std::string(value);
+  return Set(step, std::move(v));
+}
+
+Status Recipe::RowEncoder::EndRow() {
+  const auto& steps = recipe_.steps_;
+  float* row = out_->data() + (row_ - 1) * recipe_.num_features();
+  for (size_t k = 0; k < steps.size(); ++k) {
+    if (seen_[k]) continue;
+    if (notes_) notes_->push_back(fmt::format("row {}: column '{}' is missing: treated as missing", row_ - 1, steps[k].name));
+    STRATA_RETURN_IF_ERROR(Encode(steps[k], Value{}, row, row_ - 1, notes_));
+  }
+  return Status::Ok();
 }
 
 Json Recipe::ToJson() const {

@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/table.h"
@@ -27,6 +28,10 @@
 namespace strata::data {
 
 constexpr int kRecipeVersion = 1;
+
+namespace detail {
+struct RecipeValue;  // one raw value on its way to the features (recipe.cpp)
+}
 
 enum class Encoding { kNumeric, kOneHot, kOrdinal, kHashedText, kTimestampParts, kDrop };
 enum class Impute { kMean, kMedian, kMostFrequent, kConstant, kNone };
@@ -92,6 +97,36 @@ class Recipe {
   // booleans or null. A value of the wrong kind is an InvalidArgument naming the row
   // and the column.
   Result<std::vector<float>> TransformJson(const Json& rows, TransformNotes* notes) const;
+
+  // TransformJson one value at a time, for a reader that meets the values as it parses
+  // (an invocation body read without building a JSON document): the same features,
+  // errors and notes for a row given as the same column/value pairs. Columns may come
+  // in any order; a later value of a column replaces an earlier one.
+  class RowEncoder {
+   public:
+    // Appends rows to `out`; `notes` may be null.
+    RowEncoder(const Recipe& recipe, std::vector<float>* out, TransformNotes* notes);
+    // The step reading `column`, or -1 when no step does; `hint` is where it usually
+    // is (rows usually list their columns in the recipe's order).
+    int Find(std::string_view column, size_t hint) const;
+    void BeginRow();
+    Status Null(int step);
+    Status Number(int step, double value);
+    Status Integer(int step, int64_t value);
+    Status Bool(int step, bool value);
+    Status String(int step, std::string_view value);
+    // Encodes the steps the row gave no value as missing (noted).
+    Status EndRow();
+    size_t rows() const { return row_; }
+
+   private:
+    Status Set(int step, detail::RecipeValue&& value);
+    const Recipe& recipe_;
+    std::vector<float>* out_;
+    TransformNotes* notes_;
+    std::vector<char> seen_;
+    size_t row_ = 0;  // rows begun
+  };
 
   Json ToJson() const;
   static Result<Recipe> FromJson(const Json& json);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "serve/invocation.h"
+#include "serve/json_features.h"
 
 namespace strata::serve {
 namespace {
@@ -45,6 +46,67 @@ Result<VariantSpec> ParseVariant(const Json& v, size_t index) {
     s.shadow = v["shadow"].get<bool>();
   }
   return s;
+}
+
+// Requests already read into features, predicted in batches of up to `max_rows` rows
+// (MicroBatcher::PredictTogether's rule for JSON rows, one level down: the recipe has
+// run per request, so only the model runs per batch). A failed batch of several re-runs
+// each request alone.
+std::vector<Result<BatchedResult>> PredictFeaturesTogether(const Predictor& predictor,
+                                                           const std::vector<const Features*>& requests,
+                                                           size_t max_rows) {
+  std::vector<Result<BatchedResult>> out;
+  out.reserve(requests.size());
+  auto run = [&](size_t first, size_t last) {  // requests [first, last) as one batch
+    Features all;
+    const Features* input = requests[first];
+    if (last - first > 1) {
+      all.cols = input->cols;
+      for (size_t i = first; i < last; ++i) {
+        all.values.insert(all.values.end(), requests[i]->values.begin(), requests[i]->values.end());
+        all.rows += requests[i]->rows;
+      }
+      input = &all;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<Predictions> p = predictor.PredictFeatures(*input);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    size_t offset = 0;
+    for (size_t i = first; i < last; ++i) {
+      const Features& f = *requests[i];
+      if (!p.ok()) {
+        if (last - first == 1) {
+          out.push_back(p.status());
+        } else {
+          std::vector<Result<BatchedResult>> alone = PredictFeaturesTogether(predictor, {&f}, max_rows);
+          out.push_back(std::move(alone.front()));
+        }
+        continue;
+      }
+      BatchedResult r;
+      r.batch_rows = input->rows;
+      r.model_seconds = seconds;
+      r.predictions.rows = f.rows;
+      r.predictions.per_row = p->per_row;
+      const size_t w = static_cast<size_t>(p->per_row);
+      r.predictions.values.assign(p->values.begin() + static_cast<ptrdiff_t>(offset * w),
+                                  p->values.begin() + static_cast<ptrdiff_t>((offset + f.rows) * w));
+      r.predictions.notes = f.notes;
+      offset += f.rows;
+      out.push_back(std::move(r));
+    }
+  };
+  size_t first = 0, rows = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (i > first && rows + requests[i]->rows > max_rows) {
+      run(first, i);
+      first = i;
+      rows = 0;
+    }
+    rows += requests[i]->rows;
+  }
+  if (first < requests.size()) run(first, requests.size());
+  return out;
 }
 
 }  // namespace
@@ -241,7 +303,8 @@ Result<InvokeResult> Endpoint::Invoke(std::string_view content_type, std::string
   MicroBatcher::Ticket ticket = v->batcher->Arrive();
   STRATA_ASSIGN_OR_RETURN(Json rows, ParseInstances(content_type, body, v->predictor->input_columns(), state->spec.max_rows));
   STRATA_ASSIGN_OR_RETURN(BatchedResult batched, v->batcher->Predict(ticket, rows));
-  return Answer(state, *v, std::move(rows), std::move(batched), request_id, start);
+  const bool sampled = state->capture && state->capture->Sample();
+  return Answer(state, *v, std::move(rows), std::move(batched), request_id, start, sampled);
 }
 
 std::vector<Result<InvokeResult>> Endpoint::InvokeMany(const std::vector<InvokeCall>& calls) {
@@ -252,10 +315,15 @@ std::vector<Result<InvokeResult>> Endpoint::InvokeMany(const std::vector<InvokeC
     for (auto& r : out) r = UnavailableError(fmt::format("endpoint '{}' is not ready", name_));
     return out;
   }
-  // The requests admitted, with their rows, grouped by the variant each was routed to.
+  // The requests admitted, grouped by the variant each was routed to. Those read
+  // straight into features (no capture sample, no shadow: nothing needs their JSON)
+  // are batched as features; the others as JSON rows through the batcher.
   struct Admitted {
-    size_t call;
-    Json rows;
+    size_t call = 0;
+    bool sampled = false;
+    bool fast = false;
+    Features features;  // fast
+    Json rows;          // the others
   };
   std::vector<std::pair<std::shared_ptr<Variant>, std::vector<Admitted>>> groups;
   int admitted = 0;
@@ -266,27 +334,43 @@ std::vector<Result<InvokeResult>> Endpoint::InvokeMany(const std::vector<InvokeC
     }
     ++admitted;
     std::shared_ptr<Variant> v = Pick(*state);
-    auto rows = ParseInstances(calls[i].content_type, calls[i].body, v->predictor->input_columns(),
-                               state->spec.max_rows);
-    if (!rows.ok()) {
-      out[i] = rows.status();
-      continue;
+    Admitted a;
+    a.call = i;
+    a.sampled = state->capture && state->capture->Sample();
+    a.fast = !a.sampled && !state->shadow &&
+             IsJsonMediaType(calls[i].content_type) &&
+             ReadJsonFeatures(calls[i].body, *v->predictor, state->spec.max_rows, &a.features);
+    if (!a.fast) {
+      auto rows = ParseInstances(calls[i].content_type, calls[i].body, v->predictor->input_columns(),
+                                 state->spec.max_rows);
+      if (!rows.ok()) {
+        out[i] = rows.status();
+        continue;
+      }
+      a.rows = std::move(*rows);
     }
     auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == v; });
     if (g == groups.end()) g = groups.insert(groups.end(), {v, {}});
-    g->second.push_back({i, std::move(*rows)});
+    g->second.push_back(std::move(a));
   }
   for (auto& [v, members] : groups) {
     std::vector<const Json*> rows;
-    for (const Admitted& a : members) rows.push_back(&a.rows);
-    std::vector<Result<BatchedResult>> batched = v->batcher->PredictTogether(rows);
-    for (size_t m = 0; m < members.size(); ++m) {
-      Admitted& a = members[m];
-      if (!batched[m].ok()) {
-        out[a.call] = batched[m].status();
+    std::vector<const Features*> features;
+    for (const Admitted& a : members) {
+      if (a.fast) features.push_back(&a.features);
+      else rows.push_back(&a.rows);
+    }
+    std::vector<Result<BatchedResult>> from_rows = v->batcher->PredictTogether(rows);
+    std::vector<Result<BatchedResult>> from_features =
+        PredictFeaturesTogether(*v->predictor, features, state->spec.batching.max_rows);
+    size_t next_rows = 0, next_features = 0;
+    for (Admitted& a : members) {
+      Result<BatchedResult>& b = a.fast ? from_features[next_features++] : from_rows[next_rows++];
+      if (!b.ok()) {
+        out[a.call] = b.status();
         continue;
       }
-      out[a.call] = Answer(state, *v, std::move(a.rows), std::move(*batched[m]), calls[a.call].request_id, start);
+      out[a.call] = Answer(state, *v, std::move(a.rows), std::move(*b), calls[a.call].request_id, start, a.sampled);
     }
   }
   in_flight_ -= admitted;
@@ -295,7 +379,7 @@ std::vector<Result<InvokeResult>> Endpoint::InvokeMany(const std::vector<InvokeC
 
 Result<InvokeResult> Endpoint::Answer(const std::shared_ptr<const State>& state, const Variant& v, Json rows,
                                       BatchedResult batched, const std::string& request_id,
-                                      std::chrono::steady_clock::time_point start) {
+                                      std::chrono::steady_clock::time_point start, bool sampled) {
   if (std::chrono::steady_clock::now() - start > state->spec.timeout) {
     return UnavailableError(fmt::format("endpoint '{}': the request ran past its timeout of {} ms", name_,
                                         state->spec.timeout.count()));
@@ -311,9 +395,8 @@ Result<InvokeResult> Endpoint::Answer(const std::shared_ptr<const State>& state,
                  {"model", {{"name", v.spec.model}, {"version", v.spec.version}}}};
   if (!batched.predictions.notes.empty()) result.body["notes"] = batched.predictions.notes;
 
-  DataCapture* capture = state->capture.get();
-  if (capture != nullptr && capture->Sample()) {
-    capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
+  if (sampled) {
+    state->capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
                      {"variant", v.spec.name}, {"input", rows}, {"output", result.body["predictions"]}});
   }
   if (state->shadow) RunShadow(state, std::move(rows), request_id);

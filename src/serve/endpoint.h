@@ -107,11 +107,12 @@ class Endpoint {
   std::shared_ptr<Variant> Pick(const State& state);
   void RunShadow(std::shared_ptr<const State> state, Json rows, const std::string& request_id);
   Status Admit(const State& state);  // counts a request in flight, or Throttled
-  // A request's answer once its batch ran: the timeout check, the body, capture and
-  // the shadow's copy.
+  // A request's answer once its batch ran: the timeout check, the body, capture (when
+  // `sampled`) and the shadow's copy. `rows` (the request's JSON rows) serve only those
+  // two.
   Result<InvokeResult> Answer(const std::shared_ptr<const State>& state, const Variant& v, Json rows,
                               BatchedResult batched, const std::string& request_id,
-                              std::chrono::steady_clock::time_point start);
+                              std::chrono::steady_clock::time_point start, bool sampled);
 
   std::string name_;
   std::filesystem::path capture_dir_;

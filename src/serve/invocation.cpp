@@ -102,11 +102,16 @@ Result<Json> ParseCsvInstances(std::string_view body, const std::vector<std::str
 
 }  // namespace
 
+bool IsJsonMediaType(std::string_view content_type) {
+  const std::string type = MediaType(content_type);
+  return type.empty() || type == "application/json";
+}
+
 Result<Json> ParseInstances(std::string_view content_type, std::string_view body,
                             const std::vector<std::string>& columns, size_t max_rows) {
   const std::string type = MediaType(content_type);
   if (type == "text/csv") return ParseCsvInstances(body, columns, max_rows);
-  if (type.empty() || type == "application/json") return ParseJsonInstances(body, columns, max_rows);
+  if (IsJsonMediaType(type)) return ParseJsonInstances(body, columns, max_rows);
   return InvalidArgumentError(
       fmt::format("Content-Type '{}' is not supported: send application/json or text/csv", content_type));
 }

@@ -22,4 +22,7 @@ namespace strata::serve {
 Result<Json> ParseInstances(std::string_view content_type, std::string_view body,
                             const std::vector<std::string>& columns, size_t max_rows);
 
+// Whether a Content-Type names JSON (or is empty: JSON is the default).
+bool IsJsonMediaType(std::string_view content_type);
+
 }  // namespace strata::serve

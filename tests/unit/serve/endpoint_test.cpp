@@ -90,9 +90,11 @@ TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
   std::vector<InvokeCall> calls = {
       {"application/json", R"({"instances": [{"x1": 1.9, "x2": 0, "plan": "gold"}]})", "r1"},
       {"application/json", R"({"rows": [{"x1": 1}]})", "r2"},
-      {"text/csv", "0.1,0.1,basic\n1.9,0,gold\n", "r3"},
+      {"application/json", R"([[0.1, 0.1, "basic"], [1.9, 0, "gold"]])", "r3"},
       {"application/json", R"([[1.9, 0, "gold"]])", "r4"}};  // past max_concurrency
   auto out = e.InvokeMany(calls);
+  // r1 and r3 are read straight into features and predicted together; CSV requests
+  // batch as rows, also together.
   ASSERT_EQ(out.size(), 4u);
   ASSERT_TRUE(out[0].ok()) << out[0].status().ToString();
   EXPECT_EQ(out[0]->body["predictions"].size(), 1u);
@@ -113,6 +115,12 @@ TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
   auto alone = e.Invoke("text/csv", "0.1,0.1,basic\n1.9,0,gold\n");
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->body["predictions"], out[2]->body["predictions"]);
+
+  auto csv = e.InvokeMany({{"text/csv", "0.1,0.1,basic\n", "c1"}, {"text/csv", "1.9,0,gold\n", "c2"}});
+  ASSERT_TRUE(csv[0].ok() && csv[1].ok());
+  EXPECT_EQ(csv[0]->body["predictions"][0], out[2]->body["predictions"][0]);
+  EXPECT_EQ(csv[1]->body["predictions"][0], out[2]->body["predictions"][1]);
+  EXPECT_EQ(csv[1]->batch_rows, 2u);
 
   // A value the model cannot read fails its own request only.
   auto mixed = e.InvokeMany({{"application/json", R"([{"x1": "many"}])", "r5"}, {"text/csv", "1.9,0,gold\n", "r6"}});
