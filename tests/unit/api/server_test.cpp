@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "api/http_client.h"
@@ -61,6 +62,11 @@ class ServerTest : public ::testing::Test {
       return Response::MakeJson(200, {{"hello", r.Query("name", "world")}, {"id", r.request_id}});
     });
     router_.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); });
+    router_.Add("GET", "/split", [](Request&) {
+      Response r = Response::MakeText(200, "ok");
+      r.SetHeader("X-Note", "one\r\nInjected: yes");
+      return r;
+    });
     router_.Add("POST", "/upload", [](Request& r) {
       std::error_code ec;
       auto size = std::filesystem::file_size(r.body_file, ec);
@@ -208,6 +214,42 @@ TEST_F(ServerTest, MalformedRequestsGet400AndServerSurvives) {
     EXPECT_NE(reply.find("HTTP/1.1 400"), std::string::npos) << "for: " << bad << "\ngot: " << reply;
   }
   EXPECT_EQ(Get("/hello").status, 200);
+}
+
+TEST_F(ServerTest, ResponseHeadersFollowTheVersionAndCannotBeSplit) {
+  // HTTP/1.0 without keep-alive: answered in 1.0, then closed (Exchange reads to EOF).
+  std::string reply = Exchange(server_->port(), "GET /hello HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_NE(reply.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\r\nServer: strata/"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\r\nX-Request-Id: "), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("Connection:"), std::string::npos) << reply;
+  const size_t body = reply.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_NE(reply.find(fmt::format("Content-Length: {}\r\n", reply.size() - body - 4)), std::string::npos) << reply;
+  // HTTP/1.1 asking to close: told so.
+  reply = Exchange(server_->port(), "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(reply.find("\r\nConnection: close\r\n"), std::string::npos) << reply;
+  // HTTP/1.0 keep-alive: said explicitly, and the connection serves a second request.
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string ka = "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(::send(fd, ka.data(), ka.size(), MSG_NOSIGNAL), static_cast<ssize_t>(ka.size()));
+    std::string got;
+    while (got.find("}") == std::string::npos) {
+      char buf[4096];
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << "request " << i << ": " << got;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_NE(got.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << got;
+  }
+  ::close(fd);
+  // A handler's field with a line break stays one field.
+  auto r = Get("/split");
+  EXPECT_EQ(HeaderOf(r, "X-Note").value_or(""), "one  Injected: yes");
+  EXPECT_FALSE(HeaderOf(r, "Injected").has_value());
 }
 
 TEST_F(ServerTest, SlowClientHitsReadTimeout) {
