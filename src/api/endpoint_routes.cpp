@@ -58,7 +58,7 @@ class EndpointSeries {
 
 // The response to one invocation, with its metrics.
 Response Answer(Metrics& metrics, EndpointSeries& series, const Request& request,
-                const Result<serve::InvokeResult>& r, double seconds) {
+                Result<serve::InvokeResult>& r, double seconds) {
   const std::string& name = request.path_params.at("name");
   if (!r.ok()) {
     metrics.IncrementCounter("strata_endpoint_errors_total", "endpoint invocations that failed, by error code",
@@ -71,7 +71,7 @@ Response Answer(Metrics& metrics, EndpointSeries& series, const Request& request
   s.latency.Observe(seconds);
   s.model_latency.Observe(r->model_seconds);
   s.batched_rows.Add(static_cast<double>(r->batch_rows));
-  Response resp = JsonResponse(200, r->body);
+  Response resp = Response::MakeText(200, std::move(r->body), "application/json");
   resp.SetHeader("X-Strata-Variant", r->variant);
   return resp;
 }

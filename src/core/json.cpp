@@ -1,5 +1,8 @@
 #include "core/json.h"
 
+#include <cmath>
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace strata::core {
@@ -100,6 +103,42 @@ Result<bool> OptionalBool(const Json& object, std::string_view field, bool fallb
   if (v == nullptr) return fallback;
   if (!v->is_boolean()) return WrongType(field, "a boolean", *v);
   return v->get<bool>();
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendJsonNumber(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out.append("null");
+    return;
+  }
+  const size_t from = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", v);  // the shortest text that reads back as v
+  if (out.find_first_of(".e", from) == std::string::npos) out.append(".0");
 }
 
 }  // namespace strata::core

@@ -2,6 +2,7 @@
 // The one JSON library of Strata's APIs (nlohmann::json), and parsing that reports
 // where the input is wrong.
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,13 @@ Result<double> OptionalNumber(const Json& object, std::string_view field, double
 Result<bool> OptionalBool(const Json& object, std::string_view field, bool fallback);
 // The JSON type name used in error messages: "object", "string", "integer", ...
 std::string_view JsonTypeName(const Json& value);
+
+// Append JSON text as dump() would write it, for hot paths that write a response
+// without building a document (a one-row invocation's answer). A string's bytes are
+// copied as they are: the caller passes valid UTF-8. A non-finite number is null;
+// an integral one keeps its ".0", as in dump().
+void AppendJsonString(std::string& out, std::string_view s);
+void AppendJsonNumber(std::string& out, double v);
 
 }  // namespace core
 }  // namespace strata

@@ -1,6 +1,7 @@
 #include "serve/endpoint.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -389,15 +390,31 @@ Result<InvokeResult> Endpoint::Answer(const std::shared_ptr<const State>& state,
   result.rows = batched.predictions.rows;
   result.batch_rows = batched.batch_rows;
   result.model_seconds = batched.model_seconds;
-  Json preds = Json::array();
-  for (size_t r = 0; r < batched.predictions.rows; ++r) preds.push_back(v.predictor->RowJson(batched.predictions, r));
-  result.body = {{"predictions", std::move(preds)}, {"variant", v.spec.name},
-                 {"model", {{"name", v.spec.model}, {"version", v.spec.version}}}};
-  if (!batched.predictions.notes.empty()) result.body["notes"] = batched.predictions.notes;
+  // Written as text: building the document to dump it cost more than the prediction.
+  std::string& body = result.body;
+  body.reserve(128 + 96 * batched.predictions.rows);
+  body.append("{\"predictions\":[");
+  for (size_t r = 0; r < batched.predictions.rows; ++r) {
+    if (r) body.push_back(',');
+    v.predictor->AppendRowJson(batched.predictions, r, body);
+  }
+  body.append("],\"variant\":");
+  core::AppendJsonString(body, v.spec.name);
+  body.append(",\"model\":{\"name\":");
+  core::AppendJsonString(body, v.spec.model);
+  fmt::format_to(std::back_inserter(body), ",\"version\":{}}}", v.spec.version);
+  if (!batched.predictions.notes.empty()) {
+    // Notes quote the caller's values: dump() replaces what is not UTF-8.
+    body.append(",\"notes\":");
+    body.append(Json(batched.predictions.notes).dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  body.push_back('}');
 
   if (sampled) {
+    Json preds = Json::array();
+    for (size_t r = 0; r < batched.predictions.rows; ++r) preds.push_back(v.predictor->RowJson(batched.predictions, r));
     state->capture->Record({{"time", core::FormatRfc3339(core::SystemClock().Now())}, {"request_id", request_id},
-                     {"variant", v.spec.name}, {"input", rows}, {"output", result.body["predictions"]}});
+                            {"variant", v.spec.name}, {"input", rows}, {"output", std::move(preds)}});
   }
   if (state->shadow) RunShadow(state, std::move(rows), request_id);
   return result;

@@ -59,7 +59,9 @@ struct InvokeCall {
 };
 
 struct InvokeResult {
-  Json body;  // {"predictions": [...], "variant": "...", "notes": [...]?}
+  // The response body, JSON text: {"predictions": [Predictor::RowJson of each row],
+  // "variant": "...", "model": {"name", "version"}, "notes": [...]?}
+  std::string body;
   std::string variant;
   size_t rows = 0;
   size_t batch_rows = 0;

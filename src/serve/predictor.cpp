@@ -1,7 +1,9 @@
 #include "serve/predictor.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -208,6 +210,75 @@ Json Predictor::RowJson(const Predictions& p, size_t row, double threshold) cons
     out["top_classes"] = std::move(top);
   }
   return out;
+}
+
+void Predictor::AppendRowJson(const Predictions& p, size_t row, std::string& out, double threshold) const {
+  const float* v = p.values.data() + row * p.per_row;
+  auto field = [&out](std::string_view name, bool first = false) {
+    if (!first) out.push_back(',');
+    core::AppendJsonString(out, name);
+    out.push_back(':');
+  };
+  auto list = [&](const float* values, size_t n) {
+    out.push_back('[');
+    for (size_t i = 0; i < n; ++i) {
+      if (i) out.push_back(',');
+      core::AppendJsonNumber(out, values[i]);
+    }
+    out.push_back(']');
+  };
+  out.push_back('{');
+  switch (problem_) {
+    case ml::Problem::kRegression:
+      field("prediction", true);
+      core::AppendJsonNumber(out, v[0]);
+      break;
+    case ml::Problem::kClustering:
+      field("cluster", true);
+      fmt::format_to(std::back_inserter(out), "{}", static_cast<int>(v[0]));
+      field("distance");
+      core::AppendJsonNumber(out, v[1]);
+      break;
+    case ml::Problem::kAnomalyDetection:
+      field("score", true);
+      core::AppendJsonNumber(out, v[0]);
+      field("anomaly");
+      out.append(v[1] > 0.5f ? "true" : "false");
+      break;
+    case ml::Problem::kDimensionalityReduction:
+      field("components", true);
+      list(v, static_cast<size_t>(p.per_row));
+      break;
+    case ml::Problem::kEmbedding:
+      field("embedding", true);
+      list(v, static_cast<size_t>(p.per_row));
+      break;
+    default: {
+      // Classifiers: as RowJson, whose top_classes and repeated class names (an object
+      // keeps one) are left to it.
+      const size_t n = problem_ == ml::Problem::kBinaryClassification
+                           ? 2
+                           : std::min<size_t>(static_cast<size_t>(p.per_row), classes_.size());
+      const bool simple = top_k_ == 0 && std::set<std::string_view>(classes_.begin(), classes_.begin() + n).size() == n;
+      if (!simple) {
+        out.pop_back();
+        out.append(RowJson(p, row, threshold).dump(-1, ' ', false, Json::error_handler_t::replace));
+        return;
+      }
+      field("prediction", true);
+      core::AppendJsonString(out, classes_[static_cast<size_t>(PredictedClass(p, row, threshold))]);
+      field("probabilities");
+      out.push_back('{');
+      for (size_t c = 0; c < n; ++c) {
+        field(classes_[c], c == 0);
+        // As RowJson: the probability is a float (binary: 1 - p in float arithmetic).
+        const float prob = problem_ == ml::Problem::kBinaryClassification ? (c == 0 ? 1.0f - v[0] : v[0]) : v[c];
+        core::AppendJsonNumber(out, prob);
+      }
+      out.push_back('}');
+    }
+  }
+  out.push_back('}');
 }
 
 }  // namespace strata::serve

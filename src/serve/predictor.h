@@ -74,6 +74,9 @@ class Predictor {
   // {"components": [...]} (dimensionality reduction), {"embedding": [...]} (text
   // embedding). threshold < 0 uses the model's.
   Json RowJson(const Predictions& p, size_t row, double threshold = -1) const;
+  // RowJson(p, row, threshold).dump() appended to `out`, without building the document
+  // (the hot path of an invocation's answer).
+  void AppendRowJson(const Predictions& p, size_t row, std::string& out, double threshold = -1) const;
   // The predicted class index for a row. REQUIRES: a classifier.
   int PredictedClass(const Predictions& p, size_t row, double threshold = -1) const;
 

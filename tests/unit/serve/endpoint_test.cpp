@@ -13,6 +13,9 @@ namespace {
 using testing::MakeModel;
 using testing::TempDir;
 
+// An answer's body as a document.
+Json Body(const Result<InvokeResult>& r) { return Json::parse(r->body); }
+
 EndpointSpec Spec(const Json& j) {
   auto s = EndpointSpec::FromJson(j);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
@@ -48,9 +51,9 @@ TEST(Endpoint, PredictsAndRoutesByWeight) {
          {*predictor, *predictor});
   auto one = e.Invoke("application/json", R"({"instances": [{"x1": 1.9, "x2": 0, "plan": "gold"}, [0.1, 0.1, "basic"]]})");
   ASSERT_TRUE(one.ok()) << one.status().ToString();
-  EXPECT_EQ(one->body["predictions"][0]["prediction"], "buy") << one->body.dump();
-  EXPECT_EQ(one->body["predictions"][1]["prediction"], "skip") << one->body.dump();
-  EXPECT_GT(one->body["predictions"][0]["probabilities"]["buy"].get<double>(), 0.5);
+  EXPECT_EQ(Body(one)["predictions"][0]["prediction"], "buy") << one->body;
+  EXPECT_EQ(Body(one)["predictions"][1]["prediction"], "skip") << one->body;
+  EXPECT_GT(Body(one)["predictions"][0]["probabilities"]["buy"].get<double>(), 0.5);
 
   std::map<std::string, int> counts;
   const int n = 4000;
@@ -72,7 +75,7 @@ TEST(Endpoint, UnknownCategoriesAndMissingColumnsAreNotedNotFatal) {
   e.Swap(Spec({{"name", "e"}, {"model", "m"}}), {*predictor});
   auto r = e.Invoke("application/json", R"([{"x1": 1, "plan": "platinum", "extra": 5}])");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  const std::string notes = r->body["notes"].dump();
+  const std::string notes = Body(r)["notes"].dump();
   EXPECT_NE(notes.find("platinum"), std::string::npos) << notes;
   EXPECT_NE(notes.find("x2"), std::string::npos) << notes;
   EXPECT_NE(notes.find("extra"), std::string::npos) << notes;
@@ -97,14 +100,14 @@ TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
   // batch as rows, also together.
   ASSERT_EQ(out.size(), 4u);
   ASSERT_TRUE(out[0].ok()) << out[0].status().ToString();
-  EXPECT_EQ(out[0]->body["predictions"].size(), 1u);
-  EXPECT_EQ(out[0]->body["predictions"][0]["prediction"], "buy");
+  EXPECT_EQ(Body(out[0])["predictions"].size(), 1u);
+  EXPECT_EQ(Body(out[0])["predictions"][0]["prediction"], "buy");
   ASSERT_FALSE(out[1].ok());
   EXPECT_EQ(out[1].status().code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(out[2].ok()) << out[2].status().ToString();
-  ASSERT_EQ(out[2]->body["predictions"].size(), 2u);
-  EXPECT_EQ(out[2]->body["predictions"][0]["prediction"], "skip");
-  EXPECT_EQ(out[2]->body["predictions"][1]["prediction"], "buy");
+  ASSERT_EQ(Body(out[2])["predictions"].size(), 2u);
+  EXPECT_EQ(Body(out[2])["predictions"][0]["prediction"], "skip");
+  EXPECT_EQ(Body(out[2])["predictions"][1]["prediction"], "buy");
   // The two good requests ran as one batch of their three rows.
   EXPECT_EQ(out[0]->batch_rows, 3u);
   EXPECT_EQ(out[2]->batch_rows, 3u);
@@ -114,12 +117,12 @@ TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
   // Each answer is the one it gets alone.
   auto alone = e.Invoke("text/csv", "0.1,0.1,basic\n1.9,0,gold\n");
   ASSERT_TRUE(alone.ok());
-  EXPECT_EQ(alone->body["predictions"], out[2]->body["predictions"]);
+  EXPECT_EQ(Body(alone)["predictions"], Body(out[2])["predictions"]);
 
   auto csv = e.InvokeMany({{"text/csv", "0.1,0.1,basic\n", "c1"}, {"text/csv", "1.9,0,gold\n", "c2"}});
   ASSERT_TRUE(csv[0].ok() && csv[1].ok());
-  EXPECT_EQ(csv[0]->body["predictions"][0], out[2]->body["predictions"][0]);
-  EXPECT_EQ(csv[1]->body["predictions"][0], out[2]->body["predictions"][1]);
+  EXPECT_EQ(Body(csv[0])["predictions"][0], Body(out[2])["predictions"][0]);
+  EXPECT_EQ(Body(csv[1])["predictions"][0], Body(out[2])["predictions"][1]);
   EXPECT_EQ(csv[1]->batch_rows, 2u);
 
   // A value the model cannot read fails its own request only.
@@ -128,7 +131,7 @@ TEST(Endpoint, RequestsThatArriveTogetherArePredictedAsOneBatch) {
   ASSERT_FALSE(mixed[0].ok());
   EXPECT_NE(mixed[0].status().message().find("many"), std::string::npos) << mixed[0].status().message();
   ASSERT_TRUE(mixed[1].ok()) << mixed[1].status().ToString();
-  EXPECT_EQ(mixed[1]->body["predictions"][0]["prediction"], "buy");
+  EXPECT_EQ(Body(mixed[1])["predictions"][0]["prediction"], "buy");
 }
 
 TEST(Endpoint, LimitsRowsAndConcurrency) {
