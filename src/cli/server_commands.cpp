@@ -29,6 +29,7 @@ int CmdServer(const GlobalFlags& g) {
   options.host = config->Get("host");
   options.port = static_cast<int>(config->GetInt("port"));
   options.handler_threads = static_cast<int>(config->GetInt("http_threads"));
+  options.io_threads = static_cast<int>(config->GetInt("io_threads"));
   options.max_body_bytes = static_cast<uint64_t>(config->GetInt("max_body_bytes"));
   options.read_timeout = std::chrono::seconds(config->GetInt("read_timeout_s"));
   options.write_timeout = std::chrono::seconds(config->GetInt("write_timeout_s"));

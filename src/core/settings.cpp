@@ -16,6 +16,9 @@ const std::vector<SettingSpec>& AllSettings() {
       {"log_format", SettingType::kString, "text", "log line format: text or json"},
       {"log_level", SettingType::kString, "info", "debug, info, warn or error"},
       {"http_threads", SettingType::kInt, "0", "threads running HTTP handlers (0: one per core)"},
+      {"io_threads", SettingType::kInt, "0",
+       "threads reading and writing connections, which also run small invocations (0: two where "
+       "there are two cores or more)"},
       {"max_body_bytes", SettingType::kInt, "67108864",
        "largest request body accepted in memory; larger gets 413"},
       {"read_timeout_s", SettingType::kInt, "30", "seconds to receive a whole request"},

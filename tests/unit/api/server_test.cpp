@@ -467,6 +467,31 @@ TEST(ServerBatchTest, RequestsReadyTogetherReachTheHandlerTogether) {
   EXPECT_EQ(calls, (std::vector<size_t>{1, 1, 1, 1, 4}));
 }
 
+TEST(ServerTimeoutTest, AnIdleKeepAliveConnectionIsClosed) {
+  Router router;
+  router.Add("GET", "/hi", [](Request&) { return Response::MakeText(200, "hi"); });
+  Metrics metrics;
+  ServerOptions options;
+  options.port = 0;
+  options.idle_timeout = std::chrono::seconds(1);
+  HttpServer server(options, router, metrics);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread run([&] { server.Run(); });
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string get = "GET /hi HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  // The answer, then the server's close once the connection has idled past its timeout
+  // (ReadUntilClosed stops at the close; 10 s is only a bound for a broken server).
+  std::string reply = ReadUntilClosed(fd, 10000);
+  EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply;
+  char byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, MSG_DONTWAIT), 0) << "the server did not close the connection";
+  ::close(fd);
+  server.Stop();
+  run.join();
+}
+
 TEST(ServerLoopsTest, SeveralIoThreadsServeAndShutDown) {
   Router router;
   router.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); },
