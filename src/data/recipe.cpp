@@ -578,6 +578,22 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
   return out;
 }
 
+namespace {
+
+// A number (or boolean) for step `s`, as TransformJson reads it: only categorical
+// encodings get it spelled out as text (`spell`), which is most of the cost otherwise.
+template <typename Spell>
+Value NumberValue(const ColumnStep& s, double number, Spell spell) {
+  Value v;
+  v.null = false;
+  v.numeric = true;
+  v.number = number;
+  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = spell();
+  return v;
+}
+
+}  // namespace
+
 Recipe::RowEncoder::RowEncoder(const Recipe& recipe, std::vector<float>* out, TransformNotes* notes)
     : recipe_(recipe), out_(out), notes_(notes), seen_(recipe.steps_.size()) {}
 
@@ -609,34 +625,17 @@ Status Recipe::RowEncoder::Set(int step, Value&& v) {
 Status Recipe::RowEncoder::Null(int step) { return Set(step, Value{}); }
 
 Status Recipe::RowEncoder::Number(int step, double value) {
-  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
-  Value v;
-  v.null = false;
-  v.numeric = true;
-  v.number = value;
-  // As TransformJson: only categorical encodings read numbers as text.
-  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = fmt::format("{}", value);
-  return Set(step, std::move(v));
+  return Set(step, NumberValue(recipe_.steps_[static_cast<size_t>(step)], value, [&] { return fmt::format("{}", value); }));
 }
 
 Status Recipe::RowEncoder::Integer(int step, int64_t value) {
-  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
-  Value v;
-  v.null = false;
-  v.numeric = true;
-  v.number = static_cast<double>(value);
-  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = std::to_string(value);
-  return Set(step, std::move(v));
+  return Set(step, NumberValue(recipe_.steps_[static_cast<size_t>(step)], static_cast<double>(value),
+                               [&] { return std::to_string(value); }));
 }
 
 Status Recipe::RowEncoder::Bool(int step, bool value) {
-  const ColumnStep& s = recipe_.steps_[static_cast<size_t>(step)];
-  Value v;
-  v.null = false;
-  v.numeric = true;
-  v.number = value;
-  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = value ? "true" : "false";
-  return Set(step, std::move(v));
+  return Set(step, NumberValue(recipe_.steps_[static_cast<size_t>(step)], value,
+                               [&] { return std::string(value ? "true" : "false"); }));
 }
 
 Status Recipe::RowEncoder::String(int step, std::string_view value) {
