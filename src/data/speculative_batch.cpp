@@ -122,7 +122,8 @@ void SpeculativeBatch::Add(size_t column, std::string_view text, const InferredV
     // The row passed the check against the forced type, so the text parses as it.
     ParsedValue v;
     if (!ParseAs(*c.forced, text, &v)) {
-      c = Column{Form::kLost};
+      c = Column{};
+      c.form = Form::kLost;
       return;
     }
     switch (c.form) {
@@ -194,7 +195,8 @@ void SpeculativeBatch::Add(size_t column, std::string_view text, const InferredV
     case Form::kText: AddString(c, text); return;
     case Form::kLost: return;
   }
-  c = Column{Form::kLost};  // the values no longer share a form: nothing is kept
+  c = Column{};  // the values no longer share a form: nothing is kept
+  c.form = Form::kLost;
 }
 
 size_t SpeculativeBatch::bytes() const {
