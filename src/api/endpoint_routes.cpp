@@ -80,34 +80,43 @@ std::string ContentType(const Request& request) {
   return request.Header("Content-Type").value_or("application/json");
 }
 
-// Invocations that arrived together: those to the same endpoint are predicted together.
+// Invocations to this route. Small ones (those the server runs on its I/O threads,
+// alone or gathered) are predicted together per endpoint, right away: an I/O thread
+// must not wait in the MicroBatcher for requests on other threads. Larger ones come
+// from the handler pool one at a time and batch through the MicroBatcher, which may
+// wait for others in flight.
 std::vector<Response> Invoke(platform::App& app, Metrics& metrics, EndpointSeries& series,
                              const std::vector<Request*>& requests) {
   const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   std::vector<Response> out(requests.size());
-  if (requests.size() == 1) {
-    Request& r = *requests.front();
-    auto result = app.endpoints().Invoke(r.path_params["name"], ContentType(r), r.body, r.request_id);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    out[0] = Answer(metrics, series, r, result, seconds);
-    return out;
-  }
   std::vector<bool> done(requests.size());
   std::vector<std::string> types(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) types[i] = ContentType(*requests[i]);
   for (size_t i = 0; i < requests.size(); ++i) {
     if (done[i]) continue;
-    const std::string& name = requests[i]->path_params["name"];
+    Request& r = *requests[i];
+    const std::string& name = r.path_params["name"];
+    if (r.body.size() >= kInlineInvocationBytes) {
+      auto result = app.endpoints().Invoke(name, types[i], r.body, r.request_id);
+      out[i] = Answer(metrics, series, r, result, elapsed());
+      done[i] = true;
+      continue;
+    }
     std::vector<size_t> same;
     std::vector<serve::InvokeCall> calls;
     for (size_t j = i; j < requests.size(); ++j) {
-      if (done[j] || requests[j]->path_params["name"] != name) continue;
+      if (done[j] || requests[j]->body.size() >= kInlineInvocationBytes || requests[j]->path_params["name"] != name) {
+        continue;
+      }
       same.push_back(j);
       calls.push_back({types[j], requests[j]->body, requests[j]->request_id});
       done[j] = true;
     }
     auto results = app.endpoints().InvokeMany(name, calls);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = elapsed();
     for (size_t k = 0; k < same.size(); ++k) out[same[k]] = Answer(metrics, series, *requests[same[k]], results[k], seconds);
   }
   return out;
