@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace strata::api {
@@ -122,27 +124,60 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Route
   routes_.push_back(std::move(route));
 }
 
-bool Router::Match(const Route& route, const std::vector<std::string_view>& segments,
-                   std::map<std::string, std::string>* params) {
-  if (route.segments.size() != segments.size()) return false;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const std::string& want = route.segments[i];
-    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      if (segments[i].empty()) return false;
-      if (params) (*params)[want.substr(1, want.size() - 2)] = std::string(segments[i]);
-    } else if (want != segments[i]) {
-      return false;
+bool Router::Match(const Route& route, std::string_view path, std::map<std::string, std::string>* params) {
+  // Walks the path's segments (as SplitPath cuts them) against the pattern's without
+  // making a list of them: this runs for every request.
+  size_t at = 1;  // paths start with '/'
+  bool match = true;
+  for (const std::string& want : route.segments) {
+    if (at > path.size()) {
+      match = false;  // fewer segments than the pattern
+      break;
     }
+    size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(at, end - at);
+    at = end + 1;
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      match = !segment.empty();
+      if (match && params) (*params)[want.substr(1, want.size() - 2)] = std::string(segment);
+    } else {
+      match = want == segment;
+    }
+    if (!match) break;
   }
-  return true;
+  match = match && at == path.size() + 1;  // and no more segments than the pattern
+  if (!match && params) params->clear();
+  return match;
+}
+
+int Router::IndexOf(std::string_view method, std::string_view path) const {
+  const size_t segments = static_cast<size_t>(std::count(path.begin(), path.end(), '/'));
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const Route& r = routes_[i];
+    if (r.segments.size() == segments && r.method == method && Match(r, path, nullptr)) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 const RouteOptions* Router::FindOptions(std::string_view method, std::string_view path) const {
-  auto segments = SplitPath(path);
-  for (const Route& r : routes_) {
-    if (r.method == method && Match(r, segments, nullptr)) return &r.options;
-  }
-  return nullptr;
+  const int index = IndexOf(method, path);
+  return index < 0 ? nullptr : &routes_[static_cast<size_t>(index)].options;
+}
+
+void Router::Bind(Request& request, int index) const {
+  const Route& r = routes_[static_cast<size_t>(index)];
+  request.path_params.clear();
+  Match(r, request.path, &request.path_params);
+  request.route = r.pattern;
+  request.route_index = index;
+}
+
+const RouteOptions* Router::Resolve(Request& request) const {
+  const int index = IndexOf(request.method, request.path);
+  if (index < 0) return nullptr;
+  Bind(request, index);
+  return &routes_[static_cast<size_t>(index)].options;
 }
 
 void Router::AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options) {
@@ -153,18 +188,17 @@ void Router::AddBatch(std::string method, std::string pattern, BatchHandler hand
 }
 
 const Router::Route* Router::Find(Request& request, Response* error) const {
-  auto segments = SplitPath(request.path);
+  if (request.route_index >= 0 && static_cast<size_t>(request.route_index) < routes_.size()) {
+    return &routes_[static_cast<size_t>(request.route_index)];
+  }
+  if (const int index = IndexOf(request.method, request.path); index >= 0) {
+    Bind(request, index);
+    return &routes_[static_cast<size_t>(index)];
+  }
   std::string allow;
   for (const Route& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!Match(r, segments, &params)) continue;
-    if (r.method != request.method) {
-      if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
-      continue;
-    }
-    request.path_params = std::move(params);
-    request.route = r.pattern;
-    return &r;
+    if (!Match(r, request.path, nullptr)) continue;
+    if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
   }
   request.route = "unmatched";
   if (!allow.empty()) {

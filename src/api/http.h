@@ -24,7 +24,12 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string request_id;  // set by the server (or the in-process transport)
-  std::string route;       // set by the Router: the matched pattern, for metrics
+  // Set by the Router: the matched pattern (or "unmatched"), for metrics; it points
+  // into the Router, which outlives its requests.
+  std::string_view route;
+  // Set by Router::Resolve: the matched route's index in that Router, -1 before or
+  // without a match. Only the Router that set it may read it.
+  int route_index = -1;
   std::string remote;      // peer address, "" in-process
   // For routes with RouteOptions::body_to_file: the body was streamed to this file
   // (deleted after the handler returns unless the handler renamed it away) and `body`
@@ -108,6 +113,9 @@ class Router {
   // The options of the route a request would reach, or null: lets the server decide
   // how to read a body after the header, before dispatching.
   const RouteOptions* FindOptions(std::string_view method, std::string_view path) const;
+  // As FindOptions for a request, which also keeps the match (path_params, route and
+  // route_index) so that Dispatch of this request does not look for it again.
+  const RouteOptions* Resolve(Request& request) const;
 
   // Finds the route, fills path_params and route, and runs the handler inside a
   // last-resort guard: an exception becomes a 500 Internal error response. Unknown
@@ -126,14 +134,18 @@ class Router {
     BatchHandler batch_handler;
     RouteOptions options;
   };
-  // The route for the request's method and path (filling path_params and route), or
-  // null with `*error` set to the 404 or 405 answer.
+  // The route Resolve found, or the route for the request's method and path (filling
+  // path_params and route), or null with `*error` set to the 404 or 405 answer.
   const Route* Find(Request& request, Response* error) const;
+  // The index of the route for (method, path), or -1.
+  int IndexOf(std::string_view method, std::string_view path) const;
+  // Sets path_params, route and route_index for the route at `index`.
+  void Bind(Request& request, int index) const;
   // Runs a handler inside the last-resort guard: an exception is a 500 for each request.
   static std::vector<Response> Guarded(const Route& route, const std::vector<Request*>& requests);
-  // Splits a path into segments; false when it has a percent-decoded '/'.
-  static bool Match(const Route& route, const std::vector<std::string_view>& segments,
-                    std::map<std::string, std::string>* params);
+  // Whether the path's segments match the route's pattern, `{name}` segments taking
+  // any non-empty segment; fills `params` when given and matching.
+  static bool Match(const Route& route, std::string_view path, std::map<std::string, std::string>* params);
   std::vector<Route> routes_;
 };
 

@@ -7,10 +7,12 @@
 #include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <limits>
 #include <list>
@@ -119,17 +121,48 @@ std::string ResponseHead(const Response& resp, std::string_view request_id, unsi
   std::string head;
   head.reserve(192 + 64 * resp.headers.size());
   const beast::string_view reason = http::obsolete_reason(static_cast<http::status>(resp.status));
-  fmt::format_to(std::back_inserter(head), "HTTP/{}.{} {} {}\r\n", version / 10, version % 10, resp.status,
-                 std::string_view(reason.data(), reason.size()));
+  char number[24];
+  head.append("HTTP/");
+  head.push_back(static_cast<char>('0' + version / 10 % 10));
+  head.push_back('.');
+  head.push_back(static_cast<char>('0' + version % 10));
+  head.push_back(' ');
+  head.append(number, std::to_chars(number, number + sizeof number, resp.status).ptr);
+  head.push_back(' ');
+  head.append(reason.data(), reason.size());
+  head.append("\r\n");
   if (own("Server")) AppendField(head, "Server", server);
   if (own("Content-Type")) AppendField(head, "Content-Type", resp.content_type);
   if (own("X-Request-Id")) AppendField(head, "X-Request-Id", request_id);
   for (const auto& [name, value] : resp.headers) AppendField(head, name, value);
-  fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", resp.body.size());
+  head.append("Content-Length: ");
+  head.append(number, std::to_chars(number, number + sizeof number, resp.body.size()).ptr);
+  head.append("\r\n");
   if (version >= 11 && !keep_alive) head.append("Connection: close\r\n");
   if (version < 11 && keep_alive) head.append("Connection: keep-alive\r\n");
   head.append("\r\n");
   return head;
+}
+
+// Feeds the parser what `buffer` already holds, until `done(parser)`. True when that
+// settled the matter (done, or a parse error in `ec`); false when more must be read,
+// which the caller does with Beast's async read, continuing from the parser's state.
+// Why: a keep-alive request usually arrives whole in one read, and Beast's async read of
+// buffered bytes still completes through the event loop (a post, a resumption), which
+// cost several percent of a one-row invocation.
+template <class Parser, class Done>
+bool ParseBuffered(Parser& parser, beast::flat_buffer& buffer, Done done, beast::error_code& ec) {
+  while (!done(parser)) {
+    if (buffer.size() == 0) return false;
+    const size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+  }
+  return true;
 }
 
 }  // namespace
@@ -198,6 +231,14 @@ class HttpServer::Impl {
 
  private:
   using Clock = std::chrono::steady_clock;
+  // The steady clock to a tick of the kernel (a few ms), without reading the CPU's
+  // counter: deadlines are set several times per request and only checked by the sweep,
+  // whose period is at least 10 ms.
+  static Clock::time_point CoarseNow() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
   // Timeouts are deadlines on the connection, checked by its loop's sweep (see Sweep)
   // rather than a timer per read and write: arming and cancelling three timers per
   // request cost about 6 % of a one-row invocation's CPU.
@@ -207,7 +248,7 @@ class HttpServer::Impl {
     Clock::time_point deadline = Clock::time_point::max();  // none
     bool timed_out = false;  // the sweep cancelled the socket's operations at the deadline
     void Expire(Clock::duration after) {
-      deadline = Clock::now() + after;
+      deadline = CoarseNow() + after;
       timed_out = false;
     }
     void NoDeadline() { deadline = Clock::time_point::max(); }
@@ -246,7 +287,7 @@ class HttpServer::Impl {
     loop.sweep.expires_after(period);
     loop.sweep.async_wait([this, &loop](const beast::error_code& e) {
       if (e) return;
-      const auto now = Clock::now();
+      const auto now = CoarseNow();
       beast::error_code ignored;
       for (Connection& c : loop.connections) {
         if (now < c.deadline) continue;
@@ -313,26 +354,11 @@ class HttpServer::Impl {
     self->socket = &stream;
     beast::error_code ignored;
     stream.set_option(tcp::no_delay(true), ignored);
+    stream.non_blocking(true, ignored);  // for Send's direct write; async operations ignore it
     std::string remote;
     if (auto ep = stream.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
 
-    beast::flat_buffer buffer;
-    for (;;) {
-      self->busy = false;
-      if (stopping_) break;
-      // Wait for the first byte of a request under the idle timeout...
-      if (buffer.size() == 0) {
-        beast::error_code ec;
-        self->Expire(options_.idle_timeout);
-        size_t n = co_await stream.async_read_some(buffer.prepare(8192), asio::redirect_error(use_awaitable, ec));
-        if (ec) break;  // closed, idle timeout, or shutdown
-        buffer.commit(n);
-      }
-      // ...then for the whole request under the read timeout.
-      self->busy = true;
-      bool keep_alive = co_await ServeOne(loop, *self, buffer, remote);
-      if (!keep_alive) break;
-    }
+    co_await ServeRequests(loop, *self, remote);
     // Lingering close: after our last response, read and drop what the client still
     // sends (say, the rest of a refused upload) for a moment. Closing with unread
     // input would send a reset, which can destroy the response before it is read.
@@ -353,226 +379,276 @@ class HttpServer::Impl {
     }
   }
 
-  // A batch route's inline request: it waits one turn of the loop, in which the loop's
-  // other ready connections read their requests and gather too, and the first of them
-  // to resume dispatches them all in one call. Nobody waits for requests that have
-  // not arrived, and no other thread is involved.
-  awaitable<Response> Gather(Loop& loop, Request& req) {
-    Gathered me;
-    me.request = &req;
-    loop.gathered.push_back(&me);
-    co_await asio::post(loop.ioc, use_awaitable);
-    if (!me.done) {
-      std::vector<Gathered*> batch;
-      batch.swap(loop.gathered);
-      std::vector<Request*> requests;
-      for (Gathered* g : batch) requests.push_back(g->request);
-      std::vector<Response> responses = router_.DispatchBatch(requests);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        batch[i]->response = std::move(responses[i]);
-        batch[i]->done = true;
-      }
+  // A batch route's inline request waits one turn of the loop (ServeRequests posts itself
+  // after Gather), in which the loop's other ready connections read their requests and
+  // gather too; the first of them to resume dispatches them all in one call
+  // (DispatchGathered). Nobody waits for requests that have not arrived, and no other
+  // thread is involved. Plain functions rather than a coroutine: a coroutine's frame is
+  // an allocation per request.
+  static void Gather(Loop& loop, Gathered& me) { loop.gathered.push_back(&me); }
+  void DispatchGathered(Loop& loop, Gathered& me) {
+    if (me.done) return;
+    std::vector<Gathered*> batch;
+    batch.swap(loop.gathered);
+    std::vector<Request*> requests;
+    requests.reserve(batch.size());
+    for (Gathered* g : batch) requests.push_back(g->request);
+    std::vector<Response> responses = router_.DispatchBatch(requests);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->response = std::move(responses[i]);
+      batch[i]->done = true;
     }
-    co_return std::move(me.response);
   }
 
-  // Sends a whole response; false if the connection should close. The header is
-  // formatted here rather than by Beast's serializer, which cost about a tenth of the
-  // server's CPU on one-row invocations (walking its buffer sequences); the bytes are
-  // the same.
-  awaitable<bool> Send(Connection& conn, const Request& req, Response& resp, unsigned version, bool keep_alive,
-                       uint64_t* bytes) {
-    keep_alive = keep_alive && !stopping_;
-    const std::string head = ResponseHead(resp, req.request_id, version, keep_alive);
-    *bytes = resp.body.size();
-    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(resp.body)};
-    beast::error_code ec;
-    conn.Expire(options_.write_timeout);
-    co_await asio::async_write(*conn.socket, buffers, asio::redirect_error(use_awaitable, ec));
-    conn.NoDeadline();
-    co_return !ec && keep_alive;
-  }
-
-  // Reads, handles and answers one request; returns whether to keep the connection.
-  awaitable<bool> ServeOne(Loop& loop, Connection& conn, beast::flat_buffer& buffer, const std::string& remote) {
-    tcp::socket& stream = *conn.socket;
-    // The whole request must arrive within the read timeout.
-    conn.Expire(options_.read_timeout);
-    auto timed_out = [&](const beast::error_code& e) { return conn.timed_out && e == asio::error::operation_aborted; };
-    auto started = std::chrono::steady_clock::now();
-    Request req;
-    req.remote = remote;
-    req.request_id = core::NewId();
-    int status_code = 0;
-    uint64_t bytes = 0;
+  // A response on its way out: Send writes what the socket takes now, SendRest the rest.
+  struct Outgoing {
+    std::string head;
+    size_t sent = 0;  // bytes of head and body written
+    bool failed = false;
     bool keep_alive = false;
-    // Counted in flight from the moment a request is known to exist (its header read,
-    // or a partial one answered with an error) until its response is sent.
-    const RouteOptions* route = nullptr;  // known once the header is in
-    auto finish = [&] {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      if (req.route.empty()) req.route = "unmatched";
-      metrics_.RequestFinished(req.method.empty() ? "-" : req.method, req.route, status_code, secs);
-      const bool quiet = route && route->debug_access_log && status_code < 400;
-      if (!core::log::Enabled(quiet ? core::log::Level::kDebug : core::log::Level::kInfo)) return;
-      core::log::LogContext ctx("request_id", req.request_id);
-      core::log::Write(quiet ? core::log::Level::kDebug : core::log::Level::kInfo,
-                       fmt::format("{} {} {} {}B {:.1f}ms", req.method.empty() ? "-" : req.method,
-                                   req.target.empty() ? "-" : req.target, status_code, bytes, secs * 1000));
-    };
-
-    http::request_parser<http::empty_body> header;
-    header.header_limit(64 * 1024);
-    // The route's body limit is applied once the route is known; Beast would otherwise
-    // check Content-Length against its 1 MB default while reading the header.
-    header.body_limit(std::numeric_limits<std::uint64_t>::max());
+  };
+  // Formats the header and writes the response directly (the socket is non-blocking),
+  // as far as the socket's send buffer takes it, which for a small response is usually
+  // all of it. The header is formatted here rather than by Beast's serializer, which
+  // cost about a tenth of the server's CPU on one-row invocations (walking its buffer
+  // sequences); the bytes are the same. A plain function: a coroutine's frame is an
+  // allocation per call, and only what is left needs the event loop.
+  Outgoing Send(const Connection& conn, const Request& req, const Response& resp, unsigned version,
+                bool keep_alive) const {
+    Outgoing out;
+    out.keep_alive = keep_alive && !stopping_;
+    out.head = ResponseHead(resp, req.request_id, version, out.keep_alive);
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(out.head), asio::buffer(resp.body)};
     beast::error_code ec;
-    co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
-    unsigned version = 11;
-    // Answers with an error and ends the connection; counted before the write, like
-    // every response. `http_status` overrides the code's own (408 has no code).
-    auto fail = [&](const Status& status, int http_status) -> awaitable<bool> {
-      Response r = Response::MakeError(status, req.request_id);
-      if (http_status != 0) r.status = http_status;
-      status_code = r.status;
-      bytes = r.body.size();
-      finish();
-      uint64_t sent = 0;
-      co_await Send(conn, req, r, version, false, &sent);
-      co_return false;
-    };
-    if (ec) {
-      if (!timed_out(ec) && (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                             ec == asio::error::connection_reset || ec == asio::error::operation_aborted)) {
-        co_return false;  // the client left between requests: not a request
-      }
-      metrics_.RequestStarted();
-      if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request not received in time"), 408);
-      co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request: {}", ec.message())), 0);
-    }
-    metrics_.RequestStarted();
-
-    auto& h = header.get();
-    version = h.version();
-    req.method = std::string(h.method_string());
-    req.target = std::string(h.target());
-    for (const auto& field : h) req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    if (auto id = req.Header("X-Request-Id"); id && ValidRequestId(*id)) req.request_id = *id;
-    keep_alive = h.keep_alive();
-    if (!req.ParseTarget(req.target)) {
-      co_return co_await fail(
-          InvalidArgumentError(fmt::format("malformed request target '{}'", req.target.substr(0, 200))), 0);
-    }
-
-    // The route decides how its body is read.
-    route = router_.FindOptions(req.method, req.path);
-    uint64_t limit = route && route->max_body_bytes ? route->max_body_bytes : options_.max_body_bytes;
-    std::filesystem::path body_file;
-    // A declared length is checked here; chunked bodies by the parser as they arrive.
-    if (auto length = header.content_length(); length && *length > limit) {
-      co_return co_await fail(PayloadTooLargeError(fmt::format(
-                                  "request body of {} bytes is larger than the limit of {} bytes", *length, limit)),
-                              0);
-    }
-    // A client that asked (curl does for bodies over 1 MB) waits for this before it
-    // sends the body; the checks above are what it waited for.
-    if (auto expect = req.Header("Expect"); expect && strcasecmp(expect->c_str(), "100-continue") == 0) {
-      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-      co_await asio::async_write(stream, asio::buffer(kContinue, sizeof kContinue - 1),
-                                 asio::redirect_error(use_awaitable, ec));
+    out.sent = conn.socket->write_some(buffers, ec);
+    out.failed = ec && ec != asio::error::would_block && ec != asio::error::try_again;
+    return out;
+  }
+  // Writes the rest of a response Send began; false if the connection should close.
+  awaitable<bool> SendRest(Connection& conn, const Outgoing& out, const Response& resp) {
+    if (out.failed) co_return false;
+    if (out.sent < out.head.size() + resp.body.size()) {
+      const std::array<asio::const_buffer, 2> buffers = {asio::buffer(out.head), asio::buffer(resp.body)};
+      beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+      rest.consume(out.sent);
+      beast::error_code ec;
+      conn.Expire(options_.write_timeout);
+      co_await asio::async_write(*conn.socket, rest, asio::redirect_error(use_awaitable, ec));
+      conn.NoDeadline();
       if (ec) co_return false;
     }
-    if (route && route->body_to_file) {
-      body_file = std::filesystem::path(options_.temp_dir) / (".upload-" + core::NewId());
-      http::request_parser<http::file_body> parser(std::move(header));
-      parser.body_limit(limit);
-      parser.get().body().open(body_file.c_str(), beast::file_mode::write, ec);
-      if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      req.body_file = body_file.string();
-    } else {
-      http::request_parser<http::string_body> parser(std::move(header));
-      parser.body_limit(limit);
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      if (!ec) req.body = std::move(parser.get().body());
-    }
-    if (ec) {
-      std::error_code fec;
-      if (!body_file.empty()) std::filesystem::remove(body_file, fec);
-      if (ec == http::error::body_limit) {
-        co_return co_await fail(PayloadTooLargeError(fmt::format("request body is larger than {} bytes", limit)), 0);
+    co_return out.keep_alive;
+  }
+  static bool Sent(const Outgoing& out, const Response& resp) {
+    return !out.failed && out.sent == out.head.size() + resp.body.size();
+  }
+
+  // Reads, handles and answers the connection's requests until it is to close. One
+  // coroutine for all of them, not one per request: a coroutine's frame (several KB
+  // here, too large for Asio's recycling of frames) is an allocation per call.
+  awaitable<void> ServeRequests(Loop& loop, Connection& conn, const std::string& remote) {
+    tcp::socket& stream = *conn.socket;
+    beast::flat_buffer buffer;
+    for (;;) {
+      conn.busy = false;
+      if (stopping_) co_return;
+      // Wait for the first byte of a request under the idle timeout...
+      if (buffer.size() == 0) {
+        beast::error_code ec;
+        conn.Expire(options_.idle_timeout);
+        size_t n = co_await stream.async_read_some(buffer.prepare(8192), asio::redirect_error(use_awaitable, ec));
+        if (ec) co_return;  // closed, idle timeout, or shutdown
+        buffer.commit(n);
       }
-      if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request body not received in time"), 408);
-      co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request body: {}", ec.message())), 0);
-    }
+      // ...then for the whole request under the read timeout.
+      conn.busy = true;
+      conn.Expire(options_.read_timeout);
+      auto timed_out = [&](const beast::error_code& e) { return conn.timed_out && e == asio::error::operation_aborted; };
+      auto started = std::chrono::steady_clock::now();
+      Request req;
+      req.remote = remote;
+      req.request_id = core::NewId();
+      int status_code = 0;
+      uint64_t bytes = 0;
+      bool keep_alive = false;
+      // Counted in flight from the moment a request is known to exist (its header read,
+      // or a partial one answered with an error) until its response is sent.
+      const RouteOptions* route = nullptr;  // known once the header is in
+      auto finish = [&] {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (req.route.empty()) req.route = "unmatched";
+        metrics_.RequestFinished(req.method.empty() ? "-" : req.method, req.route, status_code, secs);
+        const bool quiet = route && route->debug_access_log && status_code < 400;
+        if (!core::log::Enabled(quiet ? core::log::Level::kDebug : core::log::Level::kInfo)) return;
+        core::log::LogContext ctx("request_id", req.request_id);
+        core::log::Write(quiet ? core::log::Level::kDebug : core::log::Level::kInfo,
+                         fmt::format("{} {} {} {}B {:.1f}ms", req.method.empty() ? "-" : req.method,
+                                     req.target.empty() ? "-" : req.target, status_code, bytes, secs * 1000));
+      };
 
-    conn.NoDeadline();  // the request is in: the handler has no deadline
+      http::request_parser<http::empty_body> header;
+      header.header_limit(64 * 1024);
+      // The route's body limit is applied once the route is known; Beast would otherwise
+      // check Content-Length against its 1 MB default while reading the header.
+      header.body_limit(std::numeric_limits<std::uint64_t>::max());
+      beast::error_code ec;
+      if (!ParseBuffered(header, buffer, [](const auto& p) { return p.is_header_done(); }, ec)) {
+        co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
+      }
+      unsigned version = 11;
+      // Answers with an error and ends the connection; counted before the write, like
+      // every response. `http_status` overrides the code's own (408 has no code).
+      auto fail = [&](const Status& status, int http_status) -> awaitable<void> {
+        Response r = Response::MakeError(status, req.request_id);
+        if (http_status != 0) r.status = http_status;
+        status_code = r.status;
+        bytes = r.body.size();
+        finish();
+        if (Outgoing out = Send(conn, req, r, version, false); !Sent(out, r)) co_await SendRest(conn, out, r);
+        co_return;
+      };
+      if (ec) {
+        if (!timed_out(ec) && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                               ec == asio::error::connection_reset || ec == asio::error::operation_aborted)) {
+          co_return;  // the client left between requests: not a request
+        }
+        metrics_.RequestStarted();
+        if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request not received in time"), 408);
+        co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request: {}", ec.message())), 0);
+      }
+      metrics_.RequestStarted();
 
-    // The handler runs on the pool, where this coroutine waits without blocking the I/O
-    // thread, unless the route asks for small requests to be handled right here.
-    Response resp;
-    if (route && route->batch && req.body.size() < route->inline_below_bytes) {
-      resp = co_await Gather(loop, req);
-    } else if (route && !route->body_to_file && req.body.size() < route->inline_below_bytes) {
-      core::log::LogContext ctx("request_id", req.request_id);
-      resp = router_.Dispatch(req);
-    } else {
-      resp = co_await asio::co_spawn(
+      auto& h = header.get();
+      version = h.version();
+      req.method = std::string(h.method_string());
+      req.target = std::string(h.target());
+      req.headers.reserve(static_cast<size_t>(std::distance(h.begin(), h.end())));
+      for (const auto& field : h) req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      if (auto id = req.Header("X-Request-Id"); id && ValidRequestId(*id)) req.request_id = *id;
+      keep_alive = h.keep_alive();
+      if (!req.ParseTarget(req.target)) {
+        co_return co_await fail(
+            InvalidArgumentError(fmt::format("malformed request target '{}'", req.target.substr(0, 200))), 0);
+      }
+
+      // The route decides how its body is read.
+      route = router_.Resolve(req);
+      uint64_t limit = route && route->max_body_bytes ? route->max_body_bytes : options_.max_body_bytes;
+      std::filesystem::path body_file;
+      // A declared length is checked here; chunked bodies by the parser as they arrive.
+      if (auto length = header.content_length(); length && *length > limit) {
+        co_return co_await fail(PayloadTooLargeError(fmt::format(
+                                    "request body of {} bytes is larger than the limit of {} bytes", *length, limit)),
+                                0);
+      }
+      // A client that asked (curl does for bodies over 1 MB) waits for this before it
+      // sends the body; the checks above are what it waited for.
+      if (auto expect = req.Header("Expect"); expect && strcasecmp(expect->c_str(), "100-continue") == 0) {
+        static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await asio::async_write(stream, asio::buffer(kContinue, sizeof kContinue - 1),
+                                   asio::redirect_error(use_awaitable, ec));
+        if (ec) co_return;
+      }
+      if (route && route->body_to_file) {
+        body_file = std::filesystem::path(options_.temp_dir) / (".upload-" + core::NewId());
+        http::request_parser<http::file_body> parser(std::move(header));
+        parser.body_limit(limit);
+        parser.get().body().open(body_file.c_str(), beast::file_mode::write, ec);
+        if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        req.body_file = body_file.string();
+      } else {
+        http::request_parser<http::string_body> parser(std::move(header));
+        parser.body_limit(limit);
+        if (!ParseBuffered(parser, buffer, [](const auto& p) { return p.is_done(); }, ec)) {
+          co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        }
+        if (!ec) req.body = std::move(parser.get().body());
+      }
+      if (ec) {
+        std::error_code fec;
+        if (!body_file.empty()) std::filesystem::remove(body_file, fec);
+        if (ec == http::error::body_limit) {
+          co_return co_await fail(PayloadTooLargeError(fmt::format("request body is larger than {} bytes", limit)), 0);
+        }
+        if (timed_out(ec)) co_return co_await fail(InvalidArgumentError("request body not received in time"), 408);
+        co_return co_await fail(InvalidArgumentError(fmt::format("malformed HTTP request body: {}", ec.message())), 0);
+      }
+
+      conn.NoDeadline();  // the request is in: the handler has no deadline
+
+      // The handler runs on the pool, where this coroutine waits without blocking the I/O
+      // thread, unless the route asks for small requests to be handled right here.
+      Response resp;
+      if (route && route->batch && req.body.size() < route->inline_below_bytes) {
+        Gathered me;
+        me.request = &req;
+        Gather(loop, me);
+        co_await asio::post(loop.ioc, use_awaitable);
+        DispatchGathered(loop, me);
+        resp = std::move(me.response);
+      } else if (route && !route->body_to_file && req.body.size() < route->inline_below_bytes) {
+        core::log::LogContext ctx("request_id", req.request_id);
+        resp = router_.Dispatch(req);
+      } else {
+        resp = co_await asio::co_spawn(
+            handlers_.get_executor(),
+            [this, &req]() -> awaitable<Response> {
+              core::log::LogContext ctx("request_id", req.request_id);
+              co_return router_.Dispatch(req);
+            },
+            use_awaitable);
+      }
+      if (!body_file.empty()) {
+        std::error_code fec;
+        std::filesystem::remove(body_file, fec);
+      }
+      status_code = resp.status;
+
+      if (!resp.stream) {
+        // Recorded before the write, so a client that has its response sees it counted.
+        bytes = resp.body.size();
+        finish();
+        Outgoing out = Send(conn, req, resp, version, keep_alive);
+        if (Sent(out, resp) ? !out.keep_alive : !co_await SendRest(conn, out, resp)) co_return;
+        continue;
+      }
+
+      // Streamed body: headers now, chunks from the producer on a handler thread.
+      http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
+      res.set(http::field::server, "strata/" + std::string(core::Version()));
+      res.set(http::field::content_type, resp.content_type);
+      res.set(http::field::cache_control, "no-cache");
+      res.set("X-Request-Id", req.request_id);
+      for (const auto& [k, v] : resp.headers) res.set(k, v);
+      res.chunked(true);
+      res.keep_alive(keep_alive && !stopping_);
+      http::response_serializer<http::empty_body> sr(res);
+      conn.Expire(options_.write_timeout);
+      co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+      conn.NoDeadline();
+      if (ec) {
+        finish();
+        co_return;
+      }
+      int fd = stream.native_handle();
+      ChunkWriter writer(fd, std::chrono::duration_cast<std::chrono::milliseconds>(options_.write_timeout), stopping_);
+      co_await asio::co_spawn(
           handlers_.get_executor(),
-          [this, &req]() -> awaitable<Response> {
+          [&]() -> awaitable<void> {
             core::log::LogContext ctx("request_id", req.request_id);
-            co_return router_.Dispatch(req);
+            try {
+              resp.stream(writer);
+            } catch (const std::exception& e) {
+              core::log::Error("stream producer threw: {}", e.what());
+            }
+            writer.Finish();
+            co_return;
           },
           use_awaitable);
-    }
-    if (!body_file.empty()) {
-      std::error_code fec;
-      std::filesystem::remove(body_file, fec);
-    }
-    status_code = resp.status;
-
-    if (!resp.stream) {
-      // Recorded before the write, so a client that has its response sees it counted.
-      bytes = resp.body.size();
+      bytes = writer.bytes();
       finish();
-      uint64_t sent = 0;
-      co_return co_await Send(conn, req, resp, version, keep_alive, &sent);
+      if (writer.failed() || !res.keep_alive() || stopping_) co_return;
     }
-
-    // Streamed body: headers now, chunks from the producer on a handler thread.
-    http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
-    res.set(http::field::server, "strata/" + std::string(core::Version()));
-    res.set(http::field::content_type, resp.content_type);
-    res.set(http::field::cache_control, "no-cache");
-    res.set("X-Request-Id", req.request_id);
-    for (const auto& [k, v] : resp.headers) res.set(k, v);
-    res.chunked(true);
-    res.keep_alive(keep_alive && !stopping_);
-    http::response_serializer<http::empty_body> sr(res);
-    conn.Expire(options_.write_timeout);
-    co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
-    conn.NoDeadline();
-    if (ec) {
-      finish();
-      co_return false;
-    }
-    int fd = stream.native_handle();
-    ChunkWriter writer(fd, std::chrono::duration_cast<std::chrono::milliseconds>(options_.write_timeout), stopping_);
-    co_await asio::co_spawn(
-        handlers_.get_executor(),
-        [&]() -> awaitable<void> {
-          core::log::LogContext ctx("request_id", req.request_id);
-          try {
-            resp.stream(writer);
-          } catch (const std::exception& e) {
-            core::log::Error("stream producer threw: {}", e.what());
-          }
-          writer.Finish();
-          co_return;
-        },
-        use_awaitable);
-    bytes = writer.bytes();
-    finish();
-    co_return !writer.failed() && res.keep_alive() && !stopping_;
   }
 
   ServerOptions options_;

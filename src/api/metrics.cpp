@@ -1,6 +1,7 @@
 #include "api/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -76,21 +77,28 @@ void Metrics::HistogramRef::Observe(double value) const {
 
 void Metrics::RequestStarted() { in_flight_->fetch_add(1, std::memory_order_relaxed); }
 
-void Metrics::RequestFinished(const std::string& method, const std::string& route, int status, double seconds) {
+void Metrics::RequestFinished(std::string_view method, std::string_view route, int status, double seconds) {
   in_flight_->fetch_sub(1, std::memory_order_relaxed);
-  std::string key = fmt::format("{} {} {}", method, route, status);
+  // The series' key is made in a buffer each thread keeps, so that a request that finds
+  // its series allocates nothing.
+  thread_local std::string key;
+  key.assign(method).append(1, ' ').append(route).append(1, ' ');
+  const size_t status_at = key.size();
+  key.resize(status_at + 8);
+  key.resize(static_cast<size_t>(std::to_chars(key.data() + status_at, key.data() + key.size(), status).ptr - key.data()));
   RequestSeries* series = nullptr;
   {
     std::lock_guard lock(mu_);
     if (auto it = request_series_.find(key); it != request_series_.end()) series = &it->second;
   }
   if (series == nullptr) {
+    const std::string route_label(route);
     RequestSeries made{Counter("strata_http_requests_total", "HTTP requests by method, route and status",
-                               {{"method", method}, {"route", route}, {"status", std::to_string(status)}}),
+                               {{"method", std::string(method)}, {"route", route_label}, {"status", std::to_string(status)}}),
                        Histogram("strata_http_request_duration_seconds", "HTTP request latency by route, in seconds",
-                                 {{"route", route}})};
+                                 {{"route", route_label}})};
     std::lock_guard lock(mu_);
-    series = &request_series_.try_emplace(std::move(key), made).first->second;
+    series = &request_series_.try_emplace(key, made).first->second;
   }
   series->requests.Add();
   series->duration.Observe(seconds);

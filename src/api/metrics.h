@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -53,7 +54,7 @@ class Metrics {
   HistogramRef Histogram(const std::string& name, const std::string& help, const Labels& labels);
 
   void RequestStarted();
-  void RequestFinished(const std::string& method, const std::string& route, int status, double seconds);
+  void RequestFinished(std::string_view method, std::string_view route, int status, double seconds);
 
   void IncrementCounter(const std::string& name, const std::string& help, const Labels& labels,
                         double delta = 1);

@@ -63,6 +63,23 @@ TEST(RouterTest, MatchesParamsAndRecordsRoute) {
   ASSERT_NE(router.FindOptions("POST", "/items"), nullptr);
   EXPECT_TRUE(router.FindOptions("POST", "/items")->body_to_file);
   EXPECT_EQ(router.FindOptions("GET", "/nope"), nullptr);
+
+  // Resolve keeps the match for Dispatch, which does not look again.
+  Request resolved;
+  resolved.method = "GET";
+  ASSERT_TRUE(resolved.ParseTarget("/items/7"));
+  const RouteOptions* options = router.Resolve(resolved);
+  ASSERT_NE(options, nullptr);
+  EXPECT_FALSE(options->body_to_file);
+  EXPECT_EQ(resolved.route, "/items/{id}");
+  EXPECT_EQ(resolved.path_params["id"], "7");
+  resolved.path_params["id"] = "changed";
+  EXPECT_EQ(router.Dispatch(resolved).body, R"({"id":"changed"})");
+  Request unknown;
+  unknown.method = "DELETE";
+  ASSERT_TRUE(unknown.ParseTarget("/items/7"));
+  EXPECT_EQ(router.Resolve(unknown), nullptr);
+  EXPECT_EQ(router.Dispatch(unknown).status, 405);
 }
 
 TEST(RouterTest, NotFoundMethodNotAllowedAndExceptionGuard) {
@@ -82,6 +99,14 @@ TEST(RouterTest, NotFoundMethodNotAllowedAndExceptionGuard) {
   Response n = router.Dispatch(none);
   EXPECT_EQ(n.status, 404);
   EXPECT_EQ(none.route, "unmatched");
+
+  for (const char* target : {"/items/", "/items//", "/", "/boom/", "/items/1/"}) {
+    Request r;
+    r.method = "GET";
+    ASSERT_TRUE(r.ParseTarget(target));
+    EXPECT_EQ(router.Dispatch(r).status, 404) << target;
+    EXPECT_TRUE(r.path_params.empty()) << target;
+  }
 
   Request boom;
   boom.method = "GET";
