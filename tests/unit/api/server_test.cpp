@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,12 @@ class ServerTest : public ::testing::Test {
       return Response::MakeJson(200, {{"hello", r.Query("name", "world")}, {"id", r.request_id}});
     });
     router_.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); });
+    router_.Add("GET", "/big", [](Request& r) {
+      const size_t bytes = std::stoul(r.Query("bytes", "0"));
+      std::string body(bytes, 'b');
+      for (size_t i = 0; i < bytes; i += 4096) body[i] = static_cast<char>('a' + i / 4096 % 26);
+      return Response::MakeText(200, std::move(body));
+    });
     router_.Add("GET", "/split", [](Request&) {
       Response r = Response::MakeText(200, "ok");
       r.SetHeader("X-Note", "one\r\nInjected: yes");
@@ -183,6 +190,47 @@ TEST_F(ServerTest, KeepAliveReusesOneConnection) {
   std::string two = Exchange(server_->port(),
                              "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(std::count(two.begin(), two.end(), '{'), 2) << two;
+}
+
+TEST_F(ServerTest, RequestsArrivingInPiecesAndLargeResponsesReadSlowly) {
+  // A request sent a few bytes at a time (header and body cut anywhere), then a
+  // pipelined pair: each answered whole, on one connection.
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string echo = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello there";
+  for (size_t i = 0; i < echo.size(); i += 5) {
+    ASSERT_GT(::send(fd, echo.data() + i, std::min<size_t>(5, echo.size() - i), MSG_NOSIGNAL), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const std::string pair = echo + "GET /big?bytes=10 HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, pair.data(), pair.size(), MSG_NOSIGNAL), static_cast<ssize_t>(pair.size()));
+  // A response far larger than the socket's send buffer, read slowly: the server
+  // writes what the socket takes and the rest as the client reads.
+  const size_t big = 24u << 20;
+  const std::string get_big = fmt::format("GET /big?bytes={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", big);
+  ASSERT_EQ(::send(fd, get_big.data(), get_big.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get_big.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string got = ReadUntilClosed(fd, 20000);
+  ::close(fd);
+  size_t at = 0;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(got.compare(at, 17, "HTTP/1.1 200 OK\r\n"), 0) << "response " << i << " at " << at;
+    const size_t length_at = got.find("Content-Length: ", at);
+    const size_t end = got.find("\r\n\r\n", at);
+    ASSERT_LT(length_at, end);
+    const size_t length = std::stoul(got.substr(length_at + 16));
+    bodies.push_back(got.substr(end + 4, length));
+    at = end + 4 + length;
+  }
+  EXPECT_EQ(at, got.size());
+  EXPECT_EQ(bodies[0], "hello there");
+  EXPECT_EQ(bodies[1], "hello there");
+  EXPECT_EQ(bodies[2], "abbbbbbbbb");
+  ASSERT_EQ(bodies[3].size(), big);
+  for (size_t i = 0; i < big; i += 4096) {
+    ASSERT_EQ(bodies[3][i], static_cast<char>('a' + i / 4096 % 26)) << "at byte " << i;
+  }
 }
 
 TEST_F(ServerTest, OversizeBodyIs413) {
