@@ -101,17 +101,29 @@ void CheckType(const internal::KernelSet& set, TensorType type, int64_t n) {
 
 // A tile of 5 rows x 1..11 tokens (full token groups and every remainder) against the
 // definition, with strides wider than the tile; nothing outside the tile is written.
+void CheckTiles(const internal::KernelSet& set, int64_t n);
+
 void CheckTiles(const internal::KernelSet& set) {
-  const int64_t n = 512, n_rows = 5, max_tok = 11, y_stride = n_rows + 2;
+  // 544: an odd number of 32-value blocks, for tiles that take blocks in pairs.
+  for (const int64_t n : {int64_t{512}, int64_t{544}}) {
+    CheckTiles(set, n);
+  }
+}
+
+void CheckTiles(const internal::KernelSet& set, int64_t n) {
+  const int64_t n_rows = 5, max_tok = 11, y_stride = n_rows + 2;
   for (TensorType type : kNativeTypes) {
     const internal::TypeKernel* kernel = internal::KernelFor(set, type);
     if (kernel == nullptr || kernel->tile == nullptr) continue;
-    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)));
+    if (n % Traits(type).block_size != 0) continue;
+    SCOPED_TRACE(std::string(set.name) + " " + std::string(TensorTypeName(type)) + " n=" + std::to_string(n));
     const auto w = Gaussian(n * n_rows, 11, 0.05f);
     auto quantized = Quantize(type, w.data(), n * n_rows);
     ASSERT_TRUE(quantized.ok());
     const size_t row_bytes = quantized->size() / n_rows, w_stride = row_bytes + 3;
-    std::vector<uint8_t> wq(w_stride * n_rows + 1);  // unaligned rows with a gap
+    // Unaligned rows with a gap of bytes that decode as a scale of about 1: a tile that
+    // read past a row's end would change its answer.
+    std::vector<uint8_t> wq(w_stride * n_rows + 1 + 64, 0x3c);
     std::vector<float> wd(n * n_rows);
     for (int64_t r = 0; r < n_rows; ++r) {
       std::memcpy(wq.data() + 1 + r * w_stride, quantized->data() + r * row_bytes, row_bytes);
