@@ -1,5 +1,6 @@
 #include "genai/llm_config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -49,6 +50,44 @@ Result<int> GetHeadCountKv(const GgufMetadata& md, const std::string& key, int n
     }
   }
   return static_cast<int>(items[0]);
+}
+
+// YaRN's metadata (the YaRN paper, "YaRN: Efficient Context Window Extension of Large
+// Language Models", and the keys llama.cpp's converter writes). The ramp's ends are the
+// rotation pairs whose wavelength fits beta_fast and beta_slow turns into the original
+// context: pair i of d rotated dims turns orig_ctx / (2 pi base^(2i/d)) times, so the
+// pair for n turns is d ln(orig_ctx / (2 pi n)) / (2 ln base), floored (fast) or
+// ceiled (slow) and clamped to [0, d - 1].
+Status ReadYarn(const GgufMetadata& md, const std::string& p, float factor, LlmConfig* c) {
+  STRATA_ASSIGN_OR_RETURN(const float beta_fast, md.GetF32Or(p + "rope.scaling.yarn_beta_fast", 32.f));
+  STRATA_ASSIGN_OR_RETURN(const float beta_slow, md.GetF32Or(p + "rope.scaling.yarn_beta_slow", 1.f));
+  STRATA_ASSIGN_OR_RETURN(const float ext, md.GetF32Or(p + "rope.scaling.yarn_ext_factor", 1.f));
+  STRATA_ASSIGN_OR_RETURN(const float attn, md.GetF32Or(p + "rope.scaling.yarn_attn_factor", 1.f));
+  STRATA_ASSIGN_OR_RETURN(const float log_mul, md.GetF32Or(p + "rope.scaling.yarn_log_multiplier", 0.f));
+  if (!(beta_fast > 0.f) || !(beta_slow > 0.f) || !std::isfinite(beta_fast) || !std::isfinite(beta_slow)) {
+    return InvalidArgumentError(fmt::format("{}rope.scaling.yarn_beta_fast and yarn_beta_slow must be positive, "
+                                            "got {} and {}",
+                                            p, beta_fast, beta_slow));
+  }
+  if (!(ext >= 0.f) || !std::isfinite(ext)) {
+    return InvalidArgumentError(fmt::format("{}rope.scaling.yarn_ext_factor must not be negative, got {}", p, ext));
+  }
+  if (!(attn > 0.f) || !std::isfinite(attn)) {
+    return InvalidArgumentError(fmt::format("{}rope.scaling.yarn_attn_factor must be positive, got {}", p, attn));
+  }
+  if (log_mul != 0.f) {
+    // DeepSeek's variant (mscale_all_dim); none of the architectures here uses it.
+    return InvalidArgumentError(
+        fmt::format("{}rope.scaling.yarn_log_multiplier is not supported (only plain YaRN is)", p));
+  }
+  const double d = c->rope_dims, base = c->rope_base, orig = c->rope_orig_ctx;
+  auto pair_for = [&](double turns) { return d * std::log(orig / (turns * 2 * M_PI)) / (2 * std::log(base)); };
+  c->rope_yarn = true;
+  c->rope_yarn_ext_factor = ext;
+  c->rope_yarn_low = static_cast<float>(std::max(0.0, std::floor(pair_for(beta_fast))));
+  c->rope_yarn_high = static_cast<float>(std::min(d - 1, std::ceil(pair_for(beta_slow))));
+  c->rope_yarn_mscale = attn * (ext != 0.f ? 1.f + 0.1f * std::log(factor) : 1.f);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -140,14 +179,14 @@ Result<LlmConfig> LlmConfig::FromMetadata(const GgufMetadata& md) {
     STRATA_ASSIGN_OR_RETURN(factor, md.GetF32(p + "rope.scale_linear"));
     scaling = "linear";
   }
-  if (scaling == "linear") {
-    if (!(factor > 0.f)) {
-      return InvalidArgumentError(fmt::format("{}rope.scaling.factor must be positive", p));
+  if (scaling == "linear" || scaling == "yarn") {
+    if (!(factor > 0.f) || !std::isfinite(factor)) {
+      return InvalidArgumentError(fmt::format("{}rope.scaling.factor must be positive, got {}", p, factor));
     }
     c.rope_freq_scale = 1.f / factor;
-  } else if (scaling != "none" && !(scaling == "yarn" && factor == 1.f)) {
+  } else if (scaling != "none") {
     return InvalidArgumentError(
-        fmt::format("{}rope.scaling.type '{}' is not supported (supported: none, linear)", p, scaling));
+        fmt::format("{}rope.scaling.type '{}' is not supported (supported: none, linear, yarn)", p, scaling));
   }
   if (!(c.rope_base > 0.f)) {
     return InvalidArgumentError(fmt::format("{}rope.freq_base must be positive", p));
@@ -159,6 +198,7 @@ Result<LlmConfig> LlmConfig::FromMetadata(const GgufMetadata& md) {
   }
   STRATA_ASSIGN_OR_RETURN(c.rope_orig_ctx,
                           GetCountOr(md, p + "rope.scaling.original_context_length", c.n_ctx_train));
+  if (scaling == "yarn") STRATA_RETURN_IF_ERROR(ReadYarn(md, p, factor, &c));
 
   c.attn_scale = 1.f / std::sqrt(static_cast<float>(c.head_dim_k));
   switch (c.arch) {

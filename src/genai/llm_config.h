@@ -48,6 +48,14 @@ struct LlmConfig {
   // rope_orig_ctx positions takes the long per-dimension factors.
   float rope_attn_factor = 1.f;
   int rope_orig_ctx = 0;  // rope.scaling.original_context_length, else the training context
+  // YaRN (rope.scaling.type "yarn"): each rotation pair i mixes the interpolated angle
+  // (scaled by rope_freq_scale) and the original one, the original's weight ramping
+  // from 1 at pair rope_yarn_low down to 0 at rope_yarn_high (times the extrapolation
+  // factor); the rotations are scaled by rope_yarn_mscale (1 + 0.1 ln(factor)) as well.
+  bool rope_yarn = false;
+  float rope_yarn_ext_factor = 0.f;
+  float rope_yarn_low = 0.f, rope_yarn_high = 0.f;
+  float rope_yarn_mscale = 1.f;
 
   float norm_eps = 1e-5f;
   bool layer_norm = false;  // LayerNorm (with optional bias) instead of RMSNorm

@@ -106,10 +106,11 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
   const bool local = c_.arch == LlmArch::kGemma3 && c_.IsSlidingLayer(layer);
   const double base = local ? c_.rope_base_local : c_.rope_base;
   const double freq_scale = local ? 1.0 : c_.rope_freq_scale;
+  const bool yarn = !local && c_.rope_yarn;
   const LlmWeights& w = model_.weights();
-  const double mscale = c_.rope_attn_factor;
+  const double mscale = c_.rope_attn_factor * (yarn ? c_.rope_yarn_mscale : 1.f);
   for (int64_t t = 0; t < n; ++t) {
-    const double pos = static_cast<double>(slots_[t].pos) * freq_scale;
+    const double pos = static_cast<double>(slots_[t].pos);
     // LongRoPE: a sequence given more positions than the original context takes the
     // long factors (chosen by its cache's size, not its length, so that a sequence's
     // early keys keep their rotation as it grows).
@@ -117,8 +118,17 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
                               slots_[t].cache->capacity() > c_.rope_orig_ctx;
     const auto& factors = long_context ? w.rope_factors_long : w.rope_freqs;
     for (int i = 0; i < half; ++i) {
-      double theta = pos * std::pow(base, -2.0 * i / rd);
-      if (!factors.empty()) theta /= factors[i];
+      double original = pos * std::pow(base, -2.0 * i / rd);
+      if (!factors.empty()) original /= factors[i];
+      double theta = original * freq_scale;
+      if (yarn) {
+        // YaRN: pairs below rope_yarn_low keep their original angle, those above
+        // rope_yarn_high take the interpolated one, and a linear ramp between.
+        const double span = std::max(0.001, static_cast<double>(c_.rope_yarn_high - c_.rope_yarn_low));
+        const double ramp = 1.0 - std::clamp((i - c_.rope_yarn_low) / span, 0.0, 1.0);
+        const double keep = ramp * c_.rope_yarn_ext_factor;
+        theta = theta * (1.0 - keep) + original * keep;
+      }
       const float cs = static_cast<float>(std::cos(theta) * mscale);
       const float sn = static_cast<float>(std::sin(theta) * mscale);
       for (int h = 0; h < n_heads; ++h) {

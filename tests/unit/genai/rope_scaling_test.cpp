@@ -1,4 +1,4 @@
-// RoPE scaling metadata that long-context models carry (phi3's LongRoPE), checked
+// RoPE scaling metadata that long-context models carry (phi3's LongRoPE, YaRN), checked
 // against its definition on stories260K rewritten with the GGUF writer:
 // - rope.scaling.attn_factor a multiplies the rotated q and k, so the model must give
 //   the logits of the same model whose attn_q and attn_k weights are multiplied by a;
@@ -134,6 +134,67 @@ TEST_F(RopeScalingTest, LongFactorsServeCachesPastTheOriginalContext) {
   EXPECT_LT(MaxDifference(Logits(longrope, 16), Logits(as_short, 16)), 1e-5f);
   EXPECT_LT(MaxDifference(Logits(longrope, 17), Logits(as_long, 17)), 1e-5f);
   EXPECT_GT(MaxDifference(Logits(as_short, 16), Logits(as_long, 16)), 0.05f) << "the factors changed nothing";
+}
+
+// YaRN, computed here as Hugging Face transformers' reference computes it
+// (_compute_yarn_parameters): the per-pair frequencies are the original ones times
+// g_i = (1 - e_i) / s + e_i, e_i = 1 - clamp((i - low) / (high - low), 0, 1), and the
+// rotations are scaled by 0.1 ln(s) + 1. So a YaRN model must give the logits of the
+// plain model with rope_freqs = 1 / g_i and that attention factor.
+TEST_F(RopeScalingTest, YarnMixesInterpolatedAndOriginalFrequencies) {
+  constexpr double kFactor = 4, kOrigCtx = 64, kBase = 10000;
+  const int pairs = RopePairs();
+  const double dims = 2.0 * pairs;
+  auto pair_for = [&](double turns) { return dims * std::log(kOrigCtx / (turns * 2 * M_PI)) / (2 * std::log(kBase)); };
+  const double low = std::max(std::floor(pair_for(32)), 0.0), high = std::min(std::ceil(pair_for(1)), dims - 1);
+  std::vector<float> freqs(pairs);
+  int kept = 0, interpolated = 0;
+  for (int i = 0; i < pairs; ++i) {
+    const double e = 1 - std::clamp((i - low) / (high - low), 0.0, 1.0);
+    freqs[i] = static_cast<float>(1 / ((1 - e) / kFactor + e));
+    kept += e == 1;
+    interpolated += e == 0;
+  }
+  ASSERT_GT(kept, 0);
+  ASSERT_GT(interpolated, 0);
+  ASSERT_GT(pairs - kept - interpolated, 0) << "the test wants a pair on the ramp too";
+
+  auto yarn = [&](GgufMetadata& m) {
+    m.Set("llama.rope.scaling.type", GgufValue::String("yarn"));
+    m.Set("llama.rope.scaling.factor", GgufValue::F32(static_cast<float>(kFactor)));
+    m.Set("llama.rope.scaling.original_context_length", GgufValue::U32(static_cast<uint32_t>(kOrigCtx)));
+  };
+  const fs::path with_yarn = Rewrite("yarn", yarn, {}, {});
+  const fs::path as_freqs = Rewrite(
+      "yarn-as-freqs",
+      [&](GgufMetadata& m) {
+        m.Set("llama.rope.scaling.attn_factor", GgufValue::F32(static_cast<float>(0.1 * std::log(kFactor) + 1)));
+      },
+      {}, {{"rope_freqs.weight", freqs}});
+  const std::vector<float> plain = Logits(LlmData("models/stories260K.gguf"), 32);
+  const std::vector<float> a = Logits(with_yarn, 32), b = Logits(as_freqs, 32);
+  EXPECT_LT(MaxDifference(a, b), 2e-4f);
+  EXPECT_GT(MaxDifference(a, plain), 0.05f) << "YaRN changed nothing";
+
+  // A factor of 1 is the plain model; DeepSeek's log multiplier is refused by name.
+  const fs::path unit = Rewrite(
+      "yarn-1",
+      [&](GgufMetadata& m) {
+        yarn(m);
+        m.Set("llama.rope.scaling.factor", GgufValue::F32(1.f));
+      },
+      {}, {});
+  EXPECT_LT(MaxDifference(Logits(unit, 32), plain), 1e-5f);
+  const fs::path deepseek = Rewrite(
+      "yarn-log",
+      [&](GgufMetadata& m) {
+        yarn(m);
+        m.Set("llama.rope.scaling.yarn_log_multiplier", GgufValue::F32(0.1f));
+      },
+      {}, {});
+  auto refused = LlmModel::Open(deepseek);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("yarn_log_multiplier"), std::string::npos) << refused.status().message();
 }
 
 TEST_F(RopeScalingTest, ANonPositiveAttentionFactorIsRefused) {
