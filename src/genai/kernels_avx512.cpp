@@ -33,6 +33,12 @@ void QuadTileQ4_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const
 void QuadTileQ5_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
                           int64_t n_tok, float* y, size_t y_stride, int64_t n);
 
+// Prompt tiles of Q4_K and Q5_K (kernels_avx512_gemm.cpp).
+void SuperTileQ4_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+                         int64_t n_tok, float* y, size_t y_stride, int64_t n);
+void SuperTileQ5_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+                         int64_t n_tok, float* y, size_t y_stride, int64_t n);
+
 namespace {
 
 // ---- float weights (activations f32) ----
@@ -281,86 +287,13 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
 }
 
-// Q4_K/Q5_K for prompts: R rows by T tokens per step (each row's unpacked block serves T
-// tokens, each token's block R rows), the scales multiplied as vectors and the minimum's
-// correction in the same accumulator (its upper half zero), rather than K4Kernel's scalar
-// products and second accumulator: 1.1B Q4_K, 512-token prompt, 2 threads, 113 -> 125
-// tokens/s. The same integer sums and scalings as K4Kernel's.
-template <bool kFive, int R, int T>
-void K4Step(const uint8_t* w, size_t w_stride, const uint8_t* act, size_t stride, float* y, size_t y_stride,
-            int64_t n) {
-  using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
-  __m512 acc[R][T];
-  for (int r = 0; r < R; ++r) {
-    for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
-  }
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    __m512i q[R][4], scale[R][4];
-    __m512 mins[R], d[R];
-    for (int r = 0; r < R; ++r) {
-      const uint8_t* b = w + r * w_stride + i * sizeof(Block);
-      d[r] = _mm512_set1_ps(Half(Load16(b + offsetof(Block, d))));
-      const float dmin = Half(Load16(b + offsetof(Block, dmin)));
-      uint8_t scm[16];
-      UnpackScalesMinsK4(b + offsetof(Block, scales), scm);
-      const __m128i sc_m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scm));
-      const __m128i sc16 = _mm_cvtepu8_epi16(sc_m);
-      mins[r] = _mm512_zextps256_ps512(_mm256_mul_ps(
-          _mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(sc_m, 8)))));
-      for (int c = 0; c < 4; ++c) {
-        q[r][c] = Nibbles64(b + offsetof(Block, qs) + 32 * c);
-        scale[r][c] = PairScales(sc16, c);
-      }
-      if constexpr (kFive) {
-        const __m512i h = Q5KHighBits(b);
-        for (int c = 0; c < 4; ++c) q[r][c] = AddFifthBits(q[r][c], h, c);
-      }
-    }
-    for (int t = 0; t < T; ++t) {
-      const ActBlockQ8_K& a = Act<ActBlockQ8_K>(act, stride, t)[i];
-      __m512i x[4];
-      for (int c = 0; c < 4; ++c) x[c] = _mm512_loadu_si512(a.q.qs + 64 * c);
-      const __m512 ad = _mm512_set1_ps(a.q.d);
-      const __m512 dsums = _mm512_zextps256_ps512(_mm256_loadu_ps(a.dsums));
-      for (int r = 0; r < R; ++r) {
-        __m512i sumi = _mm512_setzero_si512();
-        for (int c = 0; c < 4; ++c) sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[r][c], x[c]), scale[r][c]);
-        acc[r][t] = _mm512_fmadd_ps(_mm512_mul_ps(d[r], ad), _mm512_cvtepi32_ps(sumi), acc[r][t]);
-        acc[r][t] = _mm512_fnmadd_ps(mins[r], dsums, acc[r][t]);
-      }
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    for (int t = 0; t < T; ++t) y[t * y_stride + r] = _mm512_reduce_add_ps(acc[r][t]);
-  }
-}
-
-template <bool kFive, int R, int T>
-void K4StepOf(int rows, int toks, const uint8_t* w, size_t w_stride, const uint8_t* act, size_t stride, float* y,
-              size_t y_stride, int64_t n) {
-  if constexpr (R > 1) {
-    if (rows < R) return K4StepOf<kFive, R - 1, T>(rows, toks, w, w_stride, act, stride, y, y_stride, n);
-  }
-  if constexpr (T > 1) {
-    if (toks < T) return K4StepOf<kFive, R, T - 1>(rows, toks, w, w_stride, act, stride, y, y_stride, n);
-  }
-  K4Step<kFive, R, T>(w, w_stride, act, stride, y, y_stride, n);
-}
-
-// TileFn: fewer than 4 tokens (generation) go through the row kernel's tile.
-template <bool kFive>
+// Q4_K/Q5_K: the superblock tile (kernels_avx512_gemm.cpp) from 4 tokens on; fewer go
+// through the row kernel, which prefetches the weights it streams.
+template <bool kFive, TileFn kPrompt>
 void K4Tile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride, int64_t n_tok,
             float* y, size_t y_stride, int64_t n) {
-  constexpr int kR = 1, kT = 8;  // two rows spilled registers: 57-78 tokens/s against 123-127
   if (n_tok < 4) return TileOf<K4Kernel<kFive>, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  for (int64_t t0 = 0; t0 < n_tok; t0 += kT) {
-    const int toks = static_cast<int>(std::min<int64_t>(kT, n_tok - t0));
-    for (int64_t r0 = 0; r0 < n_rows; r0 += kR) {
-      const int rows = static_cast<int>(std::min<int64_t>(kR, n_rows - r0));
-      K4StepOf<kFive, kR, kT>(rows, toks, w + r0 * w_stride, w_stride, act + t0 * act_stride, act_stride,
-                              y + t0 * y_stride + r0, y_stride, n);
-    }
-  }
+  kPrompt(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
 }
 
 // Int16 lanes: 128-bit lane k holds s[first + k] (s: 16 scales as int16), for the four
@@ -453,8 +386,8 @@ const KernelSet kAvx512 = {
     .q8_0 = Quads<Q8_0Weights, QuadTileQ8_0Avx512>(),
     .q2_k = {},
     .q3_k = {},
-    .q4_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<false>>, "avx512", K4Tile<false>, 8},
-    .q5_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<true>>, "avx512", K4Tile<true>, 8},
+    .q4_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<false>>, "avx512", K4Tile<false, SuperTileQ4_KAvx512>, 8},
+    .q5_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<true>>, "avx512", K4Tile<true, SuperTileQ5_KAvx512>, 8},
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),
 };
 
