@@ -16,6 +16,7 @@
 
 #include "genai/kernels.h"
 #include "genai/kernels_avx512_blocks.h"
+#include "genai/kernels_avx512_gemm.h"
 #include "genai/kernels_tile.h"
 #include "genai/quant_blocks.h"
 
@@ -24,20 +25,6 @@ namespace strata::genai::internal {
 bool AttendAvx512(const float* q, int n_q, const float* k, const float* v, size_t stride,
                   int n_keys, int head_dim, float scale, float softcap, float* scores,
                   float* out);  // kernels_avx512_attention.cpp
-
-// Prompt tiles of the 32-value signed block types (kernels_avx512_gemm.cpp).
-void QuadTileQ8_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n);
-void QuadTileQ4_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n);
-void QuadTileQ5_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n);
-
-// Prompt tiles of Q4_K and Q5_K (kernels_avx512_gemm.cpp).
-void SuperTileQ4_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                         int64_t n_tok, float* y, size_t y_stride, int64_t n);
-void SuperTileQ5_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                         int64_t n_tok, float* y, size_t y_stride, int64_t n);
 
 namespace {
 
@@ -287,13 +274,13 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
 }
 
-// Q4_K/Q5_K: the superblock tile (kernels_avx512_gemm.cpp) from 4 tokens on; fewer go
+// Q4_K/Q5_K: the superblock tile (kernels_avx512_gemm.h) from 4 tokens on; fewer go
 // through the row kernel, which prefetches the weights it streams.
-template <bool kFive, TileFn kPrompt>
+template <bool kFive>
 void K4Tile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride, int64_t n_tok,
             float* y, size_t y_stride, int64_t n) {
   if (n_tok < 4) return TileOf<K4Kernel<kFive>, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  kPrompt(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
+  SuperTile<kFive>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
 }
 
 // Int16 lanes: 128-bit lane k holds s[first + k] (s: 16 scales as int16), for the four
@@ -356,18 +343,18 @@ template <typename Kernel, int kT>
 constexpr TypeKernel K(ActFormat act) {
   return {act, RowDotOf<Kernel>, "avx512", TileOf<Kernel, kT>, kT};
 }
-// The 32-value signed blocks: the quad tile (kernels_avx512_gemm.cpp, 2 rows by 8
-// tokens) from 4 tokens on; fewer (generation: one token per sequence) are memory-bound
-// and go through the row kernel, which prefetches the weights it streams.
-template <typename W, TileFn kQuad>
+// The 32-value signed blocks: the quad tile (kernels_avx512_gemm.h, 2 rows by 8 tokens)
+// from 4 tokens on; fewer (generation: one token per sequence) are memory-bound and go
+// through the row kernel, which prefetches the weights it streams.
+template <typename W>
 void Blocks32Tile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
                   int64_t n_tok, float* y, size_t y_stride, int64_t n) {
   if (n_tok < 4) return TileOf<Blocks32Kernel<W>, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  kQuad(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
+  QuadTile<W>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
 }
-template <typename W, TileFn kQuad>
+template <typename W>
 constexpr TypeKernel Quads() {
-  return {ActFormat::kQ8_0, RowDotOf<Blocks32Kernel<W>>, "avx512", Blocks32Tile<W, kQuad>, 8};
+  return {ActFormat::kQ8_0, RowDotOf<Blocks32Kernel<W>>, "avx512", Blocks32Tile<W>, kTokens};
 }
 
 // Empty entries fall back to the AVX2 set.
@@ -379,15 +366,15 @@ const KernelSet kAvx512 = {
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),
-    .q4_0 = Quads<Q4_0Weights, QuadTileQ4_0Avx512>(),
+    .q4_0 = Quads<Q4_0Weights>(),
     .q4_1 = K<MinBlocksKernel<Q4_1Weights>, 8>(ActFormat::kQ8_1),
-    .q5_0 = Quads<Q5_0Weights, QuadTileQ5_0Avx512>(),
+    .q5_0 = Quads<Q5_0Weights>(),
     .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
-    .q8_0 = Quads<Q8_0Weights, QuadTileQ8_0Avx512>(),
+    .q8_0 = Quads<Q8_0Weights>(),
     .q2_k = {},
     .q3_k = {},
-    .q4_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<false>>, "avx512", K4Tile<false, SuperTileQ4_KAvx512>, 8},
-    .q5_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<true>>, "avx512", K4Tile<true, SuperTileQ5_KAvx512>, 8},
+    .q4_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<false>>, "avx512", K4Tile<false>, kTokens},
+    .q5_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<true>>, "avx512", K4Tile<true>, kTokens},
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),
 };
 

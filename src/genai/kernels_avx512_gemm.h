@@ -1,3 +1,4 @@
+#pragma once
 // Prompt tiles (many tokens) with AVX-512 VNNI: for the 32-value blocks with signed
 // weights (Q8_0, Q4_0, Q5_0), kRows weight rows by kTokens tokens per step, four blocks in
 // two 512-bit registers; for Q4_K/Q5_K, one row by kTokens tokens, a superblock's eight
@@ -21,6 +22,9 @@
 // The same products and block sums as the row kernel's, in another order of float
 // additions. Measured on a 1.1B Q8_0 model, 512-token prompt, 2 threads (AMD EPYC,
 // AVX-512 VNNI): 84 tokens/s with the row kernel, 136 with this tile.
+//
+// Internal, for kernels_avx512.cpp only (compiled with its instruction sets; internal
+// linkage): its kernel table uses QuadTile and SuperTile for prompts.
 //
 // Hand-written: no Debian 12 package provides dot products over GGUF block types.
 #include <immintrin.h>
@@ -296,27 +300,4 @@ void SuperTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t*
 }
 
 }  // namespace
-
-void SuperTileQ4_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                         int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  SuperTile<false>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-void SuperTileQ5_KAvx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                         int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  SuperTile<true>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-
-void QuadTileQ8_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  QuadTile<Q8_0Weights>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-void QuadTileQ4_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  QuadTile<Q4_0Weights>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-void QuadTileQ5_0Avx512(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                          int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  QuadTile<Q5_0Weights>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-
 }  // namespace strata::genai::internal
