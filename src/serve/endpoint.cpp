@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "serve/batch_cuts.h"
 #include "serve/invocation.h"
 #include "serve/json_features.h"
 
@@ -50,9 +51,9 @@ Result<VariantSpec> ParseVariant(const Json& v, size_t index) {
 }
 
 // Requests already read into features, predicted in batches of up to `max_rows` rows
-// (MicroBatcher::PredictTogether's rule for JSON rows, one level down: the recipe has
-// run per request, so only the model runs per batch). A failed batch of several re-runs
-// each request alone.
+// (cut by ForEachBatch as MicroBatcher::PredictTogether cuts JSON rows, one level down:
+// the recipe has run per request, so only the model runs per batch). A failed batch of
+// several re-runs each request alone.
 std::vector<Result<BatchedResult>> PredictFeaturesTogether(const Predictor& predictor,
                                                            const std::vector<const Features*>& requests,
                                                            size_t max_rows) {
@@ -97,16 +98,7 @@ std::vector<Result<BatchedResult>> PredictFeaturesTogether(const Predictor& pred
       out.push_back(std::move(r));
     }
   };
-  size_t first = 0, rows = 0;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (i > first && rows + requests[i]->rows > max_rows) {
-      run(first, i);
-      first = i;
-      rows = 0;
-    }
-    rows += requests[i]->rows;
-  }
-  if (first < requests.size()) run(first, requests.size());
+  ForEachBatch(requests.size(), max_rows, [&](size_t i) { return requests[i]->rows; }, run);
   return out;
 }
 

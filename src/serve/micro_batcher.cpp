@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "serve/batch_cuts.h"
+
 namespace strata::serve {
 
 MicroBatcher::MicroBatcher(PredictFn predict, BatchOptions options)
@@ -122,20 +124,13 @@ void MicroBatcher::RunBatch(const std::vector<Pending*>& members) {
 
 std::vector<Result<BatchedResult>> MicroBatcher::PredictTogether(const std::vector<const Json*>& requests) {
   std::vector<Pending> pending(requests.size());
-  std::vector<Pending*> batch;
-  size_t batch_rows = 0;
-  for (size_t i = 0; i <= requests.size(); ++i) {
-    const size_t rows = i < requests.size() ? requests[i]->size() : 0;
-    if (!batch.empty() && (i == requests.size() || batch_rows + rows > options_.max_rows)) {
-      RunBatch(batch);
-      batch.clear();
-      batch_rows = 0;
-    }
-    if (i == requests.size()) break;
-    pending[i].rows = requests[i];
-    batch.push_back(&pending[i]);
-    batch_rows += rows;
-  }
+  for (size_t i = 0; i < requests.size(); ++i) pending[i].rows = requests[i];
+  ForEachBatch(requests.size(), options_.max_rows, [&](size_t i) { return requests[i]->size(); },
+               [&](size_t first, size_t last) {
+                 std::vector<Pending*> batch;
+                 for (size_t i = first; i < last; ++i) batch.push_back(&pending[i]);
+                 RunBatch(batch);
+               });
   std::vector<Result<BatchedResult>> out;
   out.reserve(requests.size());
   for (Pending& p : pending) out.push_back(p.retry_alone ? RunAlone(*p.rows) : std::move(p.result));
