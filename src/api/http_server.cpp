@@ -108,9 +108,10 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
   out.append("\r\n");
 }
 
-// The status line and header of a response with a body: Server, Content-Type,
-// X-Request-Id (each unless the handler set its own), the handler's fields,
-// Content-Length, and Connection where the version's default does not hold.
+// The status line and header of a response: Server, Content-Type, for a streamed one
+// Cache-Control: no-cache, X-Request-Id (each unless the handler set its own), the
+// handler's fields, Content-Length (a streamed body: Transfer-Encoding: chunked), and
+// Connection where the version's default does not hold.
 std::string ResponseHead(const Response& resp, std::string_view request_id, unsigned version, bool keep_alive) {
   static const std::string server = "strata/" + std::string(core::Version());
   auto own = [&resp](std::string_view name) {
@@ -133,11 +134,16 @@ std::string ResponseHead(const Response& resp, std::string_view request_id, unsi
   head.append("\r\n");
   if (own("Server")) AppendField(head, "Server", server);
   if (own("Content-Type")) AppendField(head, "Content-Type", resp.content_type);
+  if (resp.stream && own("Cache-Control")) AppendField(head, "Cache-Control", "no-cache");
   if (own("X-Request-Id")) AppendField(head, "X-Request-Id", request_id);
   for (const auto& [name, value] : resp.headers) AppendField(head, name, value);
-  head.append("Content-Length: ");
-  head.append(number, std::to_chars(number, number + sizeof number, resp.body.size()).ptr);
-  head.append("\r\n");
+  if (resp.stream) {
+    head.append("Transfer-Encoding: chunked\r\n");
+  } else {
+    head.append("Content-Length: ");
+    head.append(number, std::to_chars(number, number + sizeof number, resp.body.size()).ptr);
+    head.append("\r\n");
+  }
   if (version >= 11 && !keep_alive) head.append("Connection: close\r\n");
   if (version < 11 && keep_alive) head.append("Connection: keep-alive\r\n");
   head.append("\r\n");
@@ -424,20 +430,17 @@ class HttpServer::Impl {
     out.failed = ec && ec != asio::error::would_block && ec != asio::error::try_again;
     return out;
   }
-  // Writes the rest of a response Send began; false if the connection should close.
+  // Writes the rest of a response Send began; false if it could not be written.
   awaitable<bool> SendRest(Connection& conn, const Outgoing& out, const Response& resp) {
     if (out.failed) co_return false;
-    if (out.sent < out.head.size() + resp.body.size()) {
-      const std::array<asio::const_buffer, 2> buffers = {asio::buffer(out.head), asio::buffer(resp.body)};
-      beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
-      rest.consume(out.sent);
-      beast::error_code ec;
-      conn.Expire(options_.write_timeout);
-      co_await asio::async_write(*conn.socket, rest, asio::redirect_error(use_awaitable, ec));
-      conn.NoDeadline();
-      if (ec) co_return false;
-    }
-    co_return out.keep_alive;
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(out.head), asio::buffer(resp.body)};
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+    rest.consume(out.sent);
+    beast::error_code ec;
+    conn.Expire(options_.write_timeout);
+    co_await asio::async_write(*conn.socket, rest, asio::redirect_error(use_awaitable, ec));
+    conn.NoDeadline();
+    co_return !ec;
   }
   static bool Sent(const Outgoing& out, const Response& resp) {
     return !out.failed && out.sent == out.head.size() + resp.body.size();
@@ -609,24 +612,16 @@ class HttpServer::Impl {
         bytes = resp.body.size();
         finish();
         Outgoing out = Send(conn, req, resp, version, keep_alive);
-        if (Sent(out, resp) ? !out.keep_alive : !co_await SendRest(conn, out, resp)) co_return;
+        if (!Sent(out, resp) && !co_await SendRest(conn, out, resp)) co_return;
+        if (!out.keep_alive) co_return;
         continue;
       }
 
-      // Streamed body: headers now, chunks from the producer on a handler thread.
-      http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
-      res.set(http::field::server, "strata/" + std::string(core::Version()));
-      res.set(http::field::content_type, resp.content_type);
-      res.set(http::field::cache_control, "no-cache");
-      res.set("X-Request-Id", req.request_id);
-      for (const auto& [k, v] : resp.headers) res.set(k, v);
-      res.chunked(true);
-      res.keep_alive(keep_alive && !stopping_);
-      http::response_serializer<http::empty_body> sr(res);
-      conn.Expire(options_.write_timeout);
-      co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
-      conn.NoDeadline();
-      if (ec) {
+      // Streamed body: headers now, chunks from the producer on a handler thread. A
+      // streamed response's `body` is ignored (Response::stream).
+      resp.body.clear();
+      Outgoing out = Send(conn, req, resp, version, keep_alive);
+      if (!Sent(out, resp) && !co_await SendRest(conn, out, resp)) {
         finish();
         co_return;
       }
@@ -647,7 +642,7 @@ class HttpServer::Impl {
           use_awaitable);
       bytes = writer.bytes();
       finish();
-      if (writer.failed() || !res.keep_alive() || stopping_) co_return;
+      if (writer.failed() || !out.keep_alive || stopping_) co_return;
     }
   }
 
