@@ -119,7 +119,15 @@ void Response::SetHeader(std::string name, std::string value) {
 }
 
 void Router::Add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  Route route{std::move(method), std::move(pattern), {}, std::move(handler), nullptr, options};
+  AddRoute({std::move(method), std::move(pattern), {}, std::move(handler), nullptr, options});
+}
+
+void Router::AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options) {
+  options.batch = true;
+  AddRoute({std::move(method), std::move(pattern), {}, nullptr, std::move(handler), options});
+}
+
+void Router::AddRoute(Route route) {
   for (auto s : SplitPath(route.pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -160,11 +168,6 @@ int Router::IndexOf(std::string_view method, std::string_view path) const {
   return -1;
 }
 
-const RouteOptions* Router::FindOptions(std::string_view method, std::string_view path) const {
-  const int index = IndexOf(method, path);
-  return index < 0 ? nullptr : &routes_[static_cast<size_t>(index)].options;
-}
-
 void Router::Bind(Request& request, int index) const {
   const Route& r = routes_[static_cast<size_t>(index)];
   request.path_params.clear();
@@ -178,13 +181,6 @@ const RouteOptions* Router::Resolve(Request& request) const {
   if (index < 0) return nullptr;
   Bind(request, index);
   return &routes_[static_cast<size_t>(index)].options;
-}
-
-void Router::AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options) {
-  options.batch = true;
-  Route route{std::move(method), std::move(pattern), {}, nullptr, std::move(handler), options};
-  for (auto s : SplitPath(route.pattern)) route.segments.emplace_back(s);
-  routes_.push_back(std::move(route));
 }
 
 const Router::Route* Router::Find(Request& request, Response* error) const {

@@ -110,11 +110,9 @@ class Router {
   // A route whose handler takes several requests at once (real-time invocations
   // predicted as one batch). Dispatch calls it with one request.
   void AddBatch(std::string method, std::string pattern, BatchHandler handler, RouteOptions options = {});
-  // The options of the route a request would reach, or null: lets the server decide
-  // how to read a body after the header, before dispatching.
-  const RouteOptions* FindOptions(std::string_view method, std::string_view path) const;
-  // As FindOptions for a request, which also keeps the match (path_params, route and
-  // route_index) so that Dispatch of this request does not look for it again.
+  // The options of the route the request reaches, or null: lets the server decide how
+  // to read a body after the header, before dispatching. Keeps the match (path_params,
+  // route and route_index) so that Dispatch of this request does not look for it again.
   const RouteOptions* Resolve(Request& request) const;
 
   // Finds the route, fills path_params and route, and runs the handler inside a
@@ -134,6 +132,8 @@ class Router {
     BatchHandler batch_handler;
     RouteOptions options;
   };
+  // Splits the pattern into segments and appends the route.
+  void AddRoute(Route route);
   // The route Resolve found, or the route for the request's method and path (filling
   // path_params and route), or null with `*error` set to the 404 or 405 answer.
   const Route* Find(Request& request, Response* error) const;

@@ -43,6 +43,14 @@ TEST(ResponseTest, ErrorBodyFollowsTheContract) {
   EXPECT_EQ(Response::MakeError(ThrottledError("slow down"), "r").status, 429);
 }
 
+// The options Router::Resolve finds for (method, target), or null.
+const RouteOptions* OptionsFor(const Router& router, std::string method, std::string_view target) {
+  Request r;
+  r.method = std::move(method);
+  EXPECT_TRUE(r.ParseTarget(target));
+  return router.Resolve(r);
+}
+
 Router TestRouter() {
   Router router;
   router.Add("GET", "/items/{id}", [](Request& r) { return Response::MakeJson(200, {{"id", r.path_params["id"]}}); });
@@ -60,9 +68,9 @@ TEST(RouterTest, MatchesParamsAndRecordsRoute) {
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.body, R"({"id":"42"})");
   EXPECT_EQ(r.route, "/items/{id}");
-  ASSERT_NE(router.FindOptions("POST", "/items"), nullptr);
-  EXPECT_TRUE(router.FindOptions("POST", "/items")->body_to_file);
-  EXPECT_EQ(router.FindOptions("GET", "/nope"), nullptr);
+  ASSERT_NE(OptionsFor(router, "POST", "/items"), nullptr);
+  EXPECT_TRUE(OptionsFor(router, "POST", "/items")->body_to_file);
+  EXPECT_EQ(OptionsFor(router, "GET", "/nope"), nullptr);
 
   // Resolve keeps the match for Dispatch, which does not look again.
   Request resolved;
@@ -158,8 +166,8 @@ TEST(RouterTest, BatchRoutesTakeTheirRequestsInOneCall) {
   EXPECT_EQ(out[6].status, 500);
   EXPECT_EQ(calls, std::vector<size_t>{3});  // the three /sum requests, together
   EXPECT_EQ(owned[2]->route, "/sum/{n}");
-  ASSERT_NE(router.FindOptions("POST", "/sum/4"), nullptr);
-  EXPECT_TRUE(router.FindOptions("POST", "/sum/4")->batch);
+  ASSERT_NE(OptionsFor(router, "POST", "/sum/4"), nullptr);
+  EXPECT_TRUE(OptionsFor(router, "POST", "/sum/4")->batch);
 
   // Dispatch alone gives a batch route a call of one.
   auto single = make("POST", "/sum/9", "z");
