@@ -442,6 +442,36 @@ TEST_F(ServerTest, SmallBodiesOfInlineRoutesRunOnTheIoThread) {
   EXPECT_EQ(Get("/where-pooled").body, "pool");
 }
 
+// A server of its own on a free port, run on a thread; stopped (and the thread joined)
+// by Stop() or, after a failed assertion, by the destructor.
+class RunningServer {
+ public:
+  RunningServer(const Router& router, ServerOptions options)
+      : server_(WithFreePort(std::move(options)), router, metrics_) {
+    started_ = server_.Start().ok();
+    if (started_) thread_ = std::thread([this] { server_.Run(); });
+  }
+  ~RunningServer() { Stop(); }
+  bool started() const { return started_; }
+  int port() const { return server_.port(); }
+  Metrics& metrics() { return metrics_; }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    server_.Stop();
+    thread_.join();
+  }
+
+ private:
+  static ServerOptions WithFreePort(ServerOptions options) {
+    options.port = 0;
+    return options;
+  }
+  Metrics metrics_;
+  HttpServer server_;
+  bool started_ = false;
+  std::thread thread_;
+};
+
 // A batch route's small requests that an I/O thread finds ready together go to its
 // handler in one call. Made deterministic by holding the only I/O thread in an inline
 // handler while the requests arrive: once it is free, all of them are ready at once.
@@ -462,13 +492,10 @@ TEST(ServerBatchTest, RequestsReadyTogetherReachTheHandlerTogether) {
     for (Request* r : requests) out.push_back(Response::MakeText(200, r->body));
     return out;
   }, inline_small);
-  Metrics metrics;
   ServerOptions options;
-  options.port = 0;
   options.io_threads = 1;
-  HttpServer server(options, router, metrics);
-  ASSERT_TRUE(server.Start().ok());
-  std::thread run([&] { server.Run(); });
+  RunningServer server(router, options);
+  ASSERT_TRUE(server.started());
   const int port = server.port();
   auto request = [](const std::string& target, const std::string& body) {
     return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
@@ -510,7 +537,6 @@ TEST(ServerBatchTest, RequestsReadyTogetherReachTheHandlerTogether) {
   }
   ::close(holder);
   server.Stop();
-  run.join();
   // Four warm-ups one at a time, then the four that were waiting, in one call.
   EXPECT_EQ(calls, (std::vector<size_t>{1, 1, 1, 1, 4}));
 }
@@ -518,13 +544,10 @@ TEST(ServerBatchTest, RequestsReadyTogetherReachTheHandlerTogether) {
 TEST(ServerTimeoutTest, AnIdleKeepAliveConnectionIsClosed) {
   Router router;
   router.Add("GET", "/hi", [](Request&) { return Response::MakeText(200, "hi"); });
-  Metrics metrics;
   ServerOptions options;
-  options.port = 0;
   options.idle_timeout = std::chrono::seconds(1);
-  HttpServer server(options, router, metrics);
-  ASSERT_TRUE(server.Start().ok());
-  std::thread run([&] { server.Run(); });
+  RunningServer server(router, options);
+  ASSERT_TRUE(server.started());
   int fd = Connect(server.port());
   ASSERT_GE(fd, 0);
   const std::string get = "GET /hi HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -536,21 +559,16 @@ TEST(ServerTimeoutTest, AnIdleKeepAliveConnectionIsClosed) {
   char byte;
   EXPECT_EQ(::recv(fd, &byte, 1, MSG_DONTWAIT), 0) << "the server did not close the connection";
   ::close(fd);
-  server.Stop();
-  run.join();
 }
 
 TEST(ServerLoopsTest, SeveralIoThreadsServeAndShutDown) {
   Router router;
   router.Add("POST", "/echo", [](Request& r) { return Response::MakeText(200, r.body); },
              [] { RouteOptions o; o.inline_below_bytes = 1024; return o; }());
-  Metrics metrics;
   ServerOptions options;
-  options.port = 0;
   options.io_threads = 3;
-  HttpServer server(options, router, metrics);
-  ASSERT_TRUE(server.Start().ok());
-  std::thread run([&] { server.Run(); });
+  RunningServer server(router, options);
+  ASSERT_TRUE(server.started());
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
   // Connections are dealt to the loops in turn: six keep-alive clients cover all three.
   std::vector<HttpClient> clients;
@@ -572,8 +590,7 @@ TEST(ServerLoopsTest, SeveralIoThreadsServeAndShutDown) {
   }
   // Idle keep-alive connections on every loop must not hold the shutdown up.
   server.Stop();
-  run.join();
-  EXPECT_NE(metrics.RenderPrometheus().find("strata_http_requests_total{method=\"POST\",route=\"/echo\",status=\"200\"} 18"),
+  EXPECT_NE(server.metrics().RenderPrometheus().find("strata_http_requests_total{method=\"POST\",route=\"/echo\",status=\"200\"} 18"),
             std::string::npos);
 }
 
