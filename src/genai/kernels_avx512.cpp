@@ -202,6 +202,13 @@ struct MinBlocksKernel {
   }
 };
 
+// Prefetches the cache lines of kBytes from p into L1 (a prefetch never faults, so p may
+// lie past the last row).
+template <size_t kBytes>
+inline void PrefetchLines(const uint8_t* p) {
+  for (size_t b = 0; b < kBytes; b += 64) _mm_prefetch(reinterpret_cast<const char*>(p + b), _MM_HINT_T0);
+}
+
 // ---- K-quants (activations Q8_K) ----
 
 // Int16 lanes: the first 16 hold scale s[2c], the next 16 s[2c+1], for the 64 values of
@@ -237,11 +244,7 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
     acc_min[t] = _mm256_setzero_ps();
   }
   for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(Block)) {
-    if constexpr (kT == 1) {
-      for (size_t b = 0; b < sizeof(Block); b += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(w + kPrefetchAheadBytes + b), _MM_HINT_T0);
-      }
-    }
+    if constexpr (kT == 1) PrefetchLines<sizeof(Block)>(w + kPrefetchAheadBytes);
     const float d = Half(Load16(w + offsetof(Block, d))),
                 dmin = Half(Load16(w + offsetof(Block, dmin)));
     uint8_t scm[16];
@@ -274,15 +277,6 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
 }
 
-// Q4_K/Q5_K: the superblock tile (kernels_avx512_gemm.h) from 4 tokens on; fewer go
-// through the row kernel, which prefetches the weights it streams.
-template <bool kFive>
-void K4Tile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride, int64_t n_tok,
-            float* y, size_t y_stride, int64_t n) {
-  if (n_tok < 4) return TileOf<K4Kernel<kFive>, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  SuperTile<kFive>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
-
 // Int16 lanes: 128-bit lane k holds s[first + k] (s: 16 scales as int16), for the four
 // 16-value sub-blocks of 64 values after maddubs.
 inline __m512i LaneScales(__m256i s, int first) {
@@ -307,11 +301,7 @@ void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float*
   __m512 acc[kT];
   for (int t = 0; t < kT; ++t) acc[t] = _mm512_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ6_K)) {
-    if constexpr (kT == 1) {
-      for (size_t b = 0; b < sizeof(BlockQ6_K); b += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(w + kPrefetchAheadBytes + b), _MM_HINT_T0);
-      }
-    }
+    if constexpr (kT == 1) PrefetchLines<sizeof(BlockQ6_K)>(w + kPrefetchAheadBytes);
     const float d = Half(Load16(w + offsetof(BlockQ6_K, d)));
     const __m128i sc8 =
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + offsetof(BlockQ6_K, scales)));
@@ -343,18 +333,19 @@ template <typename Kernel, int kT>
 constexpr TypeKernel K(ActFormat act) {
   return {act, RowDotOf<Kernel>, "avx512", TileOf<Kernel, kT>, kT};
 }
-// The 32-value signed blocks: the quad tile (kernels_avx512_gemm.h, 2 rows by 8 tokens)
-// from 4 tokens on; fewer (generation: one token per sequence) are memory-bound and go
-// through the row kernel, which prefetches the weights it streams.
-template <typename W>
-void Blocks32Tile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+// Types with a prompt tile (kernels_avx512_gemm.h): QuadTile for the 32-value signed
+// blocks, SuperTile for Q4_K/Q5_K, from 4 tokens on. Fewer (generation: one token per
+// sequence) are memory-bound and go through the row kernel's tile, which prefetches the
+// weights it streams.
+template <typename RowKernel, TileFn kPrompt>
+void RowsOrPrompt(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
                   int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  if (n_tok < 4) return TileOf<Blocks32Kernel<W>, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  QuadTile<W>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
+  if (n_tok < 4) return TileOf<RowKernel, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
+  kPrompt(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
 }
-template <typename W>
-constexpr TypeKernel Quads() {
-  return {ActFormat::kQ8_0, RowDotOf<Blocks32Kernel<W>>, "avx512", Blocks32Tile<W>, kTokens};
+template <typename RowKernel, TileFn kPrompt>
+constexpr TypeKernel WithPromptTile(ActFormat act) {
+  return {act, RowDotOf<RowKernel>, "avx512", RowsOrPrompt<RowKernel, kPrompt>, kTokens};
 }
 
 // Empty entries fall back to the AVX2 set.
@@ -366,15 +357,15 @@ const KernelSet kAvx512 = {
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),
-    .q4_0 = Quads<Q4_0Weights>(),
+    .q4_0 = WithPromptTile<Blocks32Kernel<Q4_0Weights>, QuadTile<Q4_0Weights>>(ActFormat::kQ8_0),
     .q4_1 = K<MinBlocksKernel<Q4_1Weights>, 8>(ActFormat::kQ8_1),
-    .q5_0 = Quads<Q5_0Weights>(),
+    .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>>(ActFormat::kQ8_0),
     .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
-    .q8_0 = Quads<Q8_0Weights>(),
+    .q8_0 = WithPromptTile<Blocks32Kernel<Q8_0Weights>, QuadTile<Q8_0Weights>>(ActFormat::kQ8_0),
     .q2_k = {},
     .q3_k = {},
-    .q4_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<false>>, "avx512", K4Tile<false>, kTokens},
-    .q5_k = {ActFormat::kQ8_K, RowDotOf<K4Kernel<true>>, "avx512", K4Tile<true>, kTokens},
+    .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>>(ActFormat::kQ8_K),
+    .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>>(ActFormat::kQ8_K),
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),
 };
 

@@ -109,6 +109,7 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
   const bool yarn = !local && c_.rope_yarn;
   const LlmWeights& w = model_.weights();
   const double mscale = c_.rope_attn_factor * (yarn ? c_.rope_yarn_mscale : 1.f);
+  const double yarn_span = std::max(0.001, static_cast<double>(c_.rope_yarn_high - c_.rope_yarn_low));
   for (int64_t t = 0; t < n; ++t) {
     const double pos = static_cast<double>(slots_[t].pos);
     // LongRoPE: a sequence given more positions than the original context takes the
@@ -124,8 +125,7 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
       if (yarn) {
         // YaRN: pairs below rope_yarn_low keep their original angle, those above
         // rope_yarn_high take the interpolated one, and a linear ramp between.
-        const double span = std::max(0.001, static_cast<double>(c_.rope_yarn_high - c_.rope_yarn_low));
-        const double ramp = 1.0 - std::clamp((i - c_.rope_yarn_low) / span, 0.0, 1.0);
+        const double ramp = 1.0 - std::clamp((i - c_.rope_yarn_low) / yarn_span, 0.0, 1.0);
         const double keep = ramp * c_.rope_yarn_ext_factor;
         theta = theta * (1.0 - keep) + original * keep;
       }
