@@ -85,14 +85,7 @@ std::vector<Result<BatchedResult>> PredictFeaturesTogether(const Predictor& pred
         }
         continue;
       }
-      BatchedResult r;
-      r.batch_rows = input->rows;
-      r.model_seconds = seconds;
-      r.predictions.rows = f.rows;
-      r.predictions.per_row = p->per_row;
-      const size_t w = static_cast<size_t>(p->per_row);
-      r.predictions.values.assign(p->values.begin() + static_cast<ptrdiff_t>(offset * w),
-                                  p->values.begin() + static_cast<ptrdiff_t>((offset + f.rows) * w));
+      BatchedResult r = SliceOfBatch(*p, input->rows, offset, f.rows, seconds);
       r.predictions.notes = f.notes;
       offset += f.rows;
       out.push_back(std::move(r));

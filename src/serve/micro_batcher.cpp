@@ -6,6 +6,19 @@
 
 namespace strata::serve {
 
+BatchedResult SliceOfBatch(const Predictions& batch, size_t batch_rows, size_t first, size_t rows,
+                           double model_seconds) {
+  BatchedResult r;
+  r.batch_rows = batch_rows;
+  r.model_seconds = model_seconds;
+  r.predictions.rows = rows;
+  r.predictions.per_row = batch.per_row;
+  const auto w = static_cast<ptrdiff_t>(batch.per_row);
+  r.predictions.values.assign(batch.values.begin() + static_cast<ptrdiff_t>(first) * w,
+                              batch.values.begin() + static_cast<ptrdiff_t>(first + rows) * w);
+  return r;
+}
+
 MicroBatcher::MicroBatcher(PredictFn predict, BatchOptions options)
     : predict_(std::move(predict)), options_(options) {}
 
@@ -99,14 +112,7 @@ void MicroBatcher::RunBatch(const std::vector<Pending*>& members) {
       p->result = out.status();
       continue;
     }
-    BatchedResult r;
-    r.batch_rows = all.size();
-    r.model_seconds = seconds;
-    r.predictions.rows = p->rows->size();
-    r.predictions.per_row = out->per_row;
-    const size_t w = static_cast<size_t>(out->per_row);
-    r.predictions.values.assign(out->values.begin() + p->first * w,
-                                out->values.begin() + (p->first + p->rows->size()) * w);
+    BatchedResult r = SliceOfBatch(*out, all.size(), p->first, p->rows->size(), seconds);
     // Notes name rows by their index in the batch; renumber them for this request.
     for (const std::string& note : out->notes) {
       size_t row = 0;

@@ -40,6 +40,11 @@ struct BatchedResult {
   double model_seconds = 0;  // time of the batch's Predict
 };
 
+// The result of rows [first, first + rows) of a batch's predictions, without notes
+// (each way of batching gives a request its own).
+BatchedResult SliceOfBatch(const Predictions& batch, size_t batch_rows, size_t first, size_t rows,
+                           double model_seconds);
+
 class MicroBatcher {
  public:
   // `predict` runs one batch: rows (already parsed) in, predictions out.
