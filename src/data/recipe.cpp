@@ -516,6 +516,23 @@ Result<std::vector<float>> Recipe::TransformTable(const Table& table, const std:
   return out;
 }
 
+namespace {
+
+// A number (or boolean) for step `s`, as TransformJson and RowEncoder read it: only
+// categorical encodings get it spelled out as text (`spell`), as TransformTable does;
+// spelling every number out was most of a one-row transform.
+template <typename Spell>
+Value NumberValue(const ColumnStep& s, double number, Spell spell) {
+  Value v;
+  v.null = false;
+  v.numeric = true;
+  v.number = number;
+  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = spell();
+  return v;
+}
+
+}  // namespace
+
 Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNotes* notes) const {
   if (!rows.is_array()) return InvalidArgumentError("instances must be a list of objects");
   const size_t nf = num_features();
@@ -532,9 +549,6 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
     size_t found = 0;
     for (size_t k = 0; k < steps_.size(); ++k) {
       const ColumnStep& s = steps_[k];
-      // As in TransformTable: only categorical encodings read numbers and booleans as
-      // text, and spelling every number out was most of a one-row transform.
-      const bool with_text = s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts;
       Value v;
       const Json* it = nullptr;
       if (k < object.size() && (object.begin() + static_cast<ptrdiff_t>(k))->first == s.name) {
@@ -546,17 +560,11 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
       if (it == nullptr) {
         if (notes) notes->push_back(fmt::format("row {}: column '{}' is missing: treated as missing", i, s.name));
       } else if (it->is_number()) {
-        v.null = false;
-        v.numeric = true;
-        v.number = it->get<double>();
-        if (with_text) {
-          v.text = it->is_number_integer() ? std::to_string(it->get<int64_t>()) : fmt::format("{}", v.number);
-        }
+        v = NumberValue(s, it->get<double>(), [it] {
+          return it->is_number_integer() ? std::to_string(it->get<int64_t>()) : fmt::format("{}", it->get<double>());
+        });
       } else if (it->is_boolean()) {
-        v.null = false;
-        v.numeric = true;
-        v.number = it->get<bool>();
-        if (with_text) v.text = it->get<bool>() ? "true" : "false";
+        v = NumberValue(s, it->get<bool>(), [it] { return std::string(it->get<bool>() ? "true" : "false"); });
       } else if (it->is_string()) {
         v.null = false;
         v.text = it->get<std::string>();
@@ -577,22 +585,6 @@ Result<std::vector<float>> Recipe::TransformJson(const Json& rows, TransformNote
   }
   return out;
 }
-
-namespace {
-
-// A number (or boolean) for step `s`, as TransformJson reads it: only categorical
-// encodings get it spelled out as text (`spell`), which is most of the cost otherwise.
-template <typename Spell>
-Value NumberValue(const ColumnStep& s, double number, Spell spell) {
-  Value v;
-  v.null = false;
-  v.numeric = true;
-  v.number = number;
-  if (s.encoding != Encoding::kNumeric && s.encoding != Encoding::kTimestampParts) v.text = spell();
-  return v;
-}
-
-}  // namespace
 
 Recipe::RowEncoder::RowEncoder(const Recipe& recipe, std::vector<float>* out, TransformNotes* notes)
     : recipe_(recipe), out_(out), notes_(notes), seen_(recipe.steps_.size()) {}
