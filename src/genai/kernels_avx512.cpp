@@ -17,6 +17,7 @@
 #include "genai/kernels.h"
 #include "genai/kernels_avx512_blocks.h"
 #include "genai/kernels_avx512_gemm.h"
+#include "genai/kernels_avx512_gemv.h"
 #include "genai/kernels_tile.h"
 #include "genai/quant_blocks.h"
 
@@ -147,7 +148,7 @@ struct Blocks32Kernel {
   // loads in flight than a burst per row does (TileGroup's), which stalled on full fill
   // buffers before each row. Measured side by side on 1.1B models: Q8_0 generation
   // +16 % on one thread, +2-4 % on two; Q4_0 +12 % on one. (The K-quants' kernels do the
-  // same, see K4Kernel.)
+  // same: Q6_KKernel, K4GenRow.)
   static constexpr size_t kPrefetchAheadBytes = 3072;
   template <int kT>
   static void Dot(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n);
@@ -202,13 +203,6 @@ struct MinBlocksKernel {
   }
 };
 
-// Prefetches the cache lines of kBytes from p into L1 (a prefetch never faults, so p may
-// lie past the last row).
-template <size_t kBytes>
-inline void PrefetchLines(const uint8_t* p) {
-  for (size_t b = 0; b < kBytes; b += 64) _mm_prefetch(reinterpret_cast<const char*>(p + b), _MM_HINT_T0);
-}
-
 // ---- K-quants (activations Q8_K) ----
 
 // Int16 lanes: the first 16 hold scale s[2c], the next 16 s[2c+1], for the 64 values of
@@ -220,14 +214,10 @@ inline __m512i PairScales(__m128i s, int c) {
   return _mm512_permutexvar_epi16(idx, _mm512_castsi128_si512(s));
 }
 
-// Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-element sub-block.
+// Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-element sub-block. The row dot only: generation
+// has K4GenTile (kernels_avx512_gemv.h), prompts SuperTile.
 template <bool kFive>
 struct K4Kernel {
-  // One token prefetches each block's lines 2 KB ahead, as Blocks32Kernel does. On an
-  // Intel Sapphire Rapids this gained nothing over TileGroup's burst per row; on an AMD
-  // EPYC (1.1B Q4_K) generation went 26.4 -> 29.6 tokens/s on one thread, about 40 -> 47
-  // on two (1 KB ahead: 27.5 and 43; 4 KB: as 2 KB).
-  static constexpr size_t kPrefetchAheadBytes = 2048;
   template <int kT>
   static void Dot(const uint8_t* w, const uint8_t* act, size_t stride, float* out, int64_t n);
 };
@@ -244,7 +234,6 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
     acc_min[t] = _mm256_setzero_ps();
   }
   for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(Block)) {
-    if constexpr (kT == 1) PrefetchLines<sizeof(Block)>(w + kPrefetchAheadBytes);
     const float d = Half(Load16(w + offsetof(Block, d))),
                 dmin = Half(Load16(w + offsetof(Block, dmin)));
     uint8_t scm[16];
@@ -289,7 +278,7 @@ inline __m512i LaneScales(__m256i s, int first) {
 // Q6_K: x = d*sc*(q - 32) per 16-element sub-block, q = 4 bits of ql | 2 bits of qh << 4.
 // q is kept unsigned; the -32 comes back through the activation sums.
 struct Q6_KKernel {
-  // As K4Kernel's: 1.1B Q6_K generation on the AMD EPYC 20.1 -> 22.6 tokens/s on one
+  // Prefetched as Blocks32Kernel's: 1.1B Q6_K generation on the AMD EPYC 20.1 -> 22.6 tokens/s on one
   // thread, 27.0 -> 34.1 on two (3 KB ahead: 22.1 and 32.8).
   static constexpr size_t kPrefetchAheadBytes = 2048;
   template <int kT>
@@ -335,17 +324,16 @@ constexpr TypeKernel K(ActFormat act) {
 }
 // Types with a prompt tile (kernels_avx512_gemm.h): QuadTile for the 32-value signed
 // blocks, SuperTile for Q4_K/Q5_K, from 4 tokens on. Fewer (generation: one token per
-// sequence) are memory-bound and go through the row kernel's tile, which prefetches the
-// weights it streams.
-template <typename RowKernel, TileFn kPrompt>
-void RowsOrPrompt(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                  int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  if (n_tok < 4) return TileOf<RowKernel, 8>(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-  kPrompt(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
+// sequence) are memory-bound and go through kFew: the row kernel's tile, which prefetches
+// the weights it streams, or Q4_K/Q5_K's generation tile (kernels_avx512_gemv.h).
+template <TileFn kFew, TileFn kPrompt>
+void FewOrPrompt(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+                 int64_t n_tok, float* y, size_t y_stride, int64_t n) {
+  (n_tok < 4 ? kFew : kPrompt)(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
 }
-template <typename RowKernel, TileFn kPrompt>
+template <typename RowKernel, TileFn kPrompt, TileFn kFew = TileOf<RowKernel, 8>>
 constexpr TypeKernel WithPromptTile(ActFormat act) {
-  return {act, RowDotOf<RowKernel>, "avx512", RowsOrPrompt<RowKernel, kPrompt>, kTokens};
+  return {act, RowDotOf<RowKernel>, "avx512", FewOrPrompt<kFew, kPrompt>, kTokens};
 }
 
 // Empty entries fall back to the AVX2 set.
@@ -364,8 +352,8 @@ const KernelSet kAvx512 = {
     .q8_0 = WithPromptTile<Blocks32Kernel<Q8_0Weights>, QuadTile<Q8_0Weights>>(ActFormat::kQ8_0),
     .q2_k = {},
     .q3_k = {},
-    .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>>(ActFormat::kQ8_K),
-    .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>>(ActFormat::kQ8_K),
+    .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>, K4GenTile<false>>(ActFormat::kQ8_K),
+    .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>, K4GenTile<true>>(ActFormat::kQ8_K),
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),
 };
 

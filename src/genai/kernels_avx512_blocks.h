@@ -22,6 +22,13 @@ inline __mmask32 Bits32(const uint8_t* p) {
   return bits;
 }
 
+// Prefetches the cache lines of kBytes from p into L1 (a prefetch never faults, so p may
+// lie past the last row).
+template <size_t kBytes>
+inline void PrefetchLines(const uint8_t* p) {
+  for (size_t b = 0; b < kBytes; b += 64) _mm_prefetch(reinterpret_cast<const char*>(p + b), _MM_HINT_T0);
+}
+
 // 64 values of sub-blocks 2c (low nibbles of 32 bytes) and 2c+1 (high nibbles).
 inline __m512i Nibbles64(const uint8_t* qs) {
   const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
@@ -66,6 +73,20 @@ struct Q5_1Weights {
 };
 
 // ---- K-quants ----
+
+// UnpackScalesMinsK4 (quant_blocks.h) in a register: bytes 0-7 the 8 sub-block scales,
+// 8-15 the 8 minimums, all 6-bit. Reads 16 bytes at `scales` (the 12 of the field and 4
+// of the block's next one).
+inline __m128i ScalesMinsK4(const uint8_t* scales) {
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales));  // words w0 w1 w2
+  // Low bits: w0 & 0x3f.., w2 & 0x0f.., w1 & 0x3f.., (w2 >> 4) & 0x0f..
+  const __m128i low = _mm_and_si128(_mm_srlv_epi32(_mm_shuffle_epi32(b, _MM_SHUFFLE(2, 1, 2, 0)), _mm_set_epi32(4, 0, 0, 0)),
+                                    _mm_set_epi32(0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f));
+  // High bits of scales 4-7 and minimums 4-7: the top 2 bits of w0 and w1, at bits 4-5.
+  const __m128i high = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(b, _MM_SHUFFLE(1, 1, 0, 0)), 2),
+                                     _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
+  return _mm_or_si128(low, high);
+}
 
 // Q5_K's 5th bits (qh) in both 256-bit halves, for AddFifthBits.
 inline __m512i Q5KHighBits(const uint8_t* block) {
