@@ -331,7 +331,8 @@ int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a) {
                     {"prompt_tokens_per_second", pp_best},
                     {"generated_tokens", a.n_gen},
                     {"generation_tokens_per_second", tg_best},
-                    {"peak_rss_bytes", PeakRssBytes()}};
+                    {"peak_rss_bytes", PeakRssBytes()},
+                    {"huge_page_bytes", m.file().HugeMappedBytes()}};
   if (l->format == OutputFormat::kJson) {
     fmt::print("{}\n", out.dump());
     return 0;
@@ -343,8 +344,8 @@ int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a) {
                     fmt::format("{:.2f}", pp_best)});
   t.rows.push_back({a.model, size, params, std::to_string(eval.n_threads()), fmt::format("tg{}", a.n_gen),
                     fmt::format("{:.2f}", tg_best)});
-  fmt::print("{}peak resident memory: {:.1f} MiB (the model is mapped, not copied)\n", t.Render(),
-             PeakRssBytes() / 1048576.0);
+  fmt::print("{}peak resident memory: {:.1f} MiB (the model is mapped, not copied; {:.0f} MiB of it in 2 MiB pages)\n",
+             t.Render(), PeakRssBytes() / 1048576.0, m.file().HugeMappedBytes() / 1048576.0);
   return 0;
 }
 

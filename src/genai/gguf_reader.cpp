@@ -8,66 +8,18 @@
 // from the wild and not accepted.
 #include "genai/gguf_reader.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 
 #include "genai/dequantize.h"
+#include "genai/mapped_file.h"
 
 namespace strata::genai {
 
 static_assert(std::endian::native == std::endian::little,
               "the reader copies little-endian GGUF values as they are");
-
-// ---- Mapping: a read-only mmap of a whole file ----
-
-class GgufFile::Mapping {
- public:
-  ~Mapping() {
-    if (addr_ != nullptr) munmap(addr_, size_);
-  }
-  static Result<std::unique_ptr<Mapping>> Map(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int err = errno;
-      const std::string msg = path.string() + ": cannot open: " + std::strerror(err);
-      return err == ENOENT ? NotFoundError(msg) : InvalidArgumentError(msg);
-    }
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return InvalidArgumentError(path.string() + ": not a regular file");
-    }
-    auto m = std::unique_ptr<Mapping>(new Mapping());
-    m->size_ = static_cast<size_t>(st.st_size);
-    if (m->size_ > 0) {
-      void* addr = mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (addr == MAP_FAILED) {
-        const int err = errno;
-        ::close(fd);
-        return InternalError(path.string() + ": mmap failed: " + std::strerror(err));
-      }
-      m->addr_ = addr;
-    }
-    ::close(fd);  // the mapping keeps the file alive
-    return m;
-  }
-  std::span<const std::byte> bytes() const {
-    return {static_cast<const std::byte*>(addr_), addr_ ? size_ : 0};
-  }
-
- private:
-  Mapping() = default;
-  void* addr_ = nullptr;
-  size_t size_ = 0;
-};
 
 // ---- Parser ----
 
@@ -380,8 +332,12 @@ GgufFile::GgufFile(GgufFile&&) noexcept = default;
 GgufFile& GgufFile::operator=(GgufFile&&) noexcept = default;
 GgufFile::~GgufFile() = default;
 
+size_t GgufFile::HugeMappedBytes() const {
+  return mapping_ != nullptr ? mapping_->HugeMappedBytes() : 0;
+}
+
 Result<GgufFile> GgufFile::Open(const std::filesystem::path& path) {
-  STRATA_ASSIGN_OR_RETURN(auto mapping, Mapping::Map(path));
+  STRATA_ASSIGN_OR_RETURN(auto mapping, MappedFile::Open(path));
   GgufFile f;
   f.name_ = path.string();
   f.bytes_ = mapping->bytes();

@@ -3,7 +3,7 @@
 //
 // Hand-written from the GGUF specification; no Debian 12 package reads GGUF.
 //
-// Open() maps the file read-only; tensor data is never copied, views point into the
+// Open() maps the file read-only (mapped_file.h); tensor data is never copied, views point into the
 // mapping. Metadata is parsed into owned values (it is small next to the tensors).
 // Every structural problem is InvalidArgument naming the file and the place:
 //   "model.gguf: tensor 'blk.0.attn_q.weight' data [1024, 5120) extends past end of
@@ -27,6 +27,8 @@
 #include "genai/gguf.h"
 
 namespace strata::genai {
+
+class MappedFile;
 
 // Arrays of arrays nest at most this deep (real files use none).
 inline constexpr int kGgufMaxArrayDepth = 8;
@@ -58,16 +60,18 @@ class GgufFile {
   Result<GgufTensorView> Tensor(std::string_view name) const;
   GgufTensorView View(const GgufTensorInfo& info) const;  // REQUIRES: info from tensors()
 
+  // Bytes of the file the kernel maps in 2 MiB pages now (mapped_file.h); 0 for FromMemory.
+  size_t HugeMappedBytes() const;
+
   // Whole-tensor decode to float32 (for tests and tools; the forward pass decodes rows).
   Result<std::vector<float>> DequantizeTensor(std::string_view name) const;
 
  private:
   GgufFile() = default;
-  class Mapping;
   friend class GgufParser;
 
   std::string name_;
-  std::unique_ptr<Mapping> mapping_;  // null for FromMemory
+  std::unique_ptr<MappedFile> mapping_;  // null for FromMemory
   std::span<const std::byte> bytes_;
   uint32_t version_ = 0;
   uint32_t alignment_ = kGgufDefaultAlignment;

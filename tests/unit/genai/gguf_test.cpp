@@ -1,6 +1,5 @@
 // GGUF writer -> reader round trips, typed metadata access, and the reader's handling
 // of truncated, corrupt and hostile files (hand-built byte by byte).
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "genai/genai.h"
+#include "temp_dir.h"
 
 namespace strata::genai {
 namespace {
@@ -24,20 +24,7 @@ std::span<const std::byte> AsBytes(const std::vector<T>& v) {
   return std::as_bytes(std::span<const T>(v));
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("genai_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using testing::TempDir;
 
 // A writer holding every kind of metadata value and a few tensor types.
 GgufWriter MakeSample(uint32_t version = 3) {
