@@ -40,6 +40,8 @@ KernelSet Overlay(KernelSet base, const KernelSet& over) {
   if (over.dot_f32 != nullptr) base.dot_f32 = over.dot_f32;
   if (over.axpy_f32 != nullptr) base.axpy_f32 = over.axpy_f32;
   if (over.attend != nullptr) base.attend = over.attend;
+  if (over.silu_mul != nullptr) base.silu_mul = over.silu_mul;
+  if (over.gelu_mul != nullptr) base.gelu_mul = over.gelu_mul;
   if (over.quantize_q8_0 != nullptr) base.quantize_q8_0 = over.quantize_q8_0;
   if (over.quantize_q8_1 != nullptr) base.quantize_q8_1 = over.quantize_q8_1;
   if (over.quantize_q8_k != nullptr) base.quantize_q8_k = over.quantize_q8_k;

@@ -113,6 +113,11 @@ struct KernelSet {
   bool (*attend)(const float* q, int n_q, const float* k, const float* v, size_t stride,
                  int n_keys, int head_dim, float scale, float softcap, float* scores,
                  float* out) = nullptr;
+  // The feed-forward's gate over n values: g[i] = act(g[i]) * u[i], act SiLU
+  // (x / (1 + e^-x)) or GELU in its tanh form. Within a few ulp of the scalar set's,
+  // which uses std::exp and std::tanh (null in a set: the next set down's).
+  void (*silu_mul)(float* g, const float* u, int64_t n) = nullptr;
+  void (*gelu_mul)(float* g, const float* u, int64_t n) = nullptr;
   TypeKernel f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k;
 };
 

@@ -18,6 +18,7 @@
 #include "genai/kernels_avx512_blocks.h"
 #include "genai/kernels_avx512_gemm.h"
 #include "genai/kernels_avx512_gemv.h"
+#include "genai/kernels_avx512_math.h"
 #include "genai/kernels_tile.h"
 #include "genai/quant_blocks.h"
 
@@ -318,6 +319,35 @@ void Q6_KKernel::Dot(const uint8_t* w, const uint8_t* act, size_t stride, float*
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
+// ---- the feed-forward's gate ----
+
+inline __mmask16 FirstLanes(int64_t left) {
+  return left >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << left) - 1);
+}
+
+void SiluMul(float* g, const float* u, int64_t n) {
+  const __m512 one = _mm512_set1_ps(1.f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = FirstLanes(n - i);
+    const __m512 x = _mm512_maskz_loadu_ps(m, g + i);
+    const __m512 silu = _mm512_div_ps(x, _mm512_add_ps(one, Exp16(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+    _mm512_mask_storeu_ps(g + i, m, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(m, u + i)));
+  }
+}
+
+// 0.5 x (1 + tanh(y)) = x / (1 + e^(-2y)): no cancellation where tanh(y) nears -1.
+void GeluMul(float* g, const float* u, int64_t n) {
+  const __m512 one = _mm512_set1_ps(1.f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = FirstLanes(n - i);
+    const __m512 x = _mm512_maskz_loadu_ps(m, g + i);
+    const __m512 inner = _mm512_fmadd_ps(_mm512_mul_ps(x, x), _mm512_set1_ps(0.044715f), one);
+    const __m512 minus_2y = _mm512_mul_ps(_mm512_mul_ps(x, inner), _mm512_set1_ps(-2.f * 0.7978845608028654f));
+    const __m512 gelu = _mm512_div_ps(x, _mm512_add_ps(one, Exp16(minus_2y)));
+    _mm512_mask_storeu_ps(g + i, m, _mm512_mul_ps(gelu, _mm512_maskz_loadu_ps(m, u + i)));
+  }
+}
+
 // kT: tokens per pass of the tile (measured best): 8 for 8-bit activations, 4 for
 // float ones, whose 8 rows would no longer fit in L1.
 template <typename Kernel, int kT>
@@ -344,6 +374,8 @@ const KernelSet kAvx512 = {
     .dot_f32 = nullptr,  // the AVX2 one: attention's vectors are short
     .axpy_f32 = nullptr,
     .attend = AttendAvx512,
+    .silu_mul = SiluMul,
+    .gelu_mul = GeluMul,
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),

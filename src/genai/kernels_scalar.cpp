@@ -296,6 +296,18 @@ constexpr TypeKernel K(ActFormat act, RowDotFn dot) {
   return {act, dot, "scalar"};
 }
 
+void SiluMul(float* g, const float* u, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) g[i] = g[i] / (1.f + std::exp(-g[i])) * u[i];
+}
+
+void GeluMul(float* g, const float* u, int64_t n) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = g[i];
+    g[i] = 0.5f * x * (1.f + std::tanh(kSqrt2OverPi * x * (1.f + 0.044715f * x * x))) * u[i];
+  }
+}
+
 const KernelSet kScalar = {
     .name = "scalar",
     .quantize_q8_0 = QuantizeQ8Blocks<ActBlockQ8_0>,
@@ -303,6 +315,8 @@ const KernelSet kScalar = {
     .quantize_q8_k = QuantizeQ8KBlocks,
     .dot_f32 = DotF32,
     .axpy_f32 = AxpyF32,
+    .silu_mul = SiluMul,
+    .gelu_mul = GeluMul,
     .f32 = K(ActFormat::kF32, RowDotF32),
     .f16 = K(ActFormat::kF32, RowDotF16),
     .bf16 = K(ActFormat::kF32, RowDotBF16),

@@ -57,13 +57,6 @@ LlmEvaluator::LlmEvaluator(const LlmModel& model, int n_threads)
 
 namespace {
 
-inline float Silu(float x) { return x / (1.f + std::exp(-x)); }
-
-inline float GeluTanh(float x) {
-  constexpr float kSqrt2OverPi = 0.7978845608028654f;
-  return 0.5f * x * (1.f + std::tanh(kSqrt2OverPi * x * (1.f + 0.044715f * x * x)));
-}
-
 void AddBias(float* y, const std::vector<float>& b, int64_t n, int64_t dim) {
   if (b.empty()) return;
   for (int64_t t = 0; t < n; ++t) {
@@ -101,15 +94,15 @@ void LlmEvaluator::Norm(const float* x, const std::vector<float>& w, const std::
   }
 }
 
-void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
-  const int hd = c_.head_dim_k, rd = c_.rope_dims, half = rd / 2;
-  const bool local = c_.arch == LlmArch::kGemma3 && c_.IsSlidingLayer(layer);
+void LlmEvaluator::RopeAngles(int64_t n, bool local, std::vector<float>* out) const {
+  const int rd = c_.rope_dims, half = rd / 2;
   const double base = local ? c_.rope_base_local : c_.rope_base;
   const double freq_scale = local ? 1.0 : c_.rope_freq_scale;
   const bool yarn = !local && c_.rope_yarn;
   const LlmWeights& w = model_.weights();
   const double mscale = c_.rope_attn_factor * (yarn ? c_.rope_yarn_mscale : 1.f);
   const double yarn_span = std::max(0.001, static_cast<double>(c_.rope_yarn_high - c_.rope_yarn_low));
+  out->resize(static_cast<size_t>(n) * half * 2);
   for (int64_t t = 0; t < n; ++t) {
     const double pos = static_cast<double>(slots_[t].pos);
     // LongRoPE: a sequence given more positions than the original context takes the
@@ -118,6 +111,7 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
     const bool long_context = c_.rope_orig_ctx > 0 && !w.rope_factors_long.empty() &&
                               slots_[t].cache->capacity() > c_.rope_orig_ctx;
     const auto& factors = long_context ? w.rope_factors_long : w.rope_freqs;
+    float* cs = out->data() + static_cast<size_t>(t) * half * 2;
     for (int i = 0; i < half; ++i) {
       double original = pos * std::pow(base, -2.0 * i / rd);
       if (!factors.empty()) original /= factors[i];
@@ -129,15 +123,26 @@ void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
         const double keep = ramp * c_.rope_yarn_ext_factor;
         theta = theta * (1.0 - keep) + original * keep;
       }
-      const float cs = static_cast<float>(std::cos(theta) * mscale);
-      const float sn = static_cast<float>(std::sin(theta) * mscale);
-      for (int h = 0; h < n_heads; ++h) {
-        float* head = data + (t * n_heads + h) * hd;
-        const int a = c_.rope_mode == RopeMode::kNormal ? 2 * i : i;
-        const int b = c_.rope_mode == RopeMode::kNormal ? 2 * i + 1 : i + half;
+      cs[2 * i] = static_cast<float>(std::cos(theta) * mscale);
+      cs[2 * i + 1] = static_cast<float>(std::sin(theta) * mscale);
+    }
+  }
+}
+
+void LlmEvaluator::Rope(float* data, int64_t n, int n_heads, int layer) {
+  const int hd = c_.head_dim_k, half = c_.rope_dims / 2;
+  const bool local = c_.arch == LlmArch::kGemma3 && c_.IsSlidingLayer(layer);
+  const bool normal = c_.rope_mode == RopeMode::kNormal;
+  const float* angles = rope_[local ? 1 : 0].data();
+  for (int64_t t = 0; t < n; ++t) {
+    const float* cs = angles + static_cast<size_t>(t) * half * 2;
+    for (int h = 0; h < n_heads; ++h) {
+      float* head = data + (t * n_heads + h) * hd;
+      for (int i = 0; i < half; ++i) {
+        const int a = normal ? 2 * i : i, b = normal ? 2 * i + 1 : i + half;
         const float x0 = head[a], x1 = head[b];
-        head[a] = x0 * cs - x1 * sn;
-        head[b] = x0 * sn + x1 * cs;
+        head[a] = x0 * cs[2 * i] - x1 * cs[2 * i + 1];
+        head[b] = x0 * cs[2 * i + 1] + x1 * cs[2 * i];
       }
     }
   }
@@ -238,16 +243,9 @@ void LlmEvaluator::Layer(int il, int64_t n) {
   }
   // Over both threads by token: one exp (or tanh) per value of an n x n_ff matrix is a
   // few percent of a prompt's time on one thread.
-  const bool silu = c_.ffn_activation == FfnActivation::kSilu;
-  team_.Run(n, [&](int64_t t, int) {
-    float* g = gate_.data() + t * F;
-    const float* u = up_.data() + t * F;
-    if (silu) {
-      for (int64_t i = 0; i < F; ++i) g[i] = Silu(g[i]) * u[i];
-    } else {
-      for (int64_t i = 0; i < F; ++i) g[i] = GeluTanh(g[i]) * u[i];
-    }
-  });
+  const auto& kernels = internal::BestKernels();
+  const auto gate = c_.ffn_activation == FfnActivation::kSilu ? kernels.silu_mul : kernels.gelu_mul;
+  team_.Run(n, [&](int64_t t, int) { gate(gate_.data() + t * F, up_.data() + t * F, F); });
   MatMul(L.ffn_down, gate_.data(), n, proj_.data(), team_, mm_);
   if (!L.post_ffn_norm.empty()) Norm(proj_.data(), L.post_ffn_norm, {}, proj_.data(), n, E);
   for (int64_t i = 0; i < n * E; ++i) x_[i] += proj_[i];
@@ -305,6 +303,8 @@ Status LlmEvaluator::Decode(std::span<const SequenceInput> batch, std::vector<fl
     }
   }
 
+  RopeAngles(n, false, &rope_[0]);
+  if (c_.arch == LlmArch::kGemma3) RopeAngles(n, true, &rope_[1]);
   for (int il = 0; il < c_.n_layer; ++il) Layer(il, n);
   for (const SequenceInput& in : batch) in.cache->size_ += static_cast<int>(in.tokens.size());
 

@@ -99,6 +99,9 @@ class LlmEvaluator {
   void Attention(int il, int64_t n);
   void Norm(const float* x, const std::vector<float>& w, const std::vector<float>& b, float* out,
             int64_t n, int64_t dim) const;
+  // cos and sin of each token's rotation angles, [token][pair][2], for global (0) or
+  // sliding-window layers (1: gemma3's local base), computed once per Decode.
+  void RopeAngles(int64_t n, bool local, std::vector<float>* out) const;
   void Rope(float* data, int64_t n, int n_heads, int layer);
 
   const LlmModel& model_;
@@ -107,6 +110,7 @@ class LlmEvaluator {
   MatMulScratch mm_;
   std::vector<TokenSlot> slots_;
   std::vector<float> x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, out_rows_;
+  std::vector<float> rope_[2];
   std::vector<std::vector<float>> scores_;  // per thread
 };
 

@@ -249,8 +249,43 @@ TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
   }
 }
 
+// The feed-forward gates of every set against their definitions in double: values over
+// the range activations take and past it (e^x overflowing and underflowing), 2^-20
+// relative error at most (a few ulp; GELU's computed exponent adds its own rounding),
+// and 16-lane sets' tails.
+void CheckGates(const internal::KernelSet& set, bool gelu) {
+  auto g = Gaussian(1000, 7, 8.f);
+  for (float x : {0.f, -0.f, 1e-30f, -1e-30f, 30.f, -30.f, 87.f, -87.f, 100.f, -100.f, 1e6f, -1e6f}) g.push_back(x);
+  const auto u = Gaussian(g.size(), 8);
+  for (size_t n : {g.size(), size_t{5}}) {
+    std::vector<float> out(g.begin(), g.begin() + n);
+    (gelu ? set.gelu_mul : set.silu_mul)(out.data(), u.data(), static_cast<int64_t>(n));
+    for (size_t i = 0; i < n; ++i) {
+      const double x = g[i];
+      // e^a: the float rounding of a computed argument alone moves it by |a| ulp.
+      const double arg = gelu ? -2 * 0.7978845608028654 * x * (1 + 0.044715 * x * x) : -x;
+      const double want = x / (1 + std::exp(arg)) * u[i];
+      const double ulps = gelu ? std::max(1.0, std::abs(arg)) : 1.0;
+      EXPECT_NEAR(out[i], want, std::abs(want) * ulps * 0x1p-20 + 1e-37)
+          << set.name << (gelu ? " gelu" : " silu") << " x " << x << " u " << u[i];
+    }
+  }
+}
+
+TEST(Kernels, GatesMatchTheirDefinitions) {
+  CheckGates(internal::ScalarKernels(), false);
+  if (const internal::KernelSet* set = internal::Avx512Kernels()) {
+    CheckGates(*set, false);
+    CheckGates(*set, true);
+  }
+  EXPECT_NE(internal::BestKernels().silu_mul, nullptr);
+  EXPECT_NE(internal::BestKernels().gelu_mul, nullptr);
+}
+
 // The grouped attention kernel against softmax(scale * q k^T) v in double, for the head
-// sizes it takes, one to eight query heads per key/value head, with and without a soft cap.
+// sizes it takes, one to eight query heads per key/value head, key counts in and between
+// the kernel's blocks of 16, with and without a soft cap, and with scores spread so wide
+// that most weights underflow to zero (sharp).
 TEST(Kernels, Avx512AttentionMatchesTheDefinition) {
   const internal::KernelSet* set = internal::Avx512Kernels();
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
@@ -259,32 +294,39 @@ TEST(Kernels, Avx512AttentionMatchesTheDefinition) {
   EXPECT_FALSE(set->attend(&unused, 1, &unused, &unused, 1, 1, 48, 1.f, 0.f, &unused, &unused));
   for (int hd : {64, 96, 128, 256}) {
     for (int n_q : {1, 4, 8}) {
-      for (int n_keys : {1, 17, 70}) {
+      for (int n_keys : {1, 17, 70, 300}) {
         for (float softcap : {0.f, 5.f}) {
-          SCOPED_TRACE("hd " + std::to_string(hd) + " heads " + std::to_string(n_q) + " keys " +
-                       std::to_string(n_keys) + " softcap " + std::to_string(softcap));
-          const size_t stride = 3 * hd;  // other key/value heads between positions
-          const auto q = Gaussian(n_q * hd, 1);
-          const auto k = Gaussian(n_keys * stride, 2), v = Gaussian(n_keys * stride, 3);
-          const float scale = 1.f / std::sqrt(static_cast<float>(hd));
-          std::vector<float> scores(n_q * n_keys), out(n_q * hd, std::nanf(""));
-          ASSERT_TRUE(set->attend(q.data(), n_q, k.data() + hd, v.data() + hd, stride, n_keys, hd, scale,
-                                  softcap, scores.data(), out.data()));
-          for (int h = 0; h < n_q; ++h) {
-            std::vector<double> w(n_keys);
-            double max = -1e300, sum = 0;
-            for (int j = 0; j < n_keys; ++j) {
-              double dot = 0;
-              for (int i = 0; i < hd; ++i) dot += static_cast<double>(q[h * hd + i]) * k[j * stride + hd + i];
-              w[j] = dot * scale;
-              if (softcap > 0) w[j] = softcap * std::tanh(w[j] / softcap);
-              max = std::max(max, w[j]);
-            }
-            for (double& x : w) sum += (x = std::exp(x - max));
-            for (int i = 0; i < hd; ++i) {
-              double want = 0;
-              for (int j = 0; j < n_keys; ++j) want += w[j] / sum * v[j * stride + hd + i];
-              EXPECT_NEAR(out[h * hd + i], want, 1e-5) << "head " << h << " dim " << i;
+          for (float sharp : {1.f, 40.f}) {
+            SCOPED_TRACE("hd " + std::to_string(hd) + " heads " + std::to_string(n_q) + " keys " +
+                         std::to_string(n_keys) + " softcap " + std::to_string(softcap) +
+                         " sharp " + std::to_string(sharp));
+            const size_t stride = 3 * hd;  // other key/value heads between positions
+            auto q = Gaussian(n_q * hd, 1);
+            for (float& x : q) x *= sharp;
+            const auto k = Gaussian(n_keys * stride, 2), v = Gaussian(n_keys * stride, 3);
+            const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+            std::vector<float> scores(n_q * n_keys), out(n_q * hd, std::nanf(""));
+            ASSERT_TRUE(set->attend(q.data(), n_q, k.data() + hd, v.data() + hd, stride, n_keys, hd,
+                                    scale, softcap, scores.data(), out.data()));
+            for (int h = 0; h < n_q; ++h) {
+              std::vector<double> w(n_keys);
+              double max = -1e300, sum = 0;
+              for (int j = 0; j < n_keys; ++j) {
+                double dot = 0;
+                for (int i = 0; i < hd; ++i)
+                  dot += static_cast<double>(q[h * hd + i]) * k[j * stride + hd + i];
+                w[j] = dot * scale;
+                if (softcap > 0) w[j] = softcap * std::tanh(w[j] / softcap);
+                max = std::max(max, w[j]);
+              }
+              for (double& x : w) sum += (x = std::exp(x - max));
+              for (int i = 0; i < hd; ++i) {
+                double want = 0;
+                for (int j = 0; j < n_keys; ++j) want += w[j] / sum * v[j * stride + hd + i];
+                // Sharp scores are ~40x larger: their float rounding alone moves e^s by ~1e-5.
+                EXPECT_NEAR(out[h * hd + i], want, sharp > 1 ? 1e-4 : 1e-5)
+                    << "head " << h << " dim " << i;
+              }
             }
           }
         }
@@ -364,7 +406,8 @@ TEST(MatMul, AmxTilesAgreeWithRowDots) {
       internal::QuantizeActivations(k->act, x.data() + t * cols, act.data(), cols);
       for (int64_t r = 0; r < rows; ++r) {
         const float want = k->dot(m.row(r), act.data(), cols);
-        EXPECT_NEAR(y[t * rows + r], want, 2e-5 * std::fabs(want) + 2e-5) << "row " << r << " token " << t;
+        EXPECT_NEAR(y[t * rows + r], want, 2e-5 * std::fabs(want) + 2e-5)
+            << "row " << r << " token " << t;
       }
     }
   }
@@ -375,9 +418,10 @@ TEST(MatMul, KernelNamesSayTheSetAndTile) {
   const internal::TypeKernel* k = internal::KernelFor(internal::BestKernels(), TensorType::kQ4_K);
   ASSERT_NE(k, nullptr);
   const std::string amx = k->amx_tile != nullptr ? "; AMX 16x16 tiles for prompts" : "";
-  const std::string want = k->tile != nullptr ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
-                                                    std::to_string(k->tile_tokens) + "-token tiles" + amx + ")"
-                                              : "Q4_K x q8_K (" + std::string(k->isa) + ")";
+  const std::string want = k->tile != nullptr
+                               ? "Q4_K x q8_K (" + std::string(k->isa) + ", " +
+                                     std::to_string(k->tile_tokens) + "-token tiles" + amx + ")"
+                               : "Q4_K x q8_K (" + std::string(k->isa) + ")";
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_K), want);
   EXPECT_EQ(MatMulKernelName(TensorType::kQ4_1).substr(0, 12), "Q4_1 x q8_1 ");
   EXPECT_EQ(MatMulKernelName(TensorType::kF64).substr(0, 12), "decode + f32");
