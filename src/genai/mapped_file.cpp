@@ -18,6 +18,7 @@ namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kMinProbeBytes = size_t{32} << 20;
+constexpr size_t kProbes = 10;  // windows at k/10 of the file, 0 < k < 10
 
 // FilePmdMapped of the /proc/self/smaps entry that starts at `addr`, in bytes.
 size_t PmdMappedBytes(const void* addr) {
@@ -58,16 +59,24 @@ void Touch(const void* p) {
 void PreferHugePages(int fd, void* addr, size_t size) {
   if (size < kMinProbeBytes || madvise(addr, size, MADV_HUGEPAGE) != 0) return;
   // The kernel aligns a mapping to 2 MiB only for files it can map in huge pages; a
-  // huge page also needs the file offset aligned, which both windows are.
+  // huge page also needs the file offset aligned, which every window's is.
   if (reinterpret_cast<uintptr_t>(addr) % kHugePage != 0) return;
   const auto* base = static_cast<const char*>(addr);
-  const size_t cold = size / 2 / kHugePage * kHugePage, warm = size / 4 / kHugePage * kHugePage;
+  const auto window = [&](size_t k) { return size / kProbes * k / kHugePage * kHugePage; };
+  const size_t cold = window(kProbes / 2);
   posix_fadvise(fd, static_cast<off_t>(cold), kHugePage, POSIX_FADV_DONTNEED);
   Touch(base + cold);
   const size_t huge = PmdMappedBytes(addr);
   if (huge < kHugePage) return;  // not on this system, or another process maps that window
-  Touch(base + warm);
-  if (PmdMappedBytes(addr) > huge) return;  // resident in 2 MiB folios, or read in them now
+  // Windows spread over the file (a file can be partly in huge pages, partly not): each
+  // maps as one page if resident in a 2 MiB folio or read cold now.
+  size_t probed = 0;
+  for (size_t k = 1; k < kProbes; ++k) {
+    if (window(k) == cold) continue;
+    Touch(base + window(k));
+    ++probed;
+  }
+  if (PmdMappedBytes(addr) >= huge + probed * kHugePage) return;
   // Resident in small folios: unmap our pages, drop the file's clean unmapped ones.
   madvise(addr, size, MADV_DONTNEED);
   posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);

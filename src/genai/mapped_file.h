@@ -13,9 +13,10 @@
 // - marks the mapping MADV_HUGEPAGE (cold reads then fill 2 MiB folios);
 // - drops one 2 MiB window of the file from the page cache and reads it back through the
 //   mapping: mapped as one page, the system can give this file huge pages;
-// - reads a second window as it is: if that is resident in small pages, the file's clean
-//   pages that no other process maps are dropped from the page cache once
-//   (POSIX_FADV_DONTNEED) and read again, in 2 MiB folios, as the model is used.
+// - reads eight more windows spread over the file as they are: if one is resident in
+//   small pages, the file's clean pages that no other process maps are dropped from the
+//   page cache once (POSIX_FADV_DONTNEED) and read again, in 2 MiB folios, as the model
+//   is used.
 // Elsewhere (other kernels, filesystems, settings) the probe costs a 2 MiB read and
 // changes nothing.
 

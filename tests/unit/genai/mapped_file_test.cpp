@@ -3,6 +3,7 @@
 #include "genai/mapped_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -73,35 +74,63 @@ TEST(MappedFile, NamesWhatCannotBeMapped) {
   EXPECT_NE(directory.status().message().find("not a regular file"), std::string::npos);
 }
 
+void DropFromPageCache(const fs::path& path, size_t length) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(posix_fadvise(fd, 0, static_cast<off_t>(length), POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+}
+
+// Whether this system maps file pages in 2 MiB at all: a file read cold through a mapping.
+bool MapsFilesInHugePages(const fs::path& dir) {
+  WriteFile(dir / "cold", kLarge);
+  DropFromPageCache(dir / "cold", 0);
+  auto cold = MappedFile::Open(dir / "cold");
+  if (!cold.ok()) return false;
+  ReadAll(**cold);
+  return (*cold)->HugeMappedBytes() > 0;
+}
+
 TEST(MappedFile, LargeFileComesInHugePagesHoweverItWasCached) {
   TempDir dir;
-  // Whether this system maps file pages in 2 MiB at all: a file read cold.
-  WriteFile(dir.path() / "cold", kLarge);
-  {
-    const int fd = ::open((dir.path() / "cold").c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-    ::close(fd);
-  }
-  {
-    auto cold = MappedFile::Open(dir.path() / "cold");
-    ASSERT_TRUE(cold.ok()) << cold.status().ToString();
-    ReadAll(**cold);
-    if ((*cold)->HugeMappedBytes() == 0) {
-      GTEST_SKIP() << "this kernel, filesystem or transparent huge page setting maps no file in 2 MiB pages";
-    }
+  if (!MapsFilesInHugePages(dir.path())) {
+    GTEST_SKIP() << "this kernel, filesystem or transparent huge page setting maps no file in 2 MiB pages";
   }
   // Just written: in the page cache in small folios. Open refreshes it.
   WriteFile(dir.path() / "warm", kLarge);
   auto warm = MappedFile::Open(dir.path() / "warm");
   ASSERT_TRUE(warm.ok()) << warm.status().ToString();
   ReadAll(**warm);
-  EXPECT_GE((*warm)->HugeMappedBytes(), kLarge / 2);
+  EXPECT_GE((*warm)->HugeMappedBytes(), kLarge / 8 * 7);
   // A second mapping finds the 2 MiB folios as they are.
   auto again = MappedFile::Open(dir.path() / "warm");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ReadAll(**again);
-  EXPECT_GE((*again)->HugeMappedBytes(), kLarge / 2);
+  EXPECT_GE((*again)->HugeMappedBytes(), kLarge / 8 * 7);
+}
+
+TEST(MappedFile, PartlyHugeFileIsRefreshed) {
+  TempDir dir;
+  if (!MapsFilesInHugePages(dir.path())) GTEST_SKIP() << "no file is mapped in 2 MiB pages here";
+  // The first three quarters read cold through a mapping that asks for huge pages (2 MiB
+  // folios), the last quarter as written (small folios).
+  const fs::path path = dir.path() / "part";
+  WriteFile(path, kLarge);
+  DropFromPageCache(path, kLarge / 4 * 3);
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    void* addr = mmap(nullptr, kLarge, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    ASSERT_NE(addr, MAP_FAILED);
+    ASSERT_EQ(madvise(addr, kLarge, MADV_HUGEPAGE), 0);
+    for (size_t i = 0; i < kLarge / 4 * 3; i += 4096) (void)static_cast<volatile const char*>(addr)[i];
+    munmap(addr, kLarge);
+  }
+  auto f = MappedFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ReadAll(**f);
+  EXPECT_GE((*f)->HugeMappedBytes(), kLarge / 8 * 7);
 }
 
 }  // namespace
