@@ -356,8 +356,8 @@ constexpr TypeKernel K(ActFormat act) {
 }
 // Types with a prompt tile (kernels_avx512_gemm.h): QuadTile for the 32-value signed
 // blocks, SuperTile for Q4_K/Q5_K, from 4 tokens on. Fewer (generation: one token per
-// sequence) are memory-bound and go through kFew: the row kernel's tile, which prefetches
-// the weights it streams, or Q4_K/Q5_K's generation tile (kernels_avx512_gemv.h).
+// sequence) go through kFew: the row kernel's tile, which prefetches the weights it
+// streams, or a generation tile (kernels_avx512_gemv.h: Q4_K, Q5_K, Q4_0, Q5_0).
 template <TileFn kFew, TileFn kPrompt>
 void FewOrPrompt(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
                  int64_t n_tok, float* y, size_t y_stride, int64_t n) {
@@ -379,9 +379,9 @@ const KernelSet kAvx512 = {
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),
-    .q4_0 = WithPromptTile<Blocks32Kernel<Q4_0Weights>, QuadTile<Q4_0Weights>>(ActFormat::kQ8_0),
+    .q4_0 = WithPromptTile<Blocks32Kernel<Q4_0Weights>, QuadTile<Q4_0Weights>, QuadGenTile<Q4_0Quad>>(ActFormat::kQ8_0),
     .q4_1 = K<MinBlocksKernel<Q4_1Weights>, 8>(ActFormat::kQ8_1),
-    .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>>(ActFormat::kQ8_0),
+    .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>, QuadGenTile<Q5_0Quad>>(ActFormat::kQ8_0),
     .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
     .q8_0 = WithPromptTile<Blocks32Kernel<Q8_0Weights>, QuadTile<Q8_0Weights>>(ActFormat::kQ8_0),
     .q2_k = {},
