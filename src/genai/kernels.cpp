@@ -46,7 +46,11 @@ KernelSet Overlay(KernelSet base, const KernelSet& over) {
   if (over.quantize_q8_1 != nullptr) base.quantize_q8_1 = over.quantize_q8_1;
   if (over.quantize_q8_k != nullptr) base.quantize_q8_k = over.quantize_q8_k;
   for (auto field : kTypeFields) {
-    if ((over.*field).dot != nullptr) base.*field = over.*field;
+    if ((over.*field).dot != nullptr) {
+      base.*field = over.*field;
+    } else if ((over.*field).few != nullptr) {
+      (base.*field).few = (over.*field).few;
+    }
   }
   return base;
 }

@@ -91,7 +91,18 @@ struct TypeKernel {
   PackFn amx_pack = nullptr;
   GroupTileFn amx_tile = nullptr;
   int amx_sub = 0;  // values per tile multiply: 32, or 16 (Q6_K's sub-blocks)
+  // For fewer than kFewTokens tokens (generation: one per sequence), where the set has a
+  // tile made for them (null: `tile`). Filled in even where the set lacks the type's row
+  // dot and tile, which then come from the set below.
+  TileFn few = nullptr;
 };
+
+inline constexpr int kFewTokens = 4;
+
+// The tile for n_tok tokens.
+inline TileFn TileFor(const TypeKernel& k, int64_t n_tok) {
+  return n_tok < kFewTokens && k.few != nullptr ? k.few : k.tile;
+}
 
 // Converts one row of n floats to an activation format (n a multiple of its block).
 using QuantizeFn = void (*)(const float* x, void* out, int64_t n);

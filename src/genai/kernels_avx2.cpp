@@ -407,9 +407,7 @@ struct Q3_KKernel {
     for (int t = 0; t < kT; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(BlockQ3_K)) {
       const float d = Half(Load16(w + offsetof(BlockQ3_K, d)));
-      int8_t sc[16];
-      UnpackScalesQ3K(w + offsetof(BlockQ3_K, scales), sc);
-      const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc));
+      const __m128i sc8 = ScalesQ3K(w + offsetof(BlockQ3_K, scales));
       const __m256i hmask = Load256(w + offsetof(BlockQ3_K, hmask));
       __m256i sumi[kT];
       for (int t = 0; t < kT; ++t) sumi[t] = _mm256_setzero_si256();

@@ -1,5 +1,5 @@
-// AVX-512 (F, BW, DQ, VL) + VNNI kernels for every weight type but Q2_K and Q3_K (their
-// 2-bit layouts gain little from it; the AVX2 set serves them). This file alone is
+// AVX-512 (F, BW, DQ, VL) + VNNI kernels for every weight type; Q2_K and Q3_K only for
+// generation (the AVX2 set serves their row dots and prompts). This file alone is
 // compiled with those instruction sets; it is only entered after kernels.cpp has
 // checked the CPU and the OS.
 //
@@ -238,9 +238,7 @@ void K4Kernel<kFive>::Dot(const uint8_t* w, const uint8_t* act, size_t stride, f
   for (int64_t i = 0; i < n / kQK_K; ++i, w += sizeof(Block)) {
     const float d = Half(Load16(w + offsetof(Block, d))),
                 dmin = Half(Load16(w + offsetof(Block, dmin)));
-    uint8_t scm[16];
-    UnpackScalesMinsK4(w + offsetof(Block, scales), scm);
-    const __m128i sc_m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scm));
+    const __m128i sc_m = ScalesMinsK4(w + offsetof(Block, scales));
     const __m128i sc16 = _mm_cvtepu8_epi16(sc_m);
     // dmin * m_j, to meet the activations' d * (sum of sub-block j).
     const __m256 mins = _mm256_mul_ps(
@@ -355,17 +353,20 @@ constexpr TypeKernel K(ActFormat act) {
   return {act, RowDotOf<Kernel>, "avx512", TileOf<Kernel, kT>, kT};
 }
 // Types with a prompt tile (kernels_avx512_gemm.h): QuadTile for the 32-value signed
-// blocks, SuperTile for Q4_K/Q5_K, from 4 tokens on. Fewer (generation: one token per
-// sequence) go through kFew: the row kernel's tile, which prefetches the weights it
-// streams, or a generation tile (kernels_avx512_gemv.h: Q4_K, Q5_K, Q4_0, Q5_0).
-template <TileFn kFew, TileFn kPrompt>
-void FewOrPrompt(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                 int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  (n_tok < 4 ? kFew : kPrompt)(w, w_stride, n_rows, act, act_stride, n_tok, y, y_stride, n);
-}
+// blocks, SuperTile for Q4_K/Q5_K. Generation (fewer than kFewTokens tokens) goes through
+// kFew: the row kernel's tile, which prefetches the weights it streams, or a generation
+// tile (kernels_avx512_gemv.h: Q4_K, Q5_K, Q4_0, Q5_0; Q2_K and Q3_K through OnlyFew).
 template <typename RowKernel, TileFn kPrompt, TileFn kFew = TileOf<RowKernel, 8>>
 constexpr TypeKernel WithPromptTile(ActFormat act) {
-  return {act, RowDotOf<RowKernel>, "avx512", FewOrPrompt<kFew, kPrompt>, kTokens};
+  TypeKernel k{act, RowDotOf<RowKernel>, "avx512", kPrompt, kTokens};
+  k.few = kFew;
+  return k;
+}
+// Only a generation tile: the row dot and the prompt tile come from the AVX2 set.
+constexpr TypeKernel OnlyFew(TileFn few) {
+  TypeKernel k;
+  k.few = few;
+  return k;
 }
 
 // Empty entries fall back to the AVX2 set.
@@ -384,8 +385,8 @@ const KernelSet kAvx512 = {
     .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>, QuadGenTile<Q5_0Quad>>(ActFormat::kQ8_0),
     .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
     .q8_0 = WithPromptTile<Blocks32Kernel<Q8_0Weights>, QuadTile<Q8_0Weights>>(ActFormat::kQ8_0),
-    .q2_k = {},
-    .q3_k = {},
+    .q2_k = OnlyFew(Bits2GenTile<false>),
+    .q3_k = OnlyFew(Bits2GenTile<true>),
     .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>, K4GenTile<false>>(ActFormat::kQ8_K),
     .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>, K4GenTile<true>>(ActFormat::kQ8_K),
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),

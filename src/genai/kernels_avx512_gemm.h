@@ -238,9 +238,7 @@ void SuperStep(const uint8_t* w, const SuperTokens& tokens, float* y, size_t y_s
   for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
   for (size_t s = 0; s < tokens.supers; ++s, w += sizeof(Block)) {
     const float d = Half(Load16(w + offsetof(Block, d))), dmin = Half(Load16(w + offsetof(Block, dmin)));
-    uint8_t scm[16];
-    UnpackScalesMinsK4(w + offsetof(Block, scales), scm);
-    const __m128i sc_m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scm));
+    const __m128i sc_m = ScalesMinsK4(w + offsetof(Block, scales));
     const __m512i scale = _mm512_permutexvar_epi16(spread, _mm512_cvtepu8_epi16(_mm256_castsi128_si256(sc_m)));
     _mm256_storeu_ps(mins + 8 * s, _mm256_mul_ps(_mm256_set1_ps(dmin),
                                                  _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(sc_m, 8)))));

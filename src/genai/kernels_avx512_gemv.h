@@ -1,6 +1,7 @@
 #pragma once
 // Generation tiles (1-3 tokens: one per sequence decoded) with AVX-512 VNNI for Q4_K and
-// Q5_K, and for the 32-value blocks Q4_0 and Q5_0 (their section below).
+// Q5_K, for the 32-value blocks Q4_0 and Q5_0, and for Q2_K and Q3_K (their sections
+// below).
 //
 // Why a kernel of its own: generation reads each weight once per token, and on the
 // machines measured even that was bound by instructions, not memory: the row kernel
@@ -296,6 +297,132 @@ void QuadGenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_
       if (toks == 1) QuadGenRow<W, 1>(row, tokens, n / 32, out);
       if (toks == 2) QuadGenRow<W, 2>(row, tokens, n / 32, out);
       if (toks == 3) QuadGenRow<W, 3>(row, tokens, n / 32, out);
+      for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
+    }
+  }
+}
+
+// ---- Q2_K / Q3_K ----
+//
+// The AVX2 kernels serve these types' prompts; generation on one thread was bound by
+// their 256-bit multiply-adds (1.1B Q3_K: 14.8 tokens/s where llama.cpp made 23.6). A
+// superblock's 64 bytes of 2-bit values load as one register; shifted by 2j and masked,
+// it holds value groups j and 4 + j (32 values each), whose 128-bit lanes are the 16-value
+// sub-blocks 2j, 2j + 1, 8 + 2j, 9 + 2j. The tokens' Q8_K values are laid out once per
+// call in that order (Bits2GenTokens). VNNI dots the unsigned values (Q3_K's with its
+// high bit added: 0-7, standing for q - 4) with the signed activations; the sums pack to
+// 16 bits and two multiply-adds apply the sub-blocks' scales. The subtracted parts (Q3_K's
+// 4 * sum(x), Q2_K's minimums) come from the activations' 16-value sums (bsums).
+
+struct Bits2GenTokens {
+  struct alignas(64) Super {
+    int8_t q[4][64];  // value groups j and 4 + j
+  };
+  std::vector<Super> q;  // token t, superblock s at q[t * supers + s]
+  size_t supers = 0;
+
+  void Fill(const uint8_t* act, size_t act_stride, int64_t n_tok, int64_t n) {
+    supers = static_cast<size_t>(n / kQK_K);
+    q.resize(supers * n_tok);
+    for (int64_t t = 0; t < n_tok; ++t) {
+      const auto* a = reinterpret_cast<const ActBlockQ8_K*>(act + t * act_stride);
+      for (size_t s = 0; s < supers; ++s) {
+        __m512i x[4];  // groups 2c and 2c + 1
+        for (int c = 0; c < 4; ++c) x[c] = _mm512_loadu_si512(a[s].q.qs + 64 * c);
+        Super& out = q[t * supers + s];
+        _mm512_store_si512(out.q[0], _mm512_shuffle_i64x2(x[0], x[2], _MM_SHUFFLE(1, 0, 1, 0)));
+        _mm512_store_si512(out.q[1], _mm512_shuffle_i64x2(x[0], x[2], _MM_SHUFFLE(3, 2, 3, 2)));
+        _mm512_store_si512(out.q[2], _mm512_shuffle_i64x2(x[1], x[3], _MM_SHUFFLE(1, 0, 1, 0)));
+        _mm512_store_si512(out.q[3], _mm512_shuffle_i64x2(x[1], x[3], _MM_SHUFFLE(3, 2, 3, 2)));
+      }
+    }
+  }
+};
+
+constexpr size_t kBits2GenPrefetchBytes = 6144;
+
+template <bool kQ3, int kT>
+void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const Bits2GenTokens& tokens, float* out) {
+  using Block = std::conditional_t<kQ3, BlockQ3_K, BlockQ2_K>;
+  const __m512i three = _mm512_set1_epi8(3);
+  // After packing the dots of registers 0 and 1 (2 and 3), 128-bit lane L holds 4 sums of
+  // sub-block first[L] and 4 of first[L] + 2 (+ 4 for the second pair), first = 0, 1, 8, 9:
+  // their scales, as int16 indexes into the 16 scales.
+  const __m512i spread0 = _mm512_set_epi16(11, 11, 11, 11, 9, 9, 9, 9, 10, 10, 10, 10, 8, 8, 8, 8, 3, 3, 3, 3, 1, 1, 1, 1,
+                                           2, 2, 2, 2, 0, 0, 0, 0);
+  const __m512i spread1 = _mm512_add_epi16(spread0, _mm512_set1_epi16(4));
+  __m512 acc[kT];
+  __m256 acc_min[kT];
+  for (int t = 0; t < kT; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    acc_min[t] = _mm256_setzero_ps();
+  }
+  for (size_t s = 0; s < tokens.supers; ++s, w += sizeof(Block)) {
+    PrefetchLines<sizeof(Block)>(w + kBits2GenPrefetchBytes);
+    const float d = Half(Load16(w + offsetof(Block, d)));
+    __m256i sc16, min16 = _mm256_setzero_si256();
+    float dmin = 0;
+    if constexpr (kQ3) {
+      sc16 = _mm256_cvtepi8_epi16(ScalesQ3K(w + offsetof(Block, scales)));
+    } else {
+      const __m128i sc = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + offsetof(Block, scales)));
+      sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(sc, _mm_set1_epi8(0x0f)));
+      min16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc, 4), _mm_set1_epi8(0x0f)));
+      dmin = Half(Load16(w + offsetof(Block, dmin)));
+    }
+    const __m512i scale0 = _mm512_permutexvar_epi16(spread0, _mm512_castsi256_si512(sc16));
+    const __m512i scale1 = _mm512_permutexvar_epi16(spread1, _mm512_castsi256_si512(sc16));
+    const __m512i qs = _mm512_loadu_si512(w + offsetof(Block, qs));
+    __m512i v[4];
+    for (int j = 0; j < 4; ++j) v[j] = _mm512_and_si512(_mm512_srli_epi16(qs, 2 * j), three);
+    if constexpr (kQ3) {
+      // Bit g of hmask[l] is value l of group g's high bit (4 when set).
+      const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offsetof(Block, hmask)));
+      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(hm), hm, 1);
+      for (int j = 0; j < 4; ++j) {
+        const __m512i bits = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << j))),
+                                                _mm256_set1_epi8(static_cast<char>(1 << (4 + j))), 1);
+        v[j] = _mm512_mask_add_epi8(v[j], _mm512_test_epi8_mask(h, bits), v[j], _mm512_set1_epi8(4));
+      }
+    }
+    for (int t = 0; t < kT; ++t) {
+      const Bits2GenTokens::Super& x = tokens.q[t * tokens.supers + s];
+      const BlockQ8_K& a = Act<ActBlockQ8_K>(act, act_stride, t)[s].q;
+      __m512i dot[4];
+      for (int j = 0; j < 4; ++j) {
+        dot[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v[j], _mm512_load_si512(x.q[j]));
+      }
+      __m512i sums = _mm512_dpwssd_epi32(_mm512_madd_epi16(_mm512_packs_epi32(dot[0], dot[1]), scale0),
+                                         _mm512_packs_epi32(dot[2], dot[3]), scale1);
+      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bsums));
+      if constexpr (kQ3) {  // values stand for q - 4
+        const __m256i four_sums = _mm256_slli_epi32(_mm256_madd_epi16(bsums, sc16), 2);
+        sums = _mm512_sub_epi32(sums, _mm512_zextsi256_si512(four_sums));
+      } else {
+        acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * a.d), _mm256_cvtepi32_ps(_mm256_madd_epi16(bsums, min16)),
+                                     acc_min[t]);
+      }
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.d), _mm512_cvtepi32_ps(sums), acc[t]);
+    }
+  }
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
+}
+
+// TileFn (kernels.h) for 1-3 tokens.
+template <bool kQ3>
+void Bits2GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+                  int64_t n_tok, float* y, size_t y_stride, int64_t n) {
+  thread_local Bits2GenTokens tokens;
+  for (int64_t t0 = 0; t0 < n_tok; t0 += 3) {
+    const int64_t toks = std::min<int64_t>(3, n_tok - t0);
+    const uint8_t* a = act + t0 * act_stride;
+    tokens.Fill(a, act_stride, toks, n);
+    float out[3];
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const uint8_t* row = w + r * w_stride;
+      if (toks == 1) Bits2GenRow<kQ3, 1>(row, a, act_stride, tokens, out);
+      if (toks == 2) Bits2GenRow<kQ3, 2>(row, a, act_stride, tokens, out);
+      if (toks == 3) Bits2GenRow<kQ3, 3>(row, a, act_stride, tokens, out);
       for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
     }
   }

@@ -45,5 +45,20 @@ inline __m256i Nibbles32(const uint8_t* qs) {
                           _mm_and_si128(packed, low4));
 }
 
+// UnpackScalesQ3K (quant_blocks.h) in a register: the 16 scales of a Q3_K block, unbiased
+// (-32..31) int8. Reads exactly the 12 bytes at `scales` (the field ends its block, and a
+// matrix).
+inline __m128i ScalesQ3K(const uint8_t* scales) {
+  uint32_t w2;
+  std::memcpy(&w2, scales + 8, 4);
+  const __m128i w01 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(scales));  // words w0 w1
+  // Low 4 bits: w0, w1, w0 >> 4, w1 >> 4; high 2 bits: w2 >> 0, 2, 4, 6, at bits 4-5.
+  const __m128i low = _mm_and_si128(_mm_srlv_epi32(_mm_shuffle_epi32(w01, _MM_SHUFFLE(1, 0, 1, 0)), _mm_set_epi32(4, 4, 0, 0)),
+                                    _mm_set1_epi8(0x0f));
+  const __m128i high = _mm_slli_epi32(
+      _mm_and_si128(_mm_srlv_epi32(_mm_set1_epi32(static_cast<int>(w2)), _mm_set_epi32(6, 4, 2, 0)), _mm_set1_epi8(3)), 4);
+  return _mm_sub_epi8(_mm_or_si128(low, high), _mm_set1_epi8(32));
+}
+
 }  // namespace
 }  // namespace strata::genai::internal

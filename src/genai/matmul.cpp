@@ -103,19 +103,22 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadT
                          scratch.amx_packed.data(), amx_groups, y + r0, static_cast<size_t>(rows), cols);
       }
       if (r0 + whole < r1) {  // rows outside whole groups, the grouped tokens
-        kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0 + whole)), w.row_bytes, r1 - r0 - whole, a,
-                     act_row, amx_tokens, y + r0 + whole, static_cast<size_t>(rows), cols);
+        internal::TileFor(*kernel, amx_tokens)(reinterpret_cast<const uint8_t*>(w.row(r0 + whole)),
+                                               w.row_bytes, r1 - r0 - whole, a, act_row, amx_tokens,
+                                               y + r0 + whole, static_cast<size_t>(rows), cols);
       }
       if (amx_tokens < n_tokens) {  // tokens outside whole groups, every row
-        kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0,
-                     a + amx_tokens * act_row, act_row, n_tokens - amx_tokens, y + amx_tokens * rows + r0,
-                     static_cast<size_t>(rows), cols);
+        internal::TileFor(*kernel, n_tokens - amx_tokens)(
+            reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0,
+            a + amx_tokens * act_row, act_row, n_tokens - amx_tokens, y + amx_tokens * rows + r0,
+            static_cast<size_t>(rows), cols);
       }
       return;
     }
     if (kernel != nullptr && kernel->tile != nullptr) {
-      kernel->tile(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes, r1 - r0, a, act_row, n_tokens,
-                   y + r0, static_cast<size_t>(rows), cols);
+      internal::TileFor(*kernel, n_tokens)(reinterpret_cast<const uint8_t*>(w.row(r0)), w.row_bytes,
+                                           r1 - r0, a, act_row, n_tokens, y + r0,
+                                           static_cast<size_t>(rows), cols);
       return;
     }
     if (kernel != nullptr) {

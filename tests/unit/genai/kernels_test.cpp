@@ -141,7 +141,7 @@ void CheckTiles(const internal::KernelSet& set, int64_t n) {
     }
     for (int64_t n_tok = 1; n_tok <= max_tok; ++n_tok) {
       std::vector<float> y(y_stride * n_tok, -12345.f);
-      kernel->tile(wq.data() + 1, w_stride, n_rows, act.data(), act_row, n_tok, y.data(), y_stride,
+      internal::TileFor(*kernel, n_tok)(wq.data() + 1, w_stride, n_rows, act.data(), act_row, n_tok, y.data(), y_stride,
                    n);
       for (int64_t t = 0; t < n_tok; ++t) {
         for (int64_t r = 0; r < y_stride; ++r) {
@@ -238,8 +238,12 @@ TEST(Kernels, Avx512SetCoversAllButQ2KAndQ3K) {
   if (set == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/DQ/VL/VNNI";
   for (TensorType type : kNativeTypes) {
     if (type == TensorType::kQ2_K || type == TensorType::kQ3_K) {
+      // Only their generation tiles: row dots and prompt tiles are AVX2's.
       EXPECT_EQ(internal::KernelFor(*set, type), nullptr);
-      EXPECT_EQ(internal::KernelFor(internal::BestKernels(), type)->isa, "avx2");
+      const internal::TypeKernel* best = internal::KernelFor(internal::BestKernels(), type);
+      EXPECT_EQ(best->isa, "avx2");
+      EXPECT_NE(best->few, nullptr);
+      EXPECT_NE(best->few, best->tile);
       continue;
     }
     const internal::TypeKernel* k = internal::KernelFor(*set, type);
@@ -341,6 +345,12 @@ TEST(Kernels, Avx512RowDotsAndTilesMatchTheDefinition) {
   CheckSet(*set);
   CheckTiles(*set);
   CheckQuantizers(internal::BestKernels());
+}
+
+// The set MatMul uses: entries merged from several sets (Q2_K/Q3_K's AVX2 prompt tiles
+// with AVX-512 generation tiles).
+TEST(Kernels, BestSetTilesMatchTheDefinition) {
+  CheckTiles(internal::BestKernels());
 }
 
 // MatMul over every dequantizable weight type equals row-by-row decoding and dotting.
