@@ -217,7 +217,7 @@ inline __m512i PairScales(__m128i s, int c) {
 }
 
 // Q4_K/Q5_K: x = d*sc*q - dmin*m per 32-element sub-block. The row dot only: generation
-// has K4GenTile (kernels_avx512_gemv.h), prompts SuperTile.
+// has K4Gen (kernels_avx512_gemv.h), prompts SuperTile.
 template <bool kFive>
 struct K4Kernel {
   template <int kT>
@@ -380,15 +380,15 @@ const KernelSet kAvx512 = {
     .f32 = K<FloatKernel<F32Weights>, 4>(ActFormat::kF32),
     .f16 = K<FloatKernel<F16Weights>, 4>(ActFormat::kF32),
     .bf16 = K<FloatKernel<BF16Weights>, 4>(ActFormat::kF32),
-    .q4_0 = WithPromptTile<Blocks32Kernel<Q4_0Weights>, QuadTile<Q4_0Weights>, QuadGenTile<Q4_0Quad>>(ActFormat::kQ8_0),
+    .q4_0 = WithPromptTile<Blocks32Kernel<Q4_0Weights>, QuadTile<Q4_0Weights>, GenTile<QuadGen<Q4_0Quad>>>(ActFormat::kQ8_0),
     .q4_1 = K<MinBlocksKernel<Q4_1Weights>, 8>(ActFormat::kQ8_1),
-    .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>, QuadGenTile<Q5_0Quad>>(ActFormat::kQ8_0),
+    .q5_0 = WithPromptTile<Blocks32Kernel<Q5_0Weights>, QuadTile<Q5_0Weights>, GenTile<QuadGen<Q5_0Quad>>>(ActFormat::kQ8_0),
     .q5_1 = K<MinBlocksKernel<Q5_1Weights>, 8>(ActFormat::kQ8_1),
     .q8_0 = WithPromptTile<Blocks32Kernel<Q8_0Weights>, QuadTile<Q8_0Weights>>(ActFormat::kQ8_0),
-    .q2_k = OnlyFew(Bits2GenTile<false>),
-    .q3_k = OnlyFew(Bits2GenTile<true>),
-    .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>, K4GenTile<false>>(ActFormat::kQ8_K),
-    .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>, K4GenTile<true>>(ActFormat::kQ8_K),
+    .q2_k = OnlyFew(GenTile<Bits2Gen<false>>),
+    .q3_k = OnlyFew(GenTile<Bits2Gen<true>>),
+    .q4_k = WithPromptTile<K4Kernel<false>, SuperTile<false>, GenTile<K4Gen<false>>>(ActFormat::kQ8_K),
+    .q5_k = WithPromptTile<K4Kernel<true>, SuperTile<true>, GenTile<K4Gen<true>>>(ActFormat::kQ8_K),
     .q6_k = K<Q6_KKernel, 8>(ActFormat::kQ8_K),
 };
 

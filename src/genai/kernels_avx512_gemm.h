@@ -62,6 +62,18 @@ inline __m512 QuadScales(__m128 s) {
   return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(s));
 }
 
+// Activation blocks 4g..4g+3 of a row of `blocks` in the quad layout, and their scales;
+// blocks past the row's last (its last quad may be partial) are zeros of scale 0.
+inline void ActivationQuad(const ActBlockQ8_0* a, int64_t blocks, size_t g, __m512i* lo, __m512i* hi, float d[4]) {
+  __m256i v[4];
+  for (int k = 0; k < 4; ++k) {
+    const int64_t i = 4 * static_cast<int64_t>(g) + k;
+    v[k] = i < blocks ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].qs)) : _mm256_setzero_si256();
+    d[k] = i < blocks ? a[i].d : 0.0f;
+  }
+  Quad(v[0], v[1], v[2], v[3], lo, hi);
+}
+
 // The activations of up to kTokens tokens in quads, `quads` per token: values + 128
 // (VNNI's unsigned operand), and the scales in the lane pattern.
 struct QuadTokens {
@@ -80,16 +92,9 @@ struct QuadTokens {
     for (int t = 0; t < n_tok; ++t) {
       const auto* a = reinterpret_cast<const ActBlockQ8_0*>(act + t * act_stride);
       for (size_t g = 0; g < quads; ++g) {
-        // Blocks past the row's last (its last quad may be partial) are zeros of scale 0.
-        __m256i v[4];
-        alignas(16) float d[4];
-        for (int k = 0; k < 4; ++k) {
-          const int64_t i = 4 * static_cast<int64_t>(g) + k;
-          v[k] = i < blocks ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].qs)) : _mm256_setzero_si256();
-          d[k] = i < blocks ? a[i].d : 0.0f;
-        }
         __m512i lo, hi;
-        Quad(v[0], v[1], v[2], v[3], &lo, &hi);
+        alignas(16) float d[4];
+        ActivationQuad(a, blocks, g, &lo, &hi, d);
         Quad64& out = q[t * quads + g];
         _mm512_store_si512(out.lo, _mm512_xor_si512(lo, flip));
         _mm512_store_si512(out.hi, _mm512_xor_si512(hi, flip));

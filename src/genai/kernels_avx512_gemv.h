@@ -12,7 +12,7 @@
 // - a superblock's 128 nibble bytes load as two registers, whose low and high nibbles
 //   are four registers of two sub-blocks each (0 and 2, 1 and 3, 4 and 6, 5 and 7),
 //   with no shuffle; the tokens' Q8_K values are laid out once per call in that order
-//   instead (K4GenTokens), since every row of the call reuses them;
+//   instead (SuperLanes), since every row of the call reuses them;
 // - VNNI dots the unsigned nibbles (0-15, 0-31 with Q5_K's 5th bit) with the signed
 //   activations as they are; each 32-bit sum (at most 4 * 31 * 128) packs to 16 bits,
 //   two registers to one, and a 16-bit multiply-add applies the sub-blocks' scales;
@@ -38,31 +38,59 @@
 namespace strata::genai::internal {
 namespace {
 
-// The Q8_K values of up to 3 tokens in the order of the weights' nibble registers.
-struct K4GenTokens {
+// The Q8_K values of up to 3 tokens in the order of a kernel's weight registers: from
+// the four 64-value chunks c of a superblock, register 0 takes the low halves of chunks 0
+// and kPartner, register 1 their high halves, registers 2 and 3 the same of the other two
+// chunks. Q4_K/Q5_K's nibble registers need kPartner 1 (sub-blocks 0 and 2, 1 and 3, 4
+// and 6, 5 and 7), Q2_K/Q3_K's 2-bit ones kPartner 2 (value groups j and 4 + j).
+template <int kPartner>
+struct SuperLanes {
   struct alignas(64) Super {
-    int8_t q[4][64];  // sub-blocks 0 and 2, 1 and 3, 4 and 6, 5 and 7
+    int8_t q[4][64];
   };
   std::vector<Super> q;  // token t, superblock s at q[t * supers + s]
   size_t supers = 0;
 
   void Fill(const uint8_t* act, size_t act_stride, int64_t n_tok, int64_t n) {
+    constexpr int kOther = kPartner == 1 ? 2 : 1;
     supers = static_cast<size_t>(n / kQK_K);
     q.resize(supers * n_tok);
     for (int64_t t = 0; t < n_tok; ++t) {
       const auto* a = reinterpret_cast<const ActBlockQ8_K*>(act + t * act_stride);
       for (size_t s = 0; s < supers; ++s) {
-        __m512i x[4];  // sub-blocks 2c and 2c + 1
+        __m512i x[4];
         for (int c = 0; c < 4; ++c) x[c] = _mm512_loadu_si512(a[s].q.qs + 64 * c);
         Super& out = q[t * supers + s];
-        _mm512_store_si512(out.q[0], _mm512_shuffle_i64x2(x[0], x[1], _MM_SHUFFLE(1, 0, 1, 0)));
-        _mm512_store_si512(out.q[1], _mm512_shuffle_i64x2(x[0], x[1], _MM_SHUFFLE(3, 2, 3, 2)));
-        _mm512_store_si512(out.q[2], _mm512_shuffle_i64x2(x[2], x[3], _MM_SHUFFLE(1, 0, 1, 0)));
-        _mm512_store_si512(out.q[3], _mm512_shuffle_i64x2(x[2], x[3], _MM_SHUFFLE(3, 2, 3, 2)));
+        _mm512_store_si512(out.q[0], _mm512_shuffle_i64x2(x[0], x[kPartner], _MM_SHUFFLE(1, 0, 1, 0)));
+        _mm512_store_si512(out.q[1], _mm512_shuffle_i64x2(x[0], x[kPartner], _MM_SHUFFLE(3, 2, 3, 2)));
+        _mm512_store_si512(out.q[2], _mm512_shuffle_i64x2(x[kOther], x[3], _MM_SHUFFLE(1, 0, 1, 0)));
+        _mm512_store_si512(out.q[3], _mm512_shuffle_i64x2(x[kOther], x[3], _MM_SHUFFLE(3, 2, 3, 2)));
       }
     }
   }
 };
+
+// TileFn (kernels.h) for 1-3 tokens over a generation kernel Gen: Gen::Tokens holds the
+// tokens' activations as Gen reads them, Gen::Row<kT>(w, act, act_stride, tokens, out)
+// multiplies one row.
+template <typename Gen>
+void GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride, int64_t n_tok,
+             float* y, size_t y_stride, int64_t n) {
+  thread_local typename Gen::Tokens tokens;
+  for (int64_t t0 = 0; t0 < n_tok; t0 += 3) {
+    const int64_t toks = std::min<int64_t>(3, n_tok - t0);
+    const uint8_t* a = act + t0 * act_stride;
+    tokens.Fill(a, act_stride, toks, n);
+    float out[3];
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const uint8_t* row = w + r * w_stride;
+      if (toks == 1) Gen::template Row<1>(row, a, act_stride, tokens, out);
+      if (toks == 2) Gen::template Row<2>(row, a, act_stride, tokens, out);
+      if (toks == 3) Gen::template Row<3>(row, a, act_stride, tokens, out);
+      for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
+    }
+  }
+}
 
 // How far ahead the weights streamed are prefetched into L1: more loads in flight than
 // the hardware prefetcher starts by itself, and none stopped at a page boundary. AMD EPYC,
@@ -72,7 +100,7 @@ constexpr size_t kK4GenPrefetchBytes = 8192;
 
 // One row (at w) against kT tokens: out[t].
 template <bool kFive, int kT>
-void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const K4GenTokens& tokens, float* out) {
+void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<1>& tokens, float* out) {
   using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   // After packing nibble registers 0 and 1 (or 2 and 3), 128-bit lane L holds 4 sums of
@@ -113,7 +141,7 @@ void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const K4G
       }
     }
     for (int t = 0; t < kT; ++t) {
-      const K4GenTokens::Super& x = tokens.q[t * tokens.supers + s];
+      const auto& x = tokens.q[t * tokens.supers + s];
       const ActBlockQ8_K& a = Act<ActBlockQ8_K>(act, act_stride, t)[s];
       __m512i dot[4];
       for (int k = 0; k < 4; ++k) {
@@ -128,31 +156,14 @@ void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const K4G
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
 }
 
-template <bool kFive, int kT>
-void K4GenRows(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-               const K4GenTokens& tokens, float* y, size_t y_stride) {
-  float out[kT];
-  for (int64_t r = 0; r < n_rows; ++r) {
-    K4GenRow<kFive, kT>(w + r * w_stride, act, act_stride, tokens, out);
-    for (int t = 0; t < kT; ++t) y[t * y_stride + r] = out[t];
-  }
-}
-
-// TileFn (kernels.h) for 1-3 tokens.
 template <bool kFive>
-void K4GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-               int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  thread_local K4GenTokens tokens;
-  for (int64_t t0 = 0; t0 < n_tok; t0 += 3) {
-    const int64_t toks = std::min<int64_t>(3, n_tok - t0);
-    const uint8_t* a = act + t0 * act_stride;
-    tokens.Fill(a, act_stride, toks, n);
-    float* yt = y + t0 * y_stride;
-    if (toks == 1) K4GenRows<kFive, 1>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
-    if (toks == 2) K4GenRows<kFive, 2>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
-    if (toks == 3) K4GenRows<kFive, 3>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
+struct K4Gen {
+  using Tokens = SuperLanes<1>;
+  template <int kT>
+  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, float* out) {
+    K4GenRow<kFive, kT>(w, act, act_stride, tokens, out);
   }
-}
+};
 
 // ---- Q4_0 / Q5_0 ----
 //
@@ -222,24 +233,19 @@ struct QuadGenTokens {
   };
   std::vector<Quad64> q;  // token t, quad g at q[t * quads + g]
   size_t quads = 0;
+  int64_t blocks = 0;
 
   void Fill(const uint8_t* act, size_t act_stride, int64_t n_tok, int64_t n) {
-    const int64_t blocks = n / 32;
+    blocks = n / 32;
     quads = static_cast<size_t>((blocks + 3) / 4);
     q.resize(quads * n_tok);
     const __m512i bias = _mm512_set1_epi8(static_cast<char>(kBias));
     for (int64_t t = 0; t < n_tok; ++t) {
       const auto* a = reinterpret_cast<const ActBlockQ8_0*>(act + t * act_stride);
       for (size_t g = 0; g < quads; ++g) {
-        __m256i v[4];
-        alignas(16) float d[4];
-        for (int k = 0; k < 4; ++k) {
-          const int64_t i = 4 * static_cast<int64_t>(g) + k;
-          v[k] = i < blocks ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].qs)) : _mm256_setzero_si256();
-          d[k] = i < blocks ? a[i].d : 0.0f;
-        }
         __m512i lo, hi;
-        Quad(v[0], v[1], v[2], v[3], &lo, &hi);
+        alignas(16) float d[4];
+        ActivationQuad(a, blocks, g, &lo, &hi, d);
         Quad64& out = q[t * quads + g];
         _mm512_store_si512(out.lo, lo);
         _mm512_store_si512(out.hi, hi);
@@ -283,24 +289,14 @@ void QuadGenRow(const uint8_t* w, const QuadGenTokens<W::kBias>& tokens, int64_t
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
-// TileFn (kernels.h) for 1-3 tokens.
 template <typename W>
-void QuadGenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                 int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  thread_local QuadGenTokens<W::kBias> tokens;
-  for (int64_t t0 = 0; t0 < n_tok; t0 += 3) {
-    const int64_t toks = std::min<int64_t>(3, n_tok - t0);
-    tokens.Fill(act + t0 * act_stride, act_stride, toks, n);
-    float out[3];
-    for (int64_t r = 0; r < n_rows; ++r) {
-      const uint8_t* row = w + r * w_stride;
-      if (toks == 1) QuadGenRow<W, 1>(row, tokens, n / 32, out);
-      if (toks == 2) QuadGenRow<W, 2>(row, tokens, n / 32, out);
-      if (toks == 3) QuadGenRow<W, 3>(row, tokens, n / 32, out);
-      for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
-    }
+struct QuadGen {
+  using Tokens = QuadGenTokens<W::kBias>;
+  template <int kT>
+  static void Row(const uint8_t* w, const uint8_t*, size_t, const Tokens& tokens, float* out) {
+    QuadGenRow<W, kT>(w, tokens, tokens.blocks, out);
   }
-}
+};
 
 // ---- Q2_K / Q3_K ----
 //
@@ -309,40 +305,15 @@ void QuadGenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_
 // superblock's 64 bytes of 2-bit values load as one register; shifted by 2j and masked,
 // it holds value groups j and 4 + j (32 values each), whose 128-bit lanes are the 16-value
 // sub-blocks 2j, 2j + 1, 8 + 2j, 9 + 2j. The tokens' Q8_K values are laid out once per
-// call in that order (Bits2GenTokens). VNNI dots the unsigned values (Q3_K's with its
+// call in that order (SuperLanes). VNNI dots the unsigned values (Q3_K's with its
 // high bit added: 0-7, standing for q - 4) with the signed activations; the sums pack to
 // 16 bits and two multiply-adds apply the sub-blocks' scales. The subtracted parts (Q3_K's
 // 4 * sum(x), Q2_K's minimums) come from the activations' 16-value sums (bsums).
 
-struct Bits2GenTokens {
-  struct alignas(64) Super {
-    int8_t q[4][64];  // value groups j and 4 + j
-  };
-  std::vector<Super> q;  // token t, superblock s at q[t * supers + s]
-  size_t supers = 0;
-
-  void Fill(const uint8_t* act, size_t act_stride, int64_t n_tok, int64_t n) {
-    supers = static_cast<size_t>(n / kQK_K);
-    q.resize(supers * n_tok);
-    for (int64_t t = 0; t < n_tok; ++t) {
-      const auto* a = reinterpret_cast<const ActBlockQ8_K*>(act + t * act_stride);
-      for (size_t s = 0; s < supers; ++s) {
-        __m512i x[4];  // groups 2c and 2c + 1
-        for (int c = 0; c < 4; ++c) x[c] = _mm512_loadu_si512(a[s].q.qs + 64 * c);
-        Super& out = q[t * supers + s];
-        _mm512_store_si512(out.q[0], _mm512_shuffle_i64x2(x[0], x[2], _MM_SHUFFLE(1, 0, 1, 0)));
-        _mm512_store_si512(out.q[1], _mm512_shuffle_i64x2(x[0], x[2], _MM_SHUFFLE(3, 2, 3, 2)));
-        _mm512_store_si512(out.q[2], _mm512_shuffle_i64x2(x[1], x[3], _MM_SHUFFLE(1, 0, 1, 0)));
-        _mm512_store_si512(out.q[3], _mm512_shuffle_i64x2(x[1], x[3], _MM_SHUFFLE(3, 2, 3, 2)));
-      }
-    }
-  }
-};
-
 constexpr size_t kBits2GenPrefetchBytes = 6144;
 
 template <bool kQ3, int kT>
-void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const Bits2GenTokens& tokens, float* out) {
+void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<2>& tokens, float* out) {
   using Block = std::conditional_t<kQ3, BlockQ3_K, BlockQ2_K>;
   const __m512i three = _mm512_set1_epi8(3);
   // After packing the dots of registers 0 and 1 (2 and 3), 128-bit lane L holds 4 sums of
@@ -386,7 +357,7 @@ void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const 
       }
     }
     for (int t = 0; t < kT; ++t) {
-      const Bits2GenTokens::Super& x = tokens.q[t * tokens.supers + s];
+      const auto& x = tokens.q[t * tokens.supers + s];
       const BlockQ8_K& a = Act<ActBlockQ8_K>(act, act_stride, t)[s].q;
       __m512i dot[4];
       for (int j = 0; j < 4; ++j) {
@@ -408,25 +379,14 @@ void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const 
   for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
 }
 
-// TileFn (kernels.h) for 1-3 tokens.
 template <bool kQ3>
-void Bits2GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
-                  int64_t n_tok, float* y, size_t y_stride, int64_t n) {
-  thread_local Bits2GenTokens tokens;
-  for (int64_t t0 = 0; t0 < n_tok; t0 += 3) {
-    const int64_t toks = std::min<int64_t>(3, n_tok - t0);
-    const uint8_t* a = act + t0 * act_stride;
-    tokens.Fill(a, act_stride, toks, n);
-    float out[3];
-    for (int64_t r = 0; r < n_rows; ++r) {
-      const uint8_t* row = w + r * w_stride;
-      if (toks == 1) Bits2GenRow<kQ3, 1>(row, a, act_stride, tokens, out);
-      if (toks == 2) Bits2GenRow<kQ3, 2>(row, a, act_stride, tokens, out);
-      if (toks == 3) Bits2GenRow<kQ3, 3>(row, a, act_stride, tokens, out);
-      for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
-    }
+struct Bits2Gen {
+  using Tokens = SuperLanes<2>;
+  template <int kT>
+  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, float* out) {
+    Bits2GenRow<kQ3, kT>(w, act, act_stride, tokens, out);
   }
-}
+};
 
 }  // namespace
 }  // namespace strata::genai::internal
