@@ -104,6 +104,66 @@ struct QuadTokens {
   }
 };
 
+// 16 bytes of nibbles per block at offset kQs (low nibbles are values 0-15, high 16-31)
+// in the quad layout: four blocks from b, `bytes` apart; `present` < 4 leaves the rest
+// zero (a row's last, partial quad).
+template <size_t kQs>
+inline void NibbleQuad(const uint8_t* b, size_t bytes, int present, __m512i* lo, __m512i* hi) {
+  __m512i z = _mm512_setzero_si512();
+  if (present > 0) z = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kQs)));
+  if (present > 1) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + bytes + kQs)), 1);
+  if (present > 2) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2 * bytes + kQs)), 2);
+  if (present > 3) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 3 * bytes + kQs)), 3);
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  *lo = _mm512_and_si512(z, low4);
+  *hi = _mm512_and_si512(_mm512_srli_epi16(z, 4), low4);
+}
+
+// Quad loaders: Load(b, present, lo, hi) gives four blocks' q in the quad layout,
+// unsigned; x = d * (q - kBias). Their nibbles load straight into the lanes.
+struct Q4_0Quad {
+  static constexpr size_t kBytes = sizeof(BlockQ4_0);
+  static constexpr int kBias = 8;
+  static void Load(const uint8_t* b, int present, __m512i* lo, __m512i* hi) {
+    NibbleQuad<offsetof(BlockQ4_0, qs)>(b, kBytes, present, lo, hi);
+  }
+};
+
+struct Q5_0Quad {
+  static constexpr size_t kBytes = sizeof(BlockQ5_0);
+  static constexpr int kBias = 16;
+  static void Load(const uint8_t* b, int present, __m512i* lo, __m512i* hi) {
+    NibbleQuad<offsetof(BlockQ5_0, qs)>(b, kBytes, present, lo, hi);
+    // Bit j of a block's qh is value j's 5th bit: bits 0-15 go to lo's lane, 16-31 to hi's.
+    uint64_t bits_lo = 0, bits_hi = 0;
+    for (int k = 0; k < present; ++k) {
+      uint32_t qh;
+      std::memcpy(&qh, b + k * kBytes + offsetof(BlockQ5_0, qh), 4);
+      bits_lo |= static_cast<uint64_t>(qh & 0xffff) << (16 * k);
+      bits_hi |= static_cast<uint64_t>(qh >> 16) << (16 * k);
+    }
+    const __m512i sixteen = _mm512_set1_epi8(16);
+    *lo = _mm512_mask_add_epi8(*lo, bits_lo, *lo, sixteen);
+    *hi = _mm512_mask_add_epi8(*hi, bits_hi, *hi, sixteen);
+  }
+};
+
+// Four blocks' weights from b in the quad layout, signed, for a 32-value block type
+// (W::Load(b): a block's 32 values) or a quad loader (W::kBias).
+template <typename W>
+inline void SignedQuad(const uint8_t* b, int present, __m512i* lo, __m512i* hi) {
+  if constexpr (requires { W::kBias; }) {
+    W::Load(b, present, lo, hi);
+    const __m512i bias = _mm512_set1_epi8(static_cast<char>(W::kBias));
+    *lo = _mm512_sub_epi8(*lo, bias);
+    *hi = _mm512_sub_epi8(*hi, bias);
+  } else {
+    __m256i v[4];
+    for (int k = 0; k < 4; ++k) v[k] = k < present ? W::Load(b + k * W::kBytes) : _mm256_setzero_si256();
+    Quad(v[0], v[1], v[2], v[3], lo, hi);
+  }
+}
+
 // Rows r < R of w (stride w_stride) against tokens t < T of `tokens`:
 // y[t * y_stride + r].
 template <typename W, int R, int T>
@@ -120,14 +180,10 @@ void Step(const uint8_t* w, size_t w_stride, const QuadTokens& tokens, int64_t n
     __m512 wd[R];
     for (int r = 0; r < R; ++r) {
       const uint8_t* b = w + r * w_stride + i0 * W::kBytes;
-      __m256i v[4];
+      const int present = static_cast<int>(std::min<int64_t>(4, blocks - i0));
       uint16_t h[4];
-      for (int k = 0; k < 4; ++k) {
-        const bool in = i0 + k < blocks;
-        v[k] = in ? W::Load(b + k * W::kBytes) : _mm256_setzero_si256();
-        h[k] = in ? Load16(b + k * W::kBytes) : uint16_t{0};
-      }
-      Quad(v[0], v[1], v[2], v[3], &lo[r], &hi[r]);
+      for (int k = 0; k < 4; ++k) h[k] = k < present ? Load16(b + k * W::kBytes) : uint16_t{0};
+      SignedQuad<W>(b, present, &lo[r], &hi[r]);
       // sum((x + 128) * w) - 128 * sum(w) = sum(x * w), per 32-bit word.
       const __m512i excess = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, lo[r]), k128, hi[r]);
       seed[r] = _mm512_sub_epi32(_mm512_setzero_si512(), excess);

@@ -180,48 +180,6 @@ struct K4Gen {
 // row kernel: its quads, four 256-bit loads and two shuffles, streamed from DRAM at 25
 // GB/s against the row kernel's 27.
 
-// Four blocks from b (kBytes apart) in the quad layout, unsigned; `present` < 4 leaves
-// the rest zero (a row's last, partial quad).
-// 16 bytes of nibbles per block at offset kQs: low nibbles are values 0-15, high 16-31.
-template <size_t kQs>
-inline void NibbleQuad(const uint8_t* b, size_t bytes, int present, __m512i* lo, __m512i* hi) {
-  __m512i z = _mm512_setzero_si512();
-  if (present > 0) z = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kQs)));
-  if (present > 1) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + bytes + kQs)), 1);
-  if (present > 2) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2 * bytes + kQs)), 2);
-  if (present > 3) z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 3 * bytes + kQs)), 3);
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  *lo = _mm512_and_si512(z, low4);
-  *hi = _mm512_and_si512(_mm512_srli_epi16(z, 4), low4);
-}
-
-struct Q4_0Quad {
-  static constexpr size_t kBytes = sizeof(BlockQ4_0);
-  static constexpr int kBias = 8;
-  static void Load(const uint8_t* b, int present, __m512i* lo, __m512i* hi) {
-    NibbleQuad<offsetof(BlockQ4_0, qs)>(b, kBytes, present, lo, hi);
-  }
-};
-
-struct Q5_0Quad {
-  static constexpr size_t kBytes = sizeof(BlockQ5_0);
-  static constexpr int kBias = 16;
-  static void Load(const uint8_t* b, int present, __m512i* lo, __m512i* hi) {
-    NibbleQuad<offsetof(BlockQ5_0, qs)>(b, kBytes, present, lo, hi);
-    // Bit j of a block's qh is value j's 5th bit: bits 0-15 go to lo's lane, 16-31 to hi's.
-    uint64_t bits_lo = 0, bits_hi = 0;
-    for (int k = 0; k < present; ++k) {
-      uint32_t qh;
-      std::memcpy(&qh, b + k * kBytes + offsetof(BlockQ5_0, qh), 4);
-      bits_lo |= static_cast<uint64_t>(qh & 0xffff) << (16 * k);
-      bits_hi |= static_cast<uint64_t>(qh >> 16) << (16 * k);
-    }
-    const __m512i sixteen = _mm512_set1_epi8(16);
-    *lo = _mm512_mask_add_epi8(*lo, bits_lo, *lo, sixteen);
-    *hi = _mm512_mask_add_epi8(*hi, bits_hi, *hi, sixteen);
-  }
-};
-
 // Up to 3 tokens' Q8_0 activations in quads: values as they are, -kBias * (their sums)
 // as the dots' seed (four partial sums per lane), and the scales in the lane pattern.
 template <int kBias>
