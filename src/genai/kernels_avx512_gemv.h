@@ -34,6 +34,7 @@
 #include "genai/kernels.h"
 #include "genai/kernels_avx512_blocks.h"
 #include "genai/kernels_avx512_gemm.h"
+#include "genai/kernels_avx512_math.h"
 
 namespace strata::genai::internal {
 namespace {
@@ -72,7 +73,29 @@ struct SuperLanes {
 
 // TileFn (kernels.h) for 1-3 tokens over a generation kernel Gen: Gen::Tokens holds the
 // tokens' activations as Gen reads them, Gen::Row<kT>(w, act, act_stride, tokens, out)
-// multiplies one row.
+// multiplies one row, leaving each token's 16 partial sums in out[t]; they are summed 16
+// rows at a time in one transposing tree (Sums16), where a reduction per row cost as
+// much as a superblock's dots on rows of 2048 values.
+template <typename Gen, int kT>
+void GenRows(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride,
+             const typename Gen::Tokens& tokens, float* y, size_t y_stride) {
+  __m512 part[kT][16];
+  int64_t r = 0;
+  for (; r + 16 <= n_rows; r += 16) {
+    for (int i = 0; i < 16; ++i) {
+      __m512 out[kT];
+      Gen::template Row<kT>(w + (r + i) * w_stride, act, act_stride, tokens, out);
+      for (int t = 0; t < kT; ++t) part[t][i] = out[t];
+    }
+    for (int t = 0; t < kT; ++t) _mm512_storeu_ps(y + t * y_stride + r, Sums16(part[t]));
+  }
+  for (; r < n_rows; ++r) {
+    __m512 out[kT];
+    Gen::template Row<kT>(w + r * w_stride, act, act_stride, tokens, out);
+    for (int t = 0; t < kT; ++t) y[t * y_stride + r] = _mm512_reduce_add_ps(out[t]);
+  }
+}
+
 template <typename Gen>
 void GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* act, size_t act_stride, int64_t n_tok,
              float* y, size_t y_stride, int64_t n) {
@@ -81,14 +104,10 @@ void GenTile(const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a
     const int64_t toks = std::min<int64_t>(3, n_tok - t0);
     const uint8_t* a = act + t0 * act_stride;
     tokens.Fill(a, act_stride, toks, n);
-    float out[3];
-    for (int64_t r = 0; r < n_rows; ++r) {
-      const uint8_t* row = w + r * w_stride;
-      if (toks == 1) Gen::template Row<1>(row, a, act_stride, tokens, out);
-      if (toks == 2) Gen::template Row<2>(row, a, act_stride, tokens, out);
-      if (toks == 3) Gen::template Row<3>(row, a, act_stride, tokens, out);
-      for (int64_t t = 0; t < toks; ++t) y[(t0 + t) * y_stride + r] = out[t];
-    }
+    float* yt = y + t0 * y_stride;
+    if (toks == 1) GenRows<Gen, 1>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
+    if (toks == 2) GenRows<Gen, 2>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
+    if (toks == 3) GenRows<Gen, 3>(w, w_stride, n_rows, a, act_stride, tokens, yt, y_stride);
   }
 }
 
@@ -100,7 +119,7 @@ constexpr size_t kK4GenPrefetchBytes = 8192;
 
 // One row (at w) against kT tokens: out[t].
 template <bool kFive, int kT>
-void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<1>& tokens, float* out) {
+void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<1>& tokens, __m512* out) {
   using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   // After packing nibble registers 0 and 1 (or 2 and 3), 128-bit lane L holds 4 sums of
@@ -153,14 +172,14 @@ void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const Sup
       acc_min[t] = _mm256_fmadd_ps(mins, _mm256_loadu_ps(a.dsums), acc_min[t]);
     }
   }
-  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_sub_ps(acc[t], _mm512_zextps256_ps512(acc_min[t]));
 }
 
 template <bool kFive>
 struct K4Gen {
   using Tokens = SuperLanes<1>;
   template <int kT>
-  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, float* out) {
+  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, __m512* out) {
     K4GenRow<kFive, kT>(w, act, act_stride, tokens, out);
   }
 };
@@ -220,7 +239,7 @@ struct QuadGenTokens {
 constexpr size_t kQuadGenPrefetchBytes = 6144;
 
 template <typename W, int kT>
-void QuadGenRow(const uint8_t* w, const QuadGenTokens<W::kBias>& tokens, int64_t blocks, float* out) {
+void QuadGenRow(const uint8_t* w, const QuadGenTokens<W::kBias>& tokens, int64_t blocks, __m512* out) {
   __m512 acc[kT];
   for (int t = 0; t < kT; ++t) acc[t] = _mm512_setzero_ps();
   const auto quad = [&](size_t g, int present) {
@@ -244,14 +263,14 @@ void QuadGenRow(const uint8_t* w, const QuadGenTokens<W::kBias>& tokens, int64_t
     quad(g, 4);
   }
   if (blocks % 4 != 0) quad(full, static_cast<int>(blocks % 4));
-  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
+  for (int t = 0; t < kT; ++t) out[t] = acc[t];
 }
 
 template <typename W>
 struct QuadGen {
   using Tokens = QuadGenTokens<W::kBias>;
   template <int kT>
-  static void Row(const uint8_t* w, const uint8_t*, size_t, const Tokens& tokens, float* out) {
+  static void Row(const uint8_t* w, const uint8_t*, size_t, const Tokens& tokens, __m512* out) {
     QuadGenRow<W, kT>(w, tokens, tokens.blocks, out);
   }
 };
@@ -271,7 +290,7 @@ struct QuadGen {
 constexpr size_t kBits2GenPrefetchBytes = 6144;
 
 template <bool kQ3, int kT>
-void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<2>& tokens, float* out) {
+void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const SuperLanes<2>& tokens, __m512* out) {
   using Block = std::conditional_t<kQ3, BlockQ3_K, BlockQ2_K>;
   const __m512i three = _mm512_set1_epi8(3);
   // After packing the dots of registers 0 and 1 (2 and 3), 128-bit lane L holds 4 sums of
@@ -334,14 +353,14 @@ void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const 
       acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * a.d), _mm512_cvtepi32_ps(sums), acc[t]);
     }
   }
-  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HorizontalSum(acc_min[t]);
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_sub_ps(acc[t], _mm512_zextps256_ps512(acc_min[t]));
 }
 
 template <bool kQ3>
 struct Bits2Gen {
   using Tokens = SuperLanes<2>;
   template <int kT>
-  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, float* out) {
+  static void Row(const uint8_t* w, const uint8_t* act, size_t act_stride, const Tokens& tokens, __m512* out) {
     Bits2GenRow<kQ3, kT>(w, act, act_stride, tokens, out);
   }
 };

@@ -111,7 +111,7 @@ void CheckTiles(const internal::KernelSet& set) {
 }
 
 void CheckTiles(const internal::KernelSet& set, int64_t n) {
-  const int64_t n_rows = 5, max_tok = 11, y_stride = n_rows + 2;
+  const int64_t n_rows = 21, max_tok = 11, y_stride = n_rows + 2;  // 21: a group of 16 and 5
   for (TensorType type : kNativeTypes) {
     const internal::TypeKernel* kernel = internal::KernelFor(set, type);
     if (kernel == nullptr || kernel->tile == nullptr) continue;
