@@ -88,20 +88,29 @@ inline __m128i ScalesMinsK4(const uint8_t* scales) {
   return _mm_or_si128(low, high);
 }
 
-// Q5_K's 5th bits (qh) in both 256-bit halves, for AddFifthBits.
+// The 32 bytes at p in both 256-bit halves: a K-quant's bit plane (Q5_K's qh, Q3_K's
+// hmask: bit j of byte l belongs to value l of group j), for AddWhereBit.
+inline __m512i BitPlane(const uint8_t* p) {
+  const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(bits), bits, 1);
+}
+
 inline __m512i Q5KHighBits(const uint8_t* block) {
-  const __m256i qh =
-      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + offsetof(BlockQ5_K, qh)));
-  return _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
+  return BitPlane(block + offsetof(BlockQ5_K, qh));
+}
+
+// v + add in the bytes whose bit `lo` (bytes 0-31) or bit `hi` (bytes 32-63) is set in
+// the bit plane `plane`.
+inline __m512i AddWhereBit(__m512i v, __m512i plane, int lo, int hi, char add) {
+  const __m512i bits = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << lo))),
+                                          _mm256_set1_epi8(static_cast<char>(1 << hi)), 1);
+  return _mm512_mask_add_epi8(v, _mm512_test_epi8_mask(plane, bits), v, _mm512_set1_epi8(add));
 }
 
 // q: Nibbles64 of chunk c (sub-blocks 2c, 2c+1); adds 16 where the value's 5th bit is
 // set (bit j of qh[l] is the 5th bit of element l of sub-block j).
 inline __m512i AddFifthBits(__m512i q, __m512i h, int c) {
-  const __m512i bits = _mm512_inserti64x4(
-      _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * c)))),
-      _mm256_set1_epi8(static_cast<char>(1 << (2 * c + 1))), 1);
-  return _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(h, bits), q, _mm512_set1_epi8(16));
+  return AddWhereBit(q, h, 2 * c, 2 * c + 1, 16);
 }
 
 // Q6_K's 256 values, unsigned (0..63, x = d*sc*(q - 32)): q[v] holds values

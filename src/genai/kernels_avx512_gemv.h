@@ -153,10 +153,7 @@ void K4GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const Sup
       const __m512i h = Q5KHighBits(w);
       for (int k = 0; k < 4; ++k) {
         const int first = (k & 1) + 4 * (k >> 1);  // register k: sub-blocks first, first + 2
-        const __m512i bits =
-            _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << first))),
-                               _mm256_set1_epi8(static_cast<char>(1 << (first + 2))), 1);
-        v[k] = _mm512_mask_add_epi8(v[k], _mm512_test_epi8_mask(h, bits), v[k], _mm512_set1_epi8(16));
+        v[k] = AddWhereBit(v[k], h, first, first + 2, 16);
       }
     }
     for (int t = 0; t < kT; ++t) {
@@ -325,13 +322,8 @@ void Bits2GenRow(const uint8_t* w, const uint8_t* act, size_t act_stride, const 
     for (int j = 0; j < 4; ++j) v[j] = _mm512_and_si512(_mm512_srli_epi16(qs, 2 * j), three);
     if constexpr (kQ3) {
       // Bit g of hmask[l] is value l of group g's high bit (4 when set).
-      const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offsetof(Block, hmask)));
-      const __m512i h = _mm512_inserti64x4(_mm512_castsi256_si512(hm), hm, 1);
-      for (int j = 0; j < 4; ++j) {
-        const __m512i bits = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << j))),
-                                                _mm256_set1_epi8(static_cast<char>(1 << (4 + j))), 1);
-        v[j] = _mm512_mask_add_epi8(v[j], _mm512_test_epi8_mask(h, bits), v[j], _mm512_set1_epi8(4));
-      }
+      const __m512i h = BitPlane(w + offsetof(Block, hmask));
+      for (int j = 0; j < 4; ++j) v[j] = AddWhereBit(v[j], h, j, 4 + j, 4);
     }
     for (int t = 0; t < kT; ++t) {
       const auto& x = tokens.q[t * tokens.supers + s];
