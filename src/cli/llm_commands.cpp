@@ -322,6 +322,9 @@ int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a) {
     }
     tg_best = std::max(tg_best, a.n_gen / Seconds(start));
   }
+  // Read once, after the runs: /proc/self/smaps is parsed for the second.
+  const uint64_t peak_rss = PeakRssBytes();
+  const size_t huge = m.file().HugeMappedBytes();
   const Json out = {{"model", a.model},
                     {"size_bytes", m.file().file_size()},
                     {"parameters", m.n_params()},
@@ -331,8 +334,8 @@ int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a) {
                     {"prompt_tokens_per_second", pp_best},
                     {"generated_tokens", a.n_gen},
                     {"generation_tokens_per_second", tg_best},
-                    {"peak_rss_bytes", PeakRssBytes()},
-                    {"huge_page_bytes", m.file().HugeMappedBytes()}};
+                    {"peak_rss_bytes", peak_rss},
+                    {"huge_page_bytes", huge}};
   if (l->format == OutputFormat::kJson) {
     fmt::print("{}\n", out.dump());
     return 0;
@@ -345,7 +348,7 @@ int CmdLlmBench(const GlobalFlags& g, const LlmBenchArgs& a) {
   t.rows.push_back({a.model, size, params, std::to_string(eval.n_threads()), fmt::format("tg{}", a.n_gen),
                     fmt::format("{:.2f}", tg_best)});
   fmt::print("{}peak resident memory: {:.1f} MiB (the model is mapped, not copied; {:.0f} MiB of it in 2 MiB pages)\n",
-             t.Render(), PeakRssBytes() / 1048576.0, m.file().HugeMappedBytes() / 1048576.0);
+             t.Render(), peak_rss / 1048576.0, huge / 1048576.0);
   return 0;
 }
 
